@@ -1,0 +1,35 @@
+# cipslib: make test | make report | make lab
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.cipslib-installed
+
+.PHONY: install test report lab lint demo-data clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+test: install
+	$(BIN)/python -m ruff check cipslib tests benchmarks
+	$(BIN)/python -m pytest -q
+
+report: install
+	$(BIN)/cips check params/2024.yaml params/2025.yaml
+
+lab: install
+	$(BIN)/python -m ipykernel install --user --name python3 >/dev/null
+	$(BIN)/jupyter lab notebooks/
+
+lint: install
+	$(BIN)/python -m ruff check cipslib tests benchmarks
+
+demo-data: install
+	$(BIN)/cips demo-data
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

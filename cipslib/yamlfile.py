@@ -1,0 +1,35 @@
+"""Reading YAML configuration files with errors that say which file and which line is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import CipsDataError, Problem
+
+
+def read_yaml(path: str | Path, what: str) -> Any:
+    """Parse a YAML file; ``what`` names it in messages ("codebook", "population figures", ...)."""
+    path = Path(path)
+    name = str(path)
+    if not path.exists():
+        raise CipsDataError([Problem(name, f"the {what} file does not exist")])
+    if path.is_dir():
+        raise CipsDataError([Problem(name, f"expected a {what} YAML file but this is a folder")])
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CipsDataError([Problem(name, f"the {what} file is not UTF-8 text (byte {exc.start})",
+                                     expected="a YAML file saved as UTF-8")]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise CipsDataError([Problem(name, f"the {what} file is not valid YAML: {problem}", row=row)]) from None
+    if data is None:
+        raise CipsDataError([Problem(name, f"the {what} file is empty")])
+    return data
