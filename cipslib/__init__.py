@@ -1,1 +1,21 @@
-"""cipslib."""
+"""cipslib: analysis toolkit for the WCO Customs Integrity Perception Survey (CIPS).
+
+Load a cycle's survey export through the questionnaire codebook, check it, screen its quality and
+(next) weight it to the staff population for design-based estimates.
+"""
+
+from .codebook import Codebook, load_codebook
+from .demo import demo_cycle, demo_data
+from .errors import CipsDataError, CipsError, Problem
+from .loading import CycleData, load_cycle, load_responses
+from .params import CycleParams, load_params
+from .population import Population, load_population
+from .quality import QualityReport, screen
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CipsDataError", "CipsError", "Codebook", "CycleData", "CycleParams", "Population", "Problem",
+    "QualityReport", "__version__", "demo_cycle", "demo_data", "load_codebook", "load_cycle", "load_params",
+    "load_population", "load_responses", "screen",
+]

@@ -1,0 +1,130 @@
+"""The ``cips`` command.
+
+    cips check params/2025.yaml            check a cycle's data as its params describe them
+    cips check export.sav --cycle 2025     check a data file against the shipped (or --codebook) codebook
+    cips demo-data [--out DIR] [--verify]  regenerate the demo files (byte for byte) or verify them
+
+Exit codes: 0 when the checks pass, 2 for bad input (the problems are printed), 1 for an internal error.
+No traceback is printed unless CIPS_DEBUG=1 is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .codebook import load_codebook
+from .errors import CipsError
+from .loading import load_cycle
+from .params import load_params
+from .population import load_population
+from .quality import screen
+
+
+def _check_target(target: str, cycle: int | None, codebook_path: str | None, out) -> None:
+    path = Path(target)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        params = load_params(path)
+        cb = load_codebook(params.codebook_path)
+        populations = {g: load_population(p, cb) for g, p in params.population.items()}
+        cd = load_cycle(params.data_path, cb, params.cycle, sheet=params.sheet)
+        thresholds = params.quality
+        print(f"== CIPS {params.cycle}: {params.title or path.name}", file=out)
+    else:
+        cb = load_codebook(codebook_path)
+        populations = {}
+        cd = load_cycle(path, cb, cycle)
+        thresholds = None
+        print(f"== CIPS {cd.cycle}: {path.name}", file=out)
+    print(cd.report.summary(), file=out)
+    data = cd.data
+    counts = data["group"].value_counts()
+    print("  respondents: " + ", ".join(f"{g} {counts.get(g, 0)}" for g in data["group"].cat.categories), file=out)
+    officials = data[data["group"] == "official"]
+    if len(officials) and officials["role"].notna().any():
+        share = (officials["role"] == "manager").sum() / officials["role"].notna().sum()
+        print(f"  managers among officials who gave their role: {share:.0%}", file=out)
+    nr = cd.report.nonresponse
+    print(f"  answers recorded as don't know: {int(nr['dont_know'].sum())}; refusals: "
+          f"{int(nr['refusal'].sum())}", file=out)
+    for group, pop in populations.items():
+        tag = " (illustrative figures)" if pop.illustrative else ""
+        print(f"  population of {group}: {pop.total:,.0f}{tag}; margins: {', '.join(pop.margins)}", file=out)
+    q = screen(data, cb, thresholds)
+    print("  quality screens:", file=out)
+    for line in q.summary.to_string().splitlines():
+        print("    " + line, file=out)
+
+
+def _cmd_check(args) -> int:
+    status = 0
+    for target in args.targets:
+        try:
+            _check_target(target, args.cycle, args.codebook, sys.stdout)
+        except CipsError as exc:
+            print(f"== {target}: cannot be used", file=sys.stdout)
+            print(str(exc), file=sys.stdout)
+            status = 2
+    return status
+
+
+def _cmd_demo_data(args) -> int:
+    from .synthetic import DEMO_FILES, demo_dir, write_demo_files
+
+    if args.verify:
+        with tempfile.TemporaryDirectory() as tmp:
+            write_demo_files(tmp)
+            bad = [name for name in DEMO_FILES.values()
+                   if not filecmp.cmp(Path(tmp) / name, demo_dir() / name, shallow=False)]
+        if bad:
+            print("the shipped demo files differ from a fresh generation: " + ", ".join(bad))
+            return 1
+        print("the shipped demo files are identical to a fresh generation")
+        return 0
+    paths = write_demo_files(args.out)
+    for cycle, path in paths.items():
+        print(f"{cycle}: {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cips", description="Customs Integrity Perception Survey toolkit")
+    parser.add_argument("--version", action="version", version=f"cipslib {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("check", help="check survey data against the codebook and print a summary")
+    p.add_argument("targets", nargs="+", help="params YAML files, or data files (then give --cycle)")
+    p.add_argument("--cycle", type=int, help="survey year of a data file")
+    p.add_argument("--codebook", help="codebook YAML (default: the shipped one)")
+    p.set_defaults(func=_cmd_check)
+    p = sub.add_parser("demo-data", help="regenerate the shipped demo files, byte for byte")
+    p.add_argument("--out", help="folder to write to (default: the package's demo folder)")
+    p.add_argument("--verify", action="store_true", help="only check that the shipped files regenerate identically")
+    p.set_defaults(func=_cmd_demo_data)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CipsError as exc:
+        print(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted")
+        return 130
+    except Exception as exc:  # last resort: a clear line instead of a traceback
+        if os.environ.get("CIPS_DEBUG"):
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc}\n(set CIPS_DEBUG=1 to see the details)")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
