@@ -506,9 +506,10 @@ class _Interpreter:
             code = _as_int(str(raw_code))
             meant = known.get(normalise_name(text))
             if meant is not None and code is not None and meant != code:
+                ours = scale.label(code) if code in (*scale.codes, *scale.missing_codes) else "no answer"
                 self.problems.add(self.file, f"the file labels code {code} as '{text}', which is code {meant} "
                                   f"in the codebook's '{scale.name}' scale: the export may use another coding",
-                                  column=iid, expected=f"code {code} = '{scale.label(code) if code in scale.labels or code in scale.special_labels else '?'}'")
+                                  column=iid, expected=f"code {code} = '{ours}'")
 
     def _apply_routing(self, data: pd.DataFrame, reasons: dict[str, np.ndarray], items: pd.DataFrame) -> None:
         for _, item in items[items["asked_if_item"].notna()].iterrows():

@@ -1,0 +1,42 @@
+"""The cips command: clear output, exit code 2 on bad input, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from .conftest import ROOT
+
+
+def cips(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "cipslib", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300)
+
+
+def test_check_demo_params():
+    r = cips("check", "params/2024.yaml", "params/2025.yaml")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "official 448, private 477" in r.stdout and "official 4199" in r.stdout
+    assert "managers among officials who gave their role: 85%" in r.stdout
+    assert "identifier columns dropped: comment, email, ip_address, submitted_at" in r.stdout
+    assert "retained" in r.stdout
+    assert "Traceback" not in r.stdout + r.stderr
+
+
+def test_check_bad_file_exits_2_without_traceback(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("respondent_id,group\nA,1\nB,7\n")
+    r = cips("check", str(bad), "--cycle", "2025")
+    assert r.returncode == 2
+    assert "bad.csv" in r.stdout and "row 3, column 'group'" in r.stdout
+    assert "Traceback" not in r.stdout + r.stderr and r.stderr == ""
+
+
+def test_check_missing_file_exits_2(tmp_path):
+    r = cips("check", str(tmp_path / "none.sav"), "--cycle", "2025")
+    assert r.returncode == 2 and "does not exist" in r.stdout and "Traceback" not in r.stderr
+
+
+def test_demo_data_verify():
+    r = cips("demo-data", "--verify")
+    assert r.returncode == 0 and "identical" in r.stdout
