@@ -75,9 +75,8 @@ def screen(data: pd.DataFrame, codebook: Codebook | None = None, thresholds: dic
 
     key_cols = [c for c in cb.variables if c in data.columns and c not in ("respondent_id", "duration_s")]
     enough = codes.notna().sum(axis=1) >= int(th["duplicate_min_items"])
-    signature = pd.concat([data[key_cols].astype(object), codes.astype(object)], axis=1)
-    signature = signature.where(signature.notna(), "<NA>").astype(str).agg("|".join, axis=1)
-    duplicate = enough & signature.where(enough).duplicated(keep="first") & signature.notna()
+    signature = pd.concat([data[key_cols].astype(str), codes.fillna(-1).astype("int64")], axis=1)
+    duplicate = enough & signature[enough].duplicated(keep="first").reindex(data.index, fill_value=False)
 
     flags = pd.DataFrame({
         "respondent_id": data["respondent_id"] if "respondent_id" in data else pd.Series(index=data.index),
