@@ -459,6 +459,8 @@ class SurveyDesign:
         t = self._t(level)
         rows = []
         for key, mask in self._domains(by):
+            if not (valid & mask).any():
+                continue
             for lev in levels:
                 y = np.where(valid, (s == lev).to_numpy(dtype=float), np.nan)
                 est, scores, n, _ = self._linearise(y, mask, "mean")

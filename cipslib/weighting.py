@@ -1,0 +1,93 @@
+"""Weighting a CIPS cycle to its population figures.
+
+:func:`weight_cycle` builds one design for the whole cycle, stratified by respondent group (officials and
+private sector are separate samples), and rakes each group to its own population margins:
+
+* officials to the staff margins (e.g. region, role, tenure band);
+* private-sector respondents in the frame (businesses, by business type) to the frame's margins.
+  Respondents outside the frame (associations, civil society, citizens) have no population figures: they
+  keep their sample share within the private group (their weight is the mean frame weight).
+* A group without population figures keeps equal weights.
+
+Margins are interacted with the group, so raking one group never moves another group's weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .design import SurveyDesign
+from .errors import CipsDataError, Problem
+from .population import Population
+
+OUTSIDE = "(outside the frame)"
+
+
+def _margin_column(data: pd.DataFrame, group: str, var: str) -> pd.Series:
+    members = (data["group"].astype(object) == group).to_numpy()
+    values = data[var].astype(object).to_numpy()
+    out = np.where(members, values, "(" + data["group"].astype(str).to_numpy() + ")")
+    return pd.Series(out, index=data.index, dtype=object)
+
+
+def weight_cycle(data: pd.DataFrame, populations: Mapping[str, Population], *, max_iter: int = 100,
+                 tol: float = 1e-10) -> SurveyDesign:
+    """Rake a cycle's respondents (one row each, with a ``group`` column) to the population figures.
+
+    Returns a :class:`SurveyDesign` stratified by group whose weights hit every margin; the design remembers
+    the raking so that standard errors account for it.
+    """
+    if "group" not in data.columns:
+        raise CipsDataError([Problem("data", "the data have no 'group' column", column="group")])
+    groups = data["group"].astype(object)
+    present = [g for g in pd.unique(groups.dropna())]
+    data = data.copy()
+    strata = "group" if len(present) > 1 else None
+    group_totals: dict[str, float] = {}
+    outside: dict[str, tuple[np.ndarray, float]] = {}
+    for g in present:
+        members = (groups == g).to_numpy()
+        pop = populations.get(g)
+        if pop is None:
+            group_totals[g] = float(members.sum())
+            continue
+        frame_vars = list(pop.margins)
+        in_frame = members & data[frame_vars].notna().all(axis=1).to_numpy()
+        out_frame = members & ~in_frame
+        n_in = int(in_frame.sum())
+        if n_in == 0:
+            raise CipsDataError([Problem(str(pop.path or g), f"no {g} respondent has the margin variables "
+                                         f"{', '.join(frame_vars)}", expected="respondents to weight")])
+        # officials must all be in the frame: a missing region/role/tenure cannot be weighted
+        if out_frame.any() and g == "official":
+            var = next(v for v in frame_vars if data.loc[members, v].isna().any())
+            raise CipsDataError([Problem("data", f"{int(out_frame.sum())} officials have no '{var}', so they "
+                                         "cannot be weighted to the staff figures", column=var,
+                                         expected="a value for every official (impute, or exclude them)")])
+        extra = float(out_frame.sum()) * pop.total / n_in
+        outside[g] = (out_frame, extra)
+        group_totals[g] = pop.total + extra
+    margins: dict[str, dict] = {}
+    for g, pop in populations.items():
+        if g not in present:
+            continue
+        for var, counts in pop.margins.items():
+            col = f"_margin_{g}_{var}"
+            values = _margin_column(data, g, var)
+            out_frame, extra = outside.get(g, (np.zeros(len(data), bool), 0.0))
+            values[out_frame] = OUTSIDE
+            data[col] = values
+            targets = dict(counts)
+            if out_frame.any():
+                targets[OUTSIDE] = extra
+            for other in present:
+                if other != g:
+                    targets[f"({other})"] = group_totals[other]
+            margins[col] = targets
+    design = SurveyDesign(data, strata=strata)
+    if not margins:
+        return design
+    return design.rake(margins, max_iter=max_iter, tol=tol)
