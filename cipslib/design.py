@@ -202,8 +202,10 @@ class SurveyDesign:
                         expected="a value on every row (impute or drop them before weighting)")
         levels = list(targets)
         lookup = {str(k): i for i, k in enumerate(levels)}
-        keys = values.astype(str).to_numpy()
-        codes = np.array([lookup.get(k, -1) for k in keys], dtype=np.int64)
+        raw_codes, uniques = pd.factorize(values.astype(str).to_numpy())
+        keys = np.asarray(uniques, dtype=object)
+        codes = np.array([lookup.get(k, -1) for k in keys], dtype=np.int64)[raw_codes]
+        keys = keys[raw_codes]
         if (codes < 0).any():
             missing = sorted(set(keys[codes < 0]))
             raise _fail(f"level '{missing[0]}' of '{column}' is in the data but has no population count",
