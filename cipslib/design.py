@@ -202,12 +202,12 @@ class SurveyDesign:
                         expected="a value on every row (impute or drop them before weighting)")
         levels = list(targets)
         lookup = {str(k): i for i, k in enumerate(levels)}
-        raw_codes, uniques = pd.factorize(values.astype(str).to_numpy())
-        keys = np.asarray(uniques, dtype=object)
-        codes = np.array([lookup.get(k, -1) for k in keys], dtype=np.int64)[raw_codes]
-        keys = keys[raw_codes]
-        if (codes < 0).any():
-            missing = sorted(set(keys[codes < 0]))
+        raw_codes, uniques = pd.factorize(values)
+        unique_keys = [str(k) for k in uniques]
+        unique_codes = np.array([lookup.get(k, -1) for k in unique_keys], dtype=np.int64)
+        codes = unique_codes[raw_codes]
+        if (unique_codes < 0).any():
+            missing = sorted(k for k, c in zip(unique_keys, unique_codes, strict=True) if c < 0)
             raise _fail(f"level '{missing[0]}' of '{column}' is in the data but has no population count",
                         column=column, value=missing[0], expected="a count for every level: " + ", ".join(
                             map(str, levels)))

@@ -71,14 +71,14 @@ def calibration_residuals(x: np.ndarray, steps: tuple[CalibrationStep, ...]) -> 
             means = num / np.where(den == 0, 1.0, den)[:, None]
             x = x - means[step.cells] * psw[:, None]
         elif isinstance(step, RakeStep):
+            # x <- x - w * ave(x / w, margin), swept ten times; done on u = x / w (weights are positive)
             psw = step.weights
-            safe = np.where(psw == 0, 1.0, psw)
             counts = [np.bincount(m, minlength=int(m.max()) + 1) for m in step.margins]
+            u = x / psw[:, None]
             for _ in range(step.sweeps):
                 for m, cnt in zip(step.margins, counts, strict=True):
-                    u = x / safe[:, None]
-                    means = _group_sums(m, u, len(cnt)) / np.where(cnt == 0, 1, cnt)[:, None]
-                    x = x - psw[:, None] * means[m]
+                    u -= (_group_sums(m, u, len(cnt)) / np.where(cnt == 0, 1, cnt)[:, None])[m]
+            x = u * psw[:, None]
         else:
             whalf = np.sqrt(step.old_weights)
             wc = step.g * whalf
