@@ -33,7 +33,9 @@ suppressMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
 df <- read.csv(args[1], stringsAsFactors = TRUE)
 pop <- read.csv(args[2], stringsAsFactors = FALSE)
-mk <- function(v) { p <- pop[pop$variable == v, ]; out <- data.frame(p$level, p$count); names(out) <- c(v, "Freq"); out }
+mk <- function(v) {
+  p <- pop[pop$variable == v, ]; out <- data.frame(p$level, p$count); names(out) <- c(v, "Freq"); out
+}
 t0 <- proc.time()[["elapsed"]]
 d <- svydesign(id = ~1, weights = ~w, data = df)
 r <- rake(d, list(~region, ~role, ~tenure), list(mk("region"), mk("role"), mk("tenure")),

@@ -24,6 +24,7 @@ from .loading import load_cycle
 from .params import load_params
 from .population import load_population
 from .quality import screen
+from .weighting import weight_cycle
 
 
 def _check_target(target: str, cycle: int | None, codebook_path: str | None, out) -> None:
@@ -59,6 +60,17 @@ def _check_target(target: str, cycle: int | None, codebook_path: str | None, out
     print("  quality screens:", file=out)
     for line in q.summary.to_string().splitlines():
         print("    " + line, file=out)
+    if populations:
+        design = weight_cycle(q.retained(data), populations)
+        summary = design.weight_summary()
+        margins = summary["margins"]
+        shown = margins[~margins["level"].astype(str).str.startswith("(")]
+        worst = float((shown["difference"].abs() / shown["target"]).max())
+        print(f"  weighting: raked to the population margins in {summary['iterations']} "
+              f"iterations (largest margin error {worst:.1e})", file=out)
+        table = design.weight_summary(by="group")[["group", "n", "min", "max", "n_effective", "deff_weighting"]]
+        for line in table.round(2).to_string(index=False).splitlines():
+            print("    " + line, file=out)
 
 
 def _cmd_check(args) -> int:

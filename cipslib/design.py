@@ -503,13 +503,14 @@ class SurveyDesign:
                           "n_a": na, "n_b": nb})
 
     # -- reporting -------------------------------------------------------------------------------
-    def weight_summary(self) -> dict:
+    def weight_summary(self, by: str | None = None) -> dict | pd.DataFrame:
         """Weight diagnostics: min, max, coefficient of variation, Kish effective sample size, the design
-        effect due to weighting (1 + CV^2), iterations used, and achieved vs target margins."""
-        w = self.weights.to_numpy()
-        w = w[w > 0]
-        cv = float(w.std() / w.mean())
-        n_eff = float(w.sum() ** 2 / (w ** 2).sum())
+        effect due to weighting (1 + CV^2, CV with the population formula), iterations used, and achieved vs
+        target margins. With ``by``, a table of the weight statistics per level of that column."""
+        if by is not None:
+            rows = [{by: level, **weight_stats(w.to_numpy())}
+                    for level, w in self.weights.groupby(self.data[by], observed=True)]
+            return pd.DataFrame(rows)
         rows = []
         iterations = 0
         for rec in self._records:
@@ -525,11 +526,18 @@ class SurveyDesign:
                     rows.append({"variable": column, "level": lev, "target": target, "achieved": got,
                                  "difference": got - target,
                                  "sample_n": int((self.data[column].astype(str) == str(lev)).sum())})
-        return {"n": int(len(w)), "sum": float(w.sum()), "min": float(w.min()), "max": float(w.max()),
-                "cv": cv, "n_effective": n_eff, "deff_weighting": float(1 + cv ** 2),
+        return {**weight_stats(self.weights.to_numpy()),
                 "iterations": iterations, "steps": [r.kind for r in self._records],
                 "margins": pd.DataFrame(rows, columns=["variable", "level", "target", "achieved", "difference",
                                                        "sample_n"])}
+
+
+def weight_stats(w: np.ndarray) -> dict:
+    """n, sum, min, max, CV, Kish effective sample size and design effect due to weighting of weights."""
+    w = w[w > 0]
+    cv = float(w.std() / w.mean())
+    return {"n": int(len(w)), "sum": float(w.sum()), "min": float(w.min()), "max": float(w.max()), "cv": cv,
+            "n_effective": float(w.sum() ** 2 / (w ** 2).sum()), "deff_weighting": float(1 + cv ** 2)}
 
 
 def _positive(value, column: str, level) -> float:

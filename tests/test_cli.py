@@ -20,6 +20,7 @@ def test_check_demo_params():
     assert "managers among officials who gave their role: 85%" in r.stdout
     assert "identifier columns dropped: comment, email, ip_address, submitted_at" in r.stdout
     assert "retained" in r.stdout
+    assert "weighting: raked to the population margins" in r.stdout
     assert "Traceback" not in r.stdout + r.stderr
 
 
