@@ -18,7 +18,8 @@ Conventions (each matches R's ``survey``; the reference figures are tested to 1e
   place in the variance.
 * Missing values: as ``na.rm = TRUE``; the row leaves the numerator and denominator but stays in the design.
 * ``deff``: design variance over the variance of simple random sampling without replacement of the same
-  number of respondents (``svymean(deff = TRUE)``).
+  number of respondents (``svymean(deff = TRUE)``); with equal weights of 1 and no population information
+  the with-replacement variance is used instead of R's infinite value.
 """
 
 from __future__ import annotations
@@ -417,7 +418,10 @@ class SurveyDesign:
         wd, yd = w[use], y[use]
         mean = (wd * yd).sum() / wd.sum()
         var = (wd * (yd - mean) ** 2).sum() / wd.sum() * n / (n - 1)
-        v = var / n * max(0.0, (wd.sum() - n) / wd.sum())
+        # without replacement as svymean(deff = TRUE); when the weights do not exceed the sample size (equal
+        # weights of 1, no population information) the finite population factor is meaningless: use 1
+        fpc = (wd.sum() - n) / wd.sum()
+        v = var / n * (fpc if fpc > 0 else 1.0)
         return v * wd.sum() ** 2 if kind == "total" else v
 
     def _estimate(self, var: str | Sequence[str], by, kind: str, level: float) -> pd.DataFrame:
