@@ -22,7 +22,6 @@ report: install
 	$(BIN)/cips check params/2024.yaml params/2025.yaml
 
 lab: install
-	$(BIN)/python -m ipykernel install --user --name python3 >/dev/null
 	$(BIN)/jupyter lab notebooks/
 
 lint: install
