@@ -471,7 +471,7 @@ class SurveyDesign:
                 y = np.where(valid, (s == lev).to_numpy(dtype=float), np.nan)
                 est, scores, n, _ = self._linearise(y, mask, "mean")
                 se = float(np.sqrt(self._variance(scores[:, None])[0, 0])) if n else np.nan
-                lo, hi = logit_interval(est, se, t, n)
+                lo, hi = logit_interval(est, se, t, n, level)
                 vsrs = self._srs_variance(y, mask, "mean")
                 rows.append({"variable": var, "level": lev, **key, "estimate": est, "se": se, "ci_low": lo,
                              "ci_high": hi, "df": self.df, "n": n,
@@ -573,7 +573,7 @@ def _cell_codes(keys: pd.Series, targets: dict, cols: list[str]):
     return codes, target, [tuple(k.split("\x1f")) for k in levels]
 
 
-def logit_interval(p: float, se: float, t: float, n: int) -> tuple[float, float]:
+def logit_interval(p: float, se: float, t: float, n: int, level: float = 0.95) -> tuple[float, float]:
     """CI of a proportion on the logit scale (``svyciprop(method = "logit")``).
 
     At p = 0 or 1 the logit interval does not exist; the exact one-sided bound for ``n`` respondents
@@ -581,7 +581,7 @@ def logit_interval(p: float, se: float, t: float, n: int) -> tuple[float, float]
     """
     if not np.isfinite(p) or n == 0:
         return np.nan, np.nan
-    alpha = 2 * (1 - stats.t.cdf(t, 1e9)) if np.isfinite(t) else 0.05
+    alpha = 1 - level
     if p <= 0 or p >= 1 or se == 0:
         bound = 1 - (alpha / 2) ** (1 / n)
         return (0.0, bound) if p <= 0 else ((1 - bound, 1.0) if p >= 1 else (p, p))

@@ -43,7 +43,7 @@ def weight_cycle(data: pd.DataFrame, populations: Mapping[str, Population], *, m
     if "group" not in data.columns:
         raise CipsDataError([Problem("data", "the data have no 'group' column", column="group")])
     groups = data["group"].astype(object)
-    present = [g for g in pd.unique(groups.dropna())]
+    present = list(pd.unique(groups.dropna()))
     data = data.copy()
     strata = "group" if len(present) > 1 else None
     group_totals: dict[str, float] = {}
