@@ -262,3 +262,15 @@ def test_missing_margin_values(api):
     data.loc[5, "stype"] = None
     with pytest.raises(CipsDataError, match="no value for the margin variable 'stype'"):
         SurveyDesign(data, weights="pw").rake({"stype": POP["pop.types"]})
+
+
+def test_proportion_of_zero_gets_an_exact_upper_bound():
+    data = pd.DataFrame({"answer": pd.Categorical(["yes"] * 30, categories=["yes", "no"])})
+    row = SurveyDesign(data).proportion("answer").set_index("level").loc["no"]
+    assert row["estimate"] == 0 and row["ci_low"] == 0
+    assert row["ci_high"] == pytest.approx(1 - 0.025 ** (1 / 30))
+
+
+def test_trim_bounds_that_cannot_keep_the_total(designs):
+    with pytest.raises(CipsDataError, match="cannot keep the weight total"):
+        designs["rake"].trim(upper=1)
