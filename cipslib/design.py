@@ -42,6 +42,7 @@ from .variance import (
 )
 
 DESIGN = "survey design"
+CELL_SEP = "\x1f"  # joins the levels of a post-stratification cell into one key
 
 
 def _fail(message: str, **kw) -> CipsDataError:
@@ -201,24 +202,8 @@ class SurveyDesign:
             raise _fail(f"{len(rows)} respondents have no value for the margin variable '{column}'",
                         column=column, row=int(rows[0]) + 1,
                         expected="a value on every row (impute or drop them before weighting)")
-        levels = list(targets)
-        lookup = {str(k): i for i, k in enumerate(levels)}
-        raw_codes, uniques = pd.factorize(values)
-        unique_keys = [str(k) for k in uniques]
-        unique_codes = np.array([lookup.get(k, -1) for k in unique_keys], dtype=np.int64)
-        codes = unique_codes[raw_codes]
-        if (unique_codes < 0).any():
-            missing = sorted(k for k, c in zip(unique_keys, unique_codes, strict=True) if c < 0)
-            raise _fail(f"level '{missing[0]}' of '{column}' is in the data but has no population count",
-                        column=column, value=missing[0], expected="a count for every level: " + ", ".join(
-                            map(str, levels)))
-        counts = np.bincount(codes, minlength=len(levels))
-        empty = [levels[i] for i in np.flatnonzero(counts == 0)]
-        if empty:
-            raise _fail(f"level '{empty[0]}' of '{column}' has a population count but nobody in the data",
-                        column=column, value=empty[0], expected="merge it with a neighbouring level")
-        target = np.array([_positive(targets[k], column, k) for k in levels], dtype=float)
-        return codes, target, levels
+        return _level_codes(values, {str(k): (k, v) for k, v in targets.items()}, column,
+                            lambda k: f"level '{k}' of '{column}'", "level")
 
     # -- weighting -------------------------------------------------------------------------------
     def poststratify(self, columns: str | Sequence[str], counts: Mapping) -> SurveyDesign:
@@ -235,14 +220,19 @@ class SurveyDesign:
             for c in cols:
                 if c not in self.data.columns:
                     raise _fail(f"the post-stratification variable '{c}' is not in the data", column=c)
-            frame_key = self.data[cols].astype(str).agg("\x1f".join, axis=1)
+            frame_key = self.data[cols[0]].astype(str)
+            for c in cols[1:]:
+                frame_key = frame_key + CELL_SEP + self.data[c].astype(str)
             targets = {}
             for k, v in counts.items():
                 if not isinstance(k, tuple) or len(k) != len(cols):
                     raise _fail(f"post-stratification cells are tuples of {len(cols)} levels ({', '.join(cols)})",
                                 value=k)
-                targets["\x1f".join(map(str, k))] = v
-            codes, target, levels = _cell_codes(frame_key, targets, cols)
+                targets[CELL_SEP.join(map(str, k))] = (tuple(map(str, k)), v)
+            names = ", ".join(cols)
+            codes, target, levels = _level_codes(
+                frame_key, targets, "+".join(cols),
+                lambda k: f"the cell {tuple(k.split(CELL_SEP))} of ({names})", "cell")
         w = self.weights.to_numpy()
         current = np.bincount(codes, weights=w, minlength=len(levels))
         new_w = w * (target / current)[codes]
@@ -556,21 +546,34 @@ def _positive(value, column: str, level) -> float:
     return v
 
 
-def _cell_codes(keys: pd.Series, targets: dict, cols: list[str]):
-    levels = list(targets)
-    lookup = {k: i for i, k in enumerate(levels)}
-    codes = np.array([lookup.get(k, -1) for k in keys.to_numpy()], dtype=np.int64)
-    if (codes < 0).any():
-        missing = sorted(set(keys.to_numpy()[codes < 0]))[0].split("\x1f")
-        raise _fail(f"the cell {tuple(missing)} of ({', '.join(cols)}) is in the data but has no population "
-                    "count", value=tuple(missing))
-    counts = np.bincount(codes, minlength=len(levels))
-    empty = [tuple(levels[i].split("\x1f")) for i in np.flatnonzero(counts == 0)]
+def _level_codes(values: pd.Series, targets: Mapping[str, tuple], name: str, describe, noun: str):
+    """Codes per row of the levels (or cells) of ``values`` and their population counts in code order.
+
+    ``targets`` maps the text form of each level to (level as reported, population count); ``describe``
+    names a level in messages. A level in the data without a count, a count for a level nobody is in, and a
+    count that is not positive are errors.
+    """
+    keys = list(targets)
+    lookup = {k: i for i, k in enumerate(keys)}
+    raw_codes, uniques = pd.factorize(values)
+    unique_keys = [str(k) for k in uniques]
+    unique_codes = np.array([lookup.get(k, -1) for k in unique_keys], dtype=np.int64)
+    codes = unique_codes[raw_codes]
+    if (unique_codes < 0).any():
+        missing = sorted(k for k, c in zip(unique_keys, unique_codes, strict=True) if c < 0)[0]
+        shown = missing if noun == "level" else tuple(missing.split(CELL_SEP))
+        raise _fail(f"{describe(missing)} is in the data but has no population count", column=name,
+                    value=shown, expected="a count for every " + noun + (": " + ", ".join(keys) if noun == "level"
+                                                                         else ""))
+    counts = np.bincount(codes, minlength=len(keys))
+    empty = [k for k, c in zip(keys, counts, strict=True) if c == 0]
     if empty:
-        raise _fail(f"the cell {empty[0]} of ({', '.join(cols)}) has a population count but nobody in the "
-                    "data", value=empty[0], expected="collapse it with a neighbouring cell")
-    target = np.array([_positive(targets[k], "+".join(cols), k.replace("\x1f", "/")) for k in levels])
-    return codes, target, [tuple(k.split("\x1f")) for k in levels]
+        raise _fail(f"{describe(empty[0])} has a population count but nobody in the data", column=name,
+                    value=targets[empty[0]][0],
+                    expected="merge it with a neighbouring level" if noun == "level" else
+                    "collapse it with a neighbouring cell")
+    target = np.array([_positive(targets[k][1], name, k.replace(CELL_SEP, "/")) for k in keys], dtype=float)
+    return codes, target, [targets[k][0] for k in keys]
 
 
 def logit_interval(p: float, se: float, t: float, n: int, level: float = 0.95) -> tuple[float, float]:

@@ -274,3 +274,11 @@ def test_proportion_of_zero_gets_an_exact_upper_bound():
 def test_trim_bounds_that_cannot_keep_the_total(designs):
     with pytest.raises(CipsDataError, match="cannot keep the weight total"):
         designs["rake"].trim(upper=1)
+
+
+def test_poststratification_cells_without_counts_or_respondents(designs):
+    cells = {("E", "No"): 620, ("E", "Yes"): 3801, ("H", "No"): 221, ("H", "Yes"): 534, ("M", "No"): 231}
+    with pytest.raises(CipsDataError, match=r"the cell \('M', 'Yes'\) of \(stype, sch.wide\) is in the data"):
+        designs["dclus1"].poststratify(["stype", "sch.wide"], cells)
+    with pytest.raises(CipsDataError, match=r"the cell \('X', 'No'\) .* has a population count but nobody"):
+        designs["dclus1"].poststratify(["stype", "sch.wide"], {**cells, ("M", "Yes"): 787, ("X", "No"): 5})
