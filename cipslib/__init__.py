@@ -1,7 +1,7 @@
 """cipslib: analysis toolkit for the WCO Customs Integrity Perception Survey (CIPS).
 
-Load a cycle's survey export through the questionnaire codebook, check it, screen its quality and
-(next) weight it to the staff population for design-based estimates.
+Load a cycle's survey export through the questionnaire codebook, check it, screen its quality, weight it
+to the staff population and compute design-based estimates that agree with R's survey package.
 """
 
 from .codebook import Codebook, load_codebook

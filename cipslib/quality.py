@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from .codebook import CONSTRUCTS_WITH_FACTOR, Codebook, load_codebook
@@ -105,7 +104,7 @@ def _summary(flags: pd.DataFrame, exclude_on: list[str]) -> pd.DataFrame:
     for group, sub in flags.groupby("group", observed=True):
         total[str(group)] = len(sub)
     total["all"] = len(flags)
-    kept = {k: (v - next(r[k] for r in rows if r["screen"] == "excluded") if isinstance(v, (int, np.integer))
-                and not isinstance(v, bool) else v) for k, v in total.items()}
-    kept["screen"] = "retained"
+    excluded = rows[-1]
+    counts = [k for k in total if k not in ("screen", "excludes")]
+    kept = {"screen": "retained", "excludes": False, **{k: total[k] - excluded[k] for k in counts}}
     return pd.DataFrame([total, *rows, kept]).set_index("screen")
