@@ -418,9 +418,10 @@ class SurveyDesign:
         variables = [var] if isinstance(var, str) else list(var)
         rows = []
         t = self._t(level)
+        domains = self._domains(by)
         for v in variables:
             y = self._numeric(v)
-            for key, mask in self._domains(by):
+            for key, mask in domains:
                 est, scores, n, _ = self._linearise(y, mask, kind)
                 se = float(np.sqrt(self._variance(scores[:, None])[0, 0])) if n else np.nan
                 vsrs = self._srs_variance(y, mask, kind)
