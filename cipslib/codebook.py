@@ -200,6 +200,12 @@ def _text(problems: ProblemList, file: str, where: str, entry: Any) -> dict[str,
         problems.add(file, f"{where}: expected wording in each language ({', '.join(LANGUAGES)})",
                      value=entry)
         return {lang: str(entry) for lang in LANGUAGES}
+    stray = [k for k, v in entry.items() if v is None and k not in LANGUAGES]
+    if stray:
+        # {en: A, uk: B, C} in YAML's inline form splits "B, C" at the comma: C becomes an empty key
+        problems.add(file, f"{where}: the wording contains a comma that YAML read as a separator "
+                     f"(stray part '{stray[0]}')", value=stray[0],
+                     expected='quote wording that contains a comma, e.g. uk: "Ні так, ні ні"')
     out = {}
     for lang in LANGUAGES:
         value = entry.get(lang)

@@ -115,3 +115,17 @@ def test_broken_yaml_names_the_line(tmp_path):
 def test_missing_codebook_file(tmp_path):
     with pytest.raises(cipslib.CipsDataError, match="does not exist"):
         cipslib.load_codebook(tmp_path / "nope.yaml")
+
+
+def test_unquoted_comma_in_inline_wording_is_caught(tmp_path):
+    text = shipped_codebook_path().read_text(encoding="utf-8")
+    text = text.replace('uk: "Ні так, ні ні"}', "uk: Ні так, ні ні}")
+    path = tmp_path / "cb.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(cipslib.CipsDataError) as err:
+        cipslib.load_codebook(path)
+    assert "comma" in str(err.value) and "ні ні" in str(err.value)
+
+
+def test_labels_are_whole(codebook):
+    assert codebook.scales["agree5"].label(3, "uk") == "Ні так, ні ні"
