@@ -139,10 +139,17 @@ class Codebook:
     # -- queries ---------------------------------------------------------------------------------
     def item(self, item_id: str) -> pd.Series:
         """The codebook row of one item."""
-        rows = self.items[self.items["id"] == item_id]
-        if rows.empty:
+        rows = self._rows()
+        if item_id not in rows:
             raise KeyError(f"'{item_id}' is not an item of the codebook {self.path}")
-        return rows.iloc[0]
+        return rows[item_id]
+
+    def _rows(self) -> dict[str, pd.Series]:
+        cache = self.__dict__.get("_row_cache")
+        if cache is None or cache[0] is not self.items:
+            cache = (self.items, {r["id"]: r for _, r in self.items.iterrows()})
+            self.__dict__["_row_cache"] = cache
+        return cache[1]
 
     def scale_of(self, item_id: str) -> Scale:
         return self.scales[self.item(item_id)["scale"]]

@@ -469,6 +469,86 @@ class SurveyDesign:
                              "deff": se ** 2 / vsrs if vsrs and vsrs > 0 else np.nan})
         return _tidy(rows, by, with_level=True)
 
+    # -- many estimates at once -------------------------------------------------------------------
+    def _domain_scores(self, values: np.ndarray, mask: np.ndarray):
+        """Means of every column of ``values`` over a domain, their scores and unweighted n."""
+        w = self.weights.to_numpy()
+        use = mask[:, None] & ~np.isnan(values)
+        wd = np.where(use, w[:, None], 0.0)
+        y0 = np.where(use, values, 0.0)
+        wsum = wd.sum(axis=0)
+        safe = np.where(wsum > 0, wsum, 1.0)
+        est = np.where(wsum > 0, (wd * y0).sum(axis=0) / safe, np.nan)
+        scores = wd * (y0 - np.nan_to_num(est)) / safe
+        return est, scores, use.sum(axis=0)
+
+    def score_variance(self, scores: np.ndarray) -> np.ndarray:
+        """Design variances of score totals (one column per estimate), the calibration undone first.
+
+        ``scores`` are influence scores already multiplied by the final weights (see :mod:`cipslib.variance`);
+        this is the building block for estimators the methods here do not cover.
+        """
+        s = self._structure
+        x = calibration_residuals(np.asarray(scores, dtype=float), self._steps)
+        return design_variance(x, s.strata, s.psu, s.n_psu, s.fpc_fraction, diagonal=True)
+
+    def summarise(self, values: pd.DataFrame, domains: Mapping[str, np.ndarray] | None = None, *,
+                  proportion: bool = False, level: float = 0.95) -> pd.DataFrame:
+        """Means of many numeric columns over many domains in one pass (the fast path behind the findings).
+
+        ``values`` holds numbers aligned with the design's rows (NaN = no valid answer, left out of the
+        base); ``domains`` maps a label to a boolean row mask (None: everyone). With ``proportion`` the
+        columns are 0/1 indicators and the CI is the logit interval of :meth:`proportion`. Returns one row per
+        domain and column: variable, domain, estimate, se, ci_low, ci_high, df, n.
+        """
+        y = values.to_numpy(dtype=float, na_value=np.nan)
+        if len(y) != len(self.data):
+            raise _fail("the values do not have one row per respondent of the design")
+        domains = domains if domains is not None else {"all": np.ones(len(y), dtype=bool)}
+        t = self._t(level)
+        parts = [self._domain_scores(y, np.asarray(mask, dtype=bool)) for mask in domains.values()]
+        variances = self.score_variance(np.hstack([p[1] for p in parts])) if parts else np.array([])
+        k = y.shape[1]
+        frames = []
+        for j, (label, (est, _, n)) in enumerate(zip(domains, parts, strict=True)):
+            se = np.where(n > 0, np.sqrt(variances[j * k:(j + 1) * k]), np.nan)
+            if proportion:
+                bounds = [logit_interval(e, s_, t, int(k), level) for e, s_, k in zip(est, se, n, strict=True)]
+                lo, hi = np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
+            else:
+                lo, hi = est - t * se, est + t * se
+            frames.append(pd.DataFrame({"variable": values.columns, "domain": label, "estimate": est, "se": se,
+                                        "ci_low": lo, "ci_high": hi, "df": self.df, "n": n.astype(int)}))
+        return pd.concat(frames, ignore_index=True)
+
+    def contrast(self, values: pd.DataFrame, mask_a: np.ndarray, mask_b: np.ndarray,
+                 level: float = 0.95) -> pd.DataFrame:
+        """Differences of means (domain a minus domain b) of many columns, with the SE of the joint
+        linearisation (covariance included, so overlapping or calibrated domains are handled), t-test on
+        ``df`` degrees of freedom and CI. One row per column."""
+        return self.contrasts(values, {"": (mask_a, mask_b)}, level).drop(columns="contrast")
+
+    def contrasts(self, values: pd.DataFrame, pairs: Mapping[str, tuple[np.ndarray, np.ndarray]],
+                  level: float = 0.95) -> pd.DataFrame:
+        """:meth:`contrast` for several pairs of domains at once (``pairs`` maps a label to (mask_a,
+        mask_b)); the variances are computed in one pass. Adds a ``contrast`` column with the label."""
+        y = values.to_numpy(dtype=float, na_value=np.nan)
+        parts, scores = [], []
+        for a, b in pairs.values():
+            ea, sa, na = self._domain_scores(y, np.asarray(a, dtype=bool))
+            eb, sb, nb = self._domain_scores(y, np.asarray(b, dtype=bool))
+            parts.append((ea, eb, na, nb))
+            scores.append(sa - sb)
+        var = self.score_variance(np.hstack(scores)) if scores else np.array([])
+        k = y.shape[1]
+        frames = []
+        for j, (label, (ea, eb, na, nb)) in enumerate(zip(pairs, parts, strict=True)):
+            se = np.sqrt(np.maximum(var[j * k:(j + 1) * k], 0.0))
+            frame = pd.DataFrame({"contrast": label, "variable": values.columns, "estimate_a": ea, "estimate_b": eb,
+                                  "n_a": na.astype(int), "n_b": nb.astype(int)})
+            frames.append(pd.concat([frame, test_table(ea - eb, se, np.full(k, float(self.df)), level)], axis=1))
+        return pd.concat(frames, ignore_index=True)
+
     # -- comparisons -----------------------------------------------------------------------------
     def difference(self, var: str, by: str, a, b, *, kind: str = "mean", level: float = 0.95,
                    value=None) -> pd.Series:
@@ -600,6 +680,24 @@ def _test_row(diff: float, se: float, df: float, level: float, extra: dict) -> p
     p = float(2 * stats.t.sf(abs(stat), df)) if np.isfinite(stat) and df > 0 else np.nan
     return pd.Series({**extra, "difference": diff, "se": se, "ci_low": diff - t * se, "ci_high": diff + t * se,
                       "t": stat, "df": df, "p_value": p})
+
+
+def test_table(diff: np.ndarray, se: np.ndarray, df: np.ndarray, level: float = 0.95) -> pd.DataFrame:
+    """Vectorised :func:`_test_row`: difference, SE, CI, t, df and two-sided p-value per row."""
+    diff, se, df = (np.asarray(v, dtype=float) for v in (diff, se, df))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tq = np.where(df > 0, stats.t.ppf(0.5 + level / 2, np.where(df > 0, df, 1)), np.inf)
+        stat = np.where(se > 0, diff / np.where(se > 0, se, 1), np.nan)
+        p = np.where(np.isfinite(stat) & (df > 0), 2 * stats.t.sf(np.abs(stat), np.where(df > 0, df, 1)), np.nan)
+    return pd.DataFrame({"difference": diff, "se": se, "ci_low": diff - tq * se, "ci_high": diff + tq * se,
+                         "t": stat, "df": df, "p_value": p})
+
+
+def welch_df(se_a: np.ndarray, df_a: np.ndarray, se_b: np.ndarray, df_b: np.ndarray) -> np.ndarray:
+    """Welch-Satterthwaite degrees of freedom of a difference of two independent estimates."""
+    va, vb = np.asarray(se_a, float) ** 2, np.asarray(se_b, float) ** 2
+    denom = np.where(va > 0, va ** 2 / df_a, 0.0) + np.where(vb > 0, vb ** 2 / df_b, 0.0)
+    return np.where(denom > 0, (va + vb) ** 2 / np.where(denom > 0, denom, 1), np.minimum(df_a, df_b))
 
 
 def compare_independent(a: pd.Series | Mapping, b: pd.Series | Mapping, level: float = 0.95) -> pd.Series:

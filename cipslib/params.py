@@ -24,6 +24,16 @@ QUALITY_DEFAULTS: dict[str, Any] = {
     "exclude": ["duplicate", "speeder", "incomplete"],
 }
 QUALITY_FLAGS = ("duplicate", "speeder", "straightliner", "incomplete")
+THRESHOLD_DEFAULTS: dict[str, float] = {
+    "aligned_difference": 5.0,   # points on the 0-100 index below which two groups count as aligned
+    "alpha_min": 0.6,            # Cronbach's alpha under which a factor's reliability is flagged
+    "significance": 0.05,        # level of the tests (changes, differences), after Holm correction in families
+}
+ANALYSIS_DEFAULTS: dict[str, dict] = {
+    "subgroups": {"official": ["region", "role", "tenure"], "private": ["respondent_type", "business_type",
+                                                                         "region"]},
+    "decompose_by": {"official": "role", "private": "respondent_type"},
+}
 LANGUAGES = ("en", "uk")
 
 # key: (accepted types, default, description)
@@ -39,7 +49,9 @@ PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
     "min_cell": ((int,), 10, "smallest group shown in any table or chart"),
     "fieldwork": ((dict,), {}, "fieldwork dates and mode: {start: 2025-09-15, end: 2025-09-30, mode: online}"),
     "quality": ((dict,), {}, "quality screen thresholds: " + ", ".join(QUALITY_DEFAULTS)),
-    "thresholds": ((dict,), {}, "analysis thresholds, e.g. {aligned_difference: 5}"),
+    "thresholds": ((dict,), {}, "analysis thresholds: " + ", ".join(THRESHOLD_DEFAULTS)),
+    "analysis": ((dict,), {}, "subgroups per group and the trend decomposition variable: "
+                 + ", ".join(ANALYSIS_DEFAULTS)),
     "output": ((str,), "reports", "folder the report is written to"),
 }
 
@@ -62,6 +74,7 @@ class CycleParams:
     quality: dict[str, Any]
     thresholds: dict[str, Any]
     output: Path
+    analysis: dict[str, Any] = field(default_factory=dict)
     source: Path | None = field(default=None, compare=False)
 
 
@@ -116,6 +129,33 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
         if isinstance(quality[ratio], (int, float)) and quality[ratio] > 1:
             problems.add(file, f"quality setting '{ratio}' is a fraction", value=quality[ratio],
                          expected="a number between 0 and 1")
+    thresholds = dict(THRESHOLD_DEFAULTS)
+    for key, value in (merged["thresholds"] or {}).items():
+        if key not in THRESHOLD_DEFAULTS:
+            problems.add(file, f"unknown threshold '{key}'", expected="one of " + ", ".join(THRESHOLD_DEFAULTS))
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            problems.add(file, f"threshold '{key}' must be a number of at least 0", value=value)
+        elif key != "aligned_difference" and value >= 1:
+            problems.add(file, f"threshold '{key}' must be below 1", value=value, expected="e.g. 0.05")
+        else:
+            thresholds[key] = float(value)
+    analysis = {k: dict(v) for k, v in ANALYSIS_DEFAULTS.items()}
+    for key, value in (merged["analysis"] or {}).items():
+        if key not in ANALYSIS_DEFAULTS:
+            problems.add(file, f"unknown analysis setting '{key}'", expected="one of " + ", ".join(ANALYSIS_DEFAULTS))
+            continue
+        if not isinstance(value, dict) or any(g not in ("official", "private") for g in value):
+            problems.add(file, f"'analysis: {key}' is a mapping per group (official, private)", value=value)
+            continue
+        for group, spec in value.items():
+            ok = (isinstance(spec, list) and all(isinstance(v, str) for v in spec)) if key == "subgroups" else \
+                isinstance(spec, str)
+            if not ok:
+                problems.add(file, f"'analysis: {key}: {group}' must be "
+                             + ("a list of respondent variables" if key == "subgroups" else "a respondent variable"),
+                             value=spec)
+            else:
+                analysis[key][group] = spec
     population: dict[str, Path] = {}
     for group, path in (merged["population"] or {}).items():
         if group not in ("official", "private"):
@@ -153,7 +193,7 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
                        sheet=merged["sheet"], codebook_path=codebook, population=population,
                        previous=previous, language=merged["language"], min_cell=merged["min_cell"],
                        fieldwork=dict(merged["fieldwork"]), quality=quality,
-                       thresholds=dict(merged["thresholds"]), output=_resolve(base, merged["output"]),
+                       thresholds=thresholds, output=_resolve(base, merged["output"]), analysis=analysis,
                        source=Path(file) if file != "params" else None)
 
 

@@ -86,7 +86,7 @@ SPECS = {
                           "east": .18},
         private_types={"business": 477},
         business_types={"importer_exporter": .55, "broker": .20, "carrier": .18, "other": .07},
-        official_shift=0.0, private_shift=.40, fieldwork=("2024-09-02", "2024-09-27"),
+        official_shift=0.0, private_shift=.20, fieldwork=("2024-09-02", "2024-09-27"),
         duplicates=3, straightliners=6, partials=8, speeders=0),
     2025: CycleSpec(
         cycle=2025, seed=20250915, mode="online", n_official=4199, manager_share=.23,

@@ -17,9 +17,10 @@ This is the numerical core behind :class:`cipslib.SurveyDesign`, written to give
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class RakeStep:
     margins: tuple[np.ndarray, ...]
     weights: np.ndarray
     sweeps: int = 10
+    cache: dict = field(default_factory=dict, compare=False, repr=False)  # indicator matrices, cross-tabs
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,41 @@ class GregStep:
 CalibrationStep = PostStratStep | RakeStep | GregStep
 
 
-def _group_sums(codes: np.ndarray, x: np.ndarray, n_groups: int) -> np.ndarray:
+def _indicator(codes: np.ndarray, n_groups: int) -> sparse.csr_matrix:
+    """Sparse group-by-row indicator matrix of integer group codes."""
+    return sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(n_groups, len(codes)))
+
+
+def _group_sums(codes: np.ndarray, x: np.ndarray, n_groups: int, indicator=None) -> np.ndarray:
     """Column sums of x by integer group code (codes 0..n_groups-1)."""
-    out = np.empty((n_groups, x.shape[1]))
-    for j in range(x.shape[1]):
-        out[:, j] = np.bincount(codes, weights=x[:, j], minlength=n_groups)
-    return out
+    if x.shape[1] == 1:
+        return np.bincount(codes, weights=x[:, 0], minlength=n_groups)[:, None]
+    return np.asarray((indicator if indicator is not None else _indicator(codes, n_groups)) @ x)
+
+
+def _rake_projection(u: np.ndarray, step: RakeStep) -> np.ndarray:
+    """What ``step.sweeps`` sweeps of "subtract the unweighted mean of u within each margin level" remove
+    from u, as a matrix shaped like u.
+
+    The sweeps only ever subtract margin-level constants, so the removed part is ``sum_j A_j c_j`` (A_j the
+    indicator matrix of margin j). The sweeps are run on the coefficients ``c_j`` using the level sums of u
+    and the small cross-tabulations ``A_m' A_j``; u itself is touched twice instead of twice per sweep and
+    margin. The result equals the row-level iteration of ``svyrecvar`` up to rounding.
+    """
+    margins = step.margins
+    if "cross" not in step.cache:
+        sizes = [int(m.max()) + 1 for m in margins]
+        ind = [_indicator(m, g) for m, g in zip(margins, sizes, strict=True)]
+        cross = [[(ind[a] @ ind[b].T).toarray() for b in range(len(margins))] for a in range(len(margins))]
+        step.cache.update(sizes=sizes, ind=ind, cross=cross, counts=[np.diag(cross[a][a]) for a in range(len(margins))])
+    sizes, ind, cross, counts = (step.cache[k] for k in ("sizes", "ind", "cross", "counts"))
+    sums = [np.asarray(i @ u) for i in ind]
+    coef = [np.zeros((g, u.shape[1])) for g in sizes]
+    for _ in range(step.sweeps):
+        for a in range(len(margins)):
+            current = sums[a] - sum(cross[a][b] @ coef[b] for b in range(len(margins)))
+            coef[a] = coef[a] + current / np.where(counts[a] == 0, 1, counts[a])[:, None]
+    return sum(c[m] for c, m in zip(coef, margins, strict=True))
 
 
 def calibration_residuals(x: np.ndarray, steps: tuple[CalibrationStep, ...]) -> np.ndarray:
@@ -71,14 +102,7 @@ def calibration_residuals(x: np.ndarray, steps: tuple[CalibrationStep, ...]) -> 
             means = num / np.where(den == 0, 1.0, den)[:, None]
             x = x - means[step.cells] * psw[:, None]
         elif isinstance(step, RakeStep):
-            # x <- x - w * ave(x / w, margin), swept ten times; done on u = x / w (weights are positive)
-            psw = step.weights
-            counts = [np.bincount(m, minlength=int(m.max()) + 1) for m in step.margins]
-            u = x / psw[:, None]
-            for _ in range(step.sweeps):
-                for m, cnt in zip(step.margins, counts, strict=True):
-                    u -= (_group_sums(m, u, len(cnt)) / np.where(cnt == 0, 1, cnt)[:, None])[m]
-            x = u * psw[:, None]
+            x = x - _rake_projection(x / step.weights[:, None], step) * step.weights[:, None]
         else:
             whalf = np.sqrt(step.old_weights)
             wc = step.g * whalf
@@ -91,15 +115,16 @@ def calibration_residuals(x: np.ndarray, steps: tuple[CalibrationStep, ...]) -> 
 
 
 def design_variance(x: np.ndarray, strata: np.ndarray, psu: np.ndarray, n_psu: np.ndarray,
-                    fpc_fraction: np.ndarray) -> np.ndarray:
+                    fpc_fraction: np.ndarray, diagonal: bool = False) -> np.ndarray:
     """Covariance matrix of the score totals under single-stage stratified cluster sampling.
 
     ``strata`` and ``psu`` are integer codes per row (PSU codes unique across strata); ``n_psu[h]`` is the
     number of PSUs sampled in stratum h and ``fpc_fraction[h]`` the sampling fraction n_h / N_h (0 when
-    sampled with replacement / no fpc).
+    sampled with replacement / no fpc). With ``diagonal`` only the variances are returned (a vector).
     """
     n_p = int(psu.max()) + 1
-    totals = _group_sums(psu, x, n_p)
+    # each respondent its own PSU (the usual case): the PSU totals are the scores themselves
+    totals = x if n_p == len(psu) and np.array_equal(psu, np.arange(n_p)) else _group_sums(psu, x, n_p)
     psu_stratum = np.zeros(n_p, dtype=np.int64)
     psu_stratum[psu] = strata
     n_h = len(n_psu)
@@ -108,4 +133,6 @@ def design_variance(x: np.ndarray, strata: np.ndarray, psu: np.ndarray, n_psu: n
     scale = (1.0 - fpc_fraction) * n_psu / np.where(n_psu > 1, n_psu - 1, 1)
     scale = np.where(n_psu > 1, scale, 0.0)
     weighted = centred * np.sqrt(scale[psu_stratum])[:, None]
+    if diagonal:
+        return np.einsum("ij,ij->j", weighted, weighted)
     return weighted.T @ weighted

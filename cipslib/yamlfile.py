@@ -9,6 +9,8 @@ import yaml
 
 from .errors import CipsDataError, Problem
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when libyaml is present
+
 
 def read_yaml(path: str | Path, what: str) -> Any:
     """Parse a YAML file; ``what`` names it in messages ("codebook", "population figures", ...)."""
@@ -24,7 +26,7 @@ def read_yaml(path: str | Path, what: str) -> Any:
         raise CipsDataError([Problem(name, f"the {what} file is not UTF-8 text (byte {exc.start})",
                                      expected="a YAML file saved as UTF-8")]) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
