@@ -199,7 +199,7 @@ def compute_findings(current: PreparedCycle, previous: PreparedCycle | None = No
     tables["experience"] = _experience(est, inds)
     tables["subgroups"], tables["subgroup_tests"] = _subgroups(cur, cb, opt)
     tables["sample"], tables["weighting"] = _sample(current, opt)
-    tables["quality"] = _quality(current)
+    tables["quality"] = _quality(current, opt)
     meta = _meta(current, previous, opt, cb)
     if previous is not None:
         prev = _Cycle(previous, inds)
@@ -314,12 +314,12 @@ def _reliability(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame,
             frame = cur.m.values.loc[mask, cols].dropna()
             n = len(frame)
             if n < max(opt.min_cell, 3) or (frame.var() == 0).any():
-                rows.append({"group": g, "factor": int(k), "n_items": len(cols), "n": n if n >= opt.min_cell
+                rows.append({"group": g, "factor": int(k), "items": len(cols), "n": n if n >= opt.min_cell
                              else np.nan, "alpha": np.nan, "alpha_ci_low": np.nan, "alpha_ci_high": np.nan,
                              "low": False})
                 continue
             alpha, ci = pg.cronbach_alpha(data=frame, nan_policy="listwise", ci=opt.level)
-            rows.append({"group": g, "factor": int(k), "n_items": len(cols), "n": n, "alpha": float(alpha),
+            rows.append({"group": g, "factor": int(k), "items": len(cols), "n": n, "alpha": float(alpha),
                          "alpha_ci_low": float(ci[0]), "alpha_ci_high": float(ci[1]),
                          "low": bool(alpha < opt.alpha_min)})
             total = frame.sum(axis=1)
@@ -328,7 +328,7 @@ def _reliability(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame,
                 r = float(np.corrcoef(frame[c], rest)[0, 1]) if frame[c].std() > 0 and rest.std() > 0 else np.nan
                 item_rows.append({"group": g, "factor": int(k), "item": group_items.set_index("measure").loc[
                     c, "item"], "key": c.split(".", 1)[1], "item_rest_r": r, "n": n})
-    rel = pd.DataFrame(rows, columns=["group", "factor", "n_items", "n", "alpha", "alpha_ci_low", "alpha_ci_high",
+    rel = pd.DataFrame(rows, columns=["group", "factor", "items", "n", "alpha", "alpha_ci_low", "alpha_ci_high",
                                       "low"])
     rel.insert(2, "factor_en", [cb.factor_name(int(k), "en") for k in rel["factor"]])
     return rel, pd.DataFrame(item_rows, columns=["group", "factor", "item", "key", "item_rest_r", "n"])
@@ -400,8 +400,12 @@ def _gaps(cur: _Cycle, est: pd.DataFrame, cb: Codebook, opt: Options) -> pd.Data
 
 def _experience(est: pd.DataFrame, inds: dict[str, Indicator]) -> pd.DataFrame:
     t = est[est["kind"] == "indicator"].copy()
+    if t.empty:
+        return pd.DataFrame(columns=["group", "indicator", "estimate", "se", "ci_low", "ci_high", "df", "n", "unit",
+                                     "suppressed", "item_key", "codes", "headline", "text_en", "text_uk"])
     t["indicator"] = t["ref"]
-    t = t[[ind in inds and g in inds[ind].groups for ind, g in zip(t["indicator"], t["group"], strict=True)]]
+    t = t.loc[np.array([ind in inds and g in inds[ind].groups for ind, g in zip(t["indicator"], t["group"],
+                                                                                 strict=True)], dtype=bool)]
     t["item_key"] = [inds[i].item for i in t["indicator"]]
     t["codes"] = [list(inds[i].codes) for i in t["indicator"]]
     t["headline"] = [inds[i].headline for i in t["indicator"]]
@@ -462,6 +466,7 @@ def _subgroups(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame, p
     c["hidden"] = [(g, v, m, a) in hidden or (b != "rest" and (g, v, m, b) in hidden)
                    for g, v, m, a, b in zip(c["group"], c["variable"], c["measure"], c["level"], c["versus"],
                                             strict=True)]
+    c["hidden"] |= (c["n_a"] < opt.min_cell) | (c["n_b"] < opt.min_cell)
     c["p_holm"] = np.nan
     for _, idx in c.groupby(["group", "variable"], sort=False).groups.items():
         ok = [i for i in idx if np.isfinite(c.at[i, "p_value"])]
@@ -508,18 +513,34 @@ def _sample(current: PreparedCycle, opt: Options) -> tuple[pd.DataFrame, pd.Data
         pop = current.populations.get(g)
         big_n = pop.total if pop is not None else np.nan
         fpc = 1 - n / big_n if pop is not None and big_n > n else 1.0
-        weighting.append({"group": g, "n": n, "population": big_n, "weight_min": ws.min(), "weight_max": ws.max(),
+        if n < opt.min_cell:
+            weighting.append({"group": g, "n": np.nan, "population": big_n, "suppressed": True})
+            continue
+        weighting.append({"group": g, "n": n, "population": big_n, "suppressed": False, "weight_min": ws.min(), "weight_max": ws.max(),
                           "weight_cv": cv, "n_effective": ws.sum() ** 2 / (ws ** 2).sum(), "deff_weighting": deff,
                           "margin_of_error": 100 * t * math.sqrt(deff * 0.25 / n * fpc),
                           "margin_of_error_unweighted": 100 * t * math.sqrt(0.25 / n * fpc)})
     return pd.DataFrame(rows), pd.DataFrame(weighting)
 
 
-def _quality(current: PreparedCycle) -> pd.DataFrame:
-    s = current.quality.summary.copy()
-    s = s.reset_index()
+def _quality(current: PreparedCycle, opt: Options) -> pd.DataFrame:
+    """Respondents flagged by each quality screen per group; counts of 1 to min_cell - 1 are hidden (with a
+    partner in the same row, since the row's total is shown)."""
+    s = current.quality.summary.copy().reset_index()
     s.columns = [str(c) for c in s.columns]
-    return s
+    groups = [g for g in GROUPS if g in s.columns]
+    out = s.copy()
+    out["suppressed"] = False
+    if groups:
+        sup = suppress_counts(s[groups].astype(float), opt.min_cell, row_totals=True, col_totals=False)
+        for g in groups:
+            out[g] = s[g].astype(float).mask(sup.cells[g])
+        out["suppressed"] = sup.cells.any(axis=1).to_numpy()
+    if "all" in s.columns:
+        small = (s["all"] > 0) & (s["all"] < opt.min_cell)
+        out["all"] = s["all"].astype(float).mask(small | sup.row_totals.to_numpy() if groups else small)
+        out["suppressed"] |= small.to_numpy()
+    return out
 
 
 def _trends(cur: _Cycle, prev: _Cycle, opt: Options) -> tuple[pd.DataFrame, pd.DataFrame, bool]:

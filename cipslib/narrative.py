@@ -180,8 +180,9 @@ def key_findings(fnd: Findings, cb: Codebook, inds: dict[str, Indicator], opt: O
         tr = fnd.tables["trends"]
         std = tr[(tr["comparison"] == "standardised") & tr["significant"]
                  & tr["kind"].isin(["factor_index", "indicator"])]
-        std = std[[k != "indicator" or (ref in inds and g in inds[ref].groups)
-                   for k, ref, g in zip(std["kind"], std["ref"], std["group"], strict=True)]]
+        keep = np.array([k != "indicator" or (ref in inds and g in inds[ref].groups)
+                         for k, ref, g in zip(std["kind"], std["ref"], std["group"], strict=True)], dtype=bool)
+        std = std.loc[keep]
         std = std.reindex(std["t"].abs().sort_values(ascending=False).index).head(MAX_CHANGES)
         for _, r in std.iterrows():
             unit = "%" if r["kind"] == "indicator" else "index"
