@@ -516,8 +516,9 @@ def _sample(current: PreparedCycle, opt: Options) -> tuple[pd.DataFrame, pd.Data
         if n < opt.min_cell:
             weighting.append({"group": g, "n": np.nan, "population": big_n, "suppressed": True})
             continue
-        weighting.append({"group": g, "n": n, "population": big_n, "suppressed": False, "weight_min": ws.min(), "weight_max": ws.max(),
-                          "weight_cv": cv, "n_effective": ws.sum() ** 2 / (ws ** 2).sum(), "deff_weighting": deff,
+        weighting.append({"group": g, "n": n, "population": big_n, "suppressed": False, "weight_min": ws.min(),
+                          "weight_max": ws.max(), "weight_cv": cv,
+                          "effective_sample_size": ws.sum() ** 2 / (ws ** 2).sum(), "deff_weighting": deff,
                           "margin_of_error": 100 * t * math.sqrt(deff * 0.25 / n * fpc),
                           "margin_of_error_unweighted": 100 * t * math.sqrt(0.25 / n * fpc)})
     return pd.DataFrame(rows), pd.DataFrame(weighting)
