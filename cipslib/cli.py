@@ -3,6 +3,9 @@
     cips check params/2025.yaml            check a cycle's data as its params describe them
     cips check export.sav --cycle 2025     check a data file against the shipped (or --codebook) codebook
     cips demo-data [--out DIR] [--verify]  regenerate the demo files (byte for byte) or verify them
+    cips findings params/2025.yaml         compute the findings and write findings.json
+    cips kpi params/2025.yaml params/2024.yaml [--kpis FILE] [--out DIR]
+                                           write the PMM KPI table as CSV and XLSX
 
 Exit codes: 0 when the checks pass, 2 for bad input (the problems are printed), 1 for an internal error.
 No traceback is printed unless CIPS_DEBUG=1 is set.
@@ -104,6 +107,64 @@ def _cmd_demo_data(args) -> int:
     return 0
 
 
+def _atomic_write(path: Path, write) -> Path:
+    """Write through a temporary file in the same folder and move it into place when complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".cips-") as tmp:
+        tmp_path = Path(tmp) / path.name
+        write(tmp_path)
+        os.replace(tmp_path, path)
+    return path
+
+
+def _cmd_findings(args) -> int:
+    from .findings import analyse
+
+    for target in args.params:
+        params = load_params(target)
+        fnd = analyse(params, with_previous=not args.no_previous)
+        out = Path(args.out) if args.out else params.output / str(params.cycle)
+        path = _atomic_write(out / "findings.json", fnd.to_json)
+        print(f"{params.cycle}: {path} ({len(fnd.key_findings)} key findings)")
+        for k in fnd.key_findings[: args.show]:
+            print(f"  {k['rank']:>2}. {k['text']['en']}")
+    return 0
+
+
+def _cmd_kpi(args) -> int:
+    from .findings import analyse
+    from .kpi import kpi_table, load_kpis, write_kpis
+    from .scoring import load_indicators
+
+    params = [load_params(p) for p in args.params]
+    cb = load_codebook(params[0].codebook_path)
+    indicators = load_indicators(cb)
+    kpi_file = Path(args.kpis) if args.kpis else Path(args.params[0]).resolve().parent / "pmm_kpis.yaml"
+    kpis = load_kpis(kpi_file, cb, indicators)
+    findings = [analyse(p, with_previous=False) for p in params]
+    table = kpi_table(findings, kpis, cb, indicators)
+    out = Path(args.out) if args.out else params[0].output / "kpi"
+    with tempfile.TemporaryDirectory(dir=_existing_parent(out), prefix=".cips-") as tmp:
+        written = write_kpis(table, tmp)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for p in written:
+            os.replace(p, out / p.name)
+            paths.append(out / p.name)
+    for path in paths:
+        print(path)
+    shown = table[["kpi", "cycle", "value", "ci_low", "ci_high", "n"]].copy()
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
+    return 0
+
+
+def _existing_parent(path: Path) -> Path:
+    path = path.resolve()
+    while not path.exists():
+        path = path.parent
+    return path
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cips", description="Customs Integrity Perception Survey toolkit")
     parser.add_argument("--version", action="version", version=f"cipslib {__version__}")
@@ -117,6 +178,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="folder to write to (default: the package's demo folder)")
     p.add_argument("--verify", action="store_true", help="only check that the shipped files regenerate identically")
     p.set_defaults(func=_cmd_demo_data)
+    p = sub.add_parser("findings", help="compute a cycle's findings and write findings.json")
+    p.add_argument("params", nargs="+", help="params YAML files")
+    p.add_argument("--out", help="folder for findings.json (default: the params output folder / cycle)")
+    p.add_argument("--no-previous", action="store_true", help="skip the trends against the previous cycle")
+    p.add_argument("--show", type=int, default=5, help="number of key findings to print (default 5)")
+    p.set_defaults(func=_cmd_findings)
+    p = sub.add_parser("kpi", help="write the PMM KPI table (CSV and XLSX) for one or more cycles")
+    p.add_argument("params", nargs="+", help="params YAML files, one per cycle")
+    p.add_argument("--kpis", help="KPI definitions (default: pmm_kpis.yaml beside the first params file)")
+    p.add_argument("--out", help="output folder (default: the params output folder / kpi)")
+    p.set_defaults(func=_cmd_kpi)
     return parser
 
 

@@ -153,6 +153,8 @@ def key_findings(fnd: Findings, cb: Codebook, inds: dict[str, Indicator], opt: O
 
     # 1. experience headlines
     exp = fnd.tables["experience"]
+    order = {k: i for i, k in enumerate(inds)}
+    exp = exp.assign(_order=exp["indicator"].map(order)).sort_values(["_order", "group"], kind="stable")
     for _, r in exp[exp["headline"] & ~exp["suppressed"]].iterrows():
         add("indicator", {"measure": r["measure"] if "measure" in r else f"indicator.{r['indicator']}",
                           "indicator": r["indicator"], "group": r["group"], "estimate": r["estimate"],
