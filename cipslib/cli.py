@@ -6,6 +6,8 @@
     cips findings params/2025.yaml         compute the findings and write findings.json
     cips kpi params/2025.yaml params/2024.yaml [--kpis FILE] [--out DIR]
                                            write the PMM KPI table as CSV and XLSX
+    cips render params/2025.yaml [--all] [--format html,pdf] [--out reports/] [--pdf-engine chromium]
+                                           render the findings report (atomically) into reports/<cycle>/
 
 Exit codes: 0 when the checks pass, 2 for bad input (the problems are printed), 1 for an internal error.
 No traceback is printed unless CIPS_DEBUG=1 is set.
@@ -165,6 +167,55 @@ def _existing_parent(path: Path) -> Path:
     return path
 
 
+def _cmd_render(args) -> int:
+    from .render import RenderError
+
+    try:
+        return _render_all(args)
+    except RenderError as exc:
+        print(f"render failed: {exc}")
+        print("the reports folder was left as it was")
+        return 1
+
+
+def _render_all(args) -> int:
+    from .render import render
+
+    targets = list(args.params)
+    if args.all:
+        base = Path("params")
+        targets += [str(p) for p in sorted(base.glob("*.yaml")) if _is_cycle_params(p)]
+    if not targets:
+        print("nothing to render: give params files or --all")
+        return 2
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    languages = [x.strip() for x in args.lang.split(",")] if args.lang else [None]
+    for target in dict.fromkeys(targets):
+        params = load_params(target)        # validated before anything runs
+        for lang in languages:
+            name = None if lang in (None, params.language) and len(languages) == 1 else \
+                f"{params.cycle}" if lang == params.language else f"{params.cycle}-{lang}"
+            folder = render(target, formats=formats, out=args.out, pdf_engine=args.pdf_engine, language=lang,
+                            timeout=args.timeout, progress=not args.quiet, name=name)
+            print(f"{params.cycle}{'' if lang is None else ' (' + lang + ')'}: {folder}")
+        if args.comparison and params.previous is not None:
+            folder = render(target, formats=formats, out=args.out, pdf_engine=args.pdf_engine,
+                            timeout=args.timeout, progress=not args.quiet, notebook="cycle_comparison.ipynb",
+                            name=f"comparison-{load_params(params.previous).cycle}-{params.cycle}")
+            print(f"comparison: {folder}")
+    return 0
+
+
+def _is_cycle_params(path: Path) -> bool:
+    from .yamlfile import read_yaml
+
+    try:
+        raw = read_yaml(path, "params")
+    except CipsError:
+        return False
+    return isinstance(raw, dict) and "cycle" in raw
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cips", description="Customs Integrity Perception Survey toolkit")
     parser.add_argument("--version", action="version", version=f"cipslib {__version__}")
@@ -189,6 +240,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kpis", help="KPI definitions (default: pmm_kpis.yaml beside the first params file)")
     p.add_argument("--out", help="output folder (default: the params output folder / kpi)")
     p.set_defaults(func=_cmd_kpi)
+    p = sub.add_parser("render", help="execute the report notebook and write HTML and PDF into reports/<cycle>/")
+    p.add_argument("params", nargs="*", help="params YAML files, one per cycle")
+    p.add_argument("--all", action="store_true", help="render every cycle params file in ./params")
+    p.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf (default)")
+    p.add_argument("--out", help="reports folder (default: the params' output setting)")
+    p.add_argument("--pdf-engine", default="weasyprint", choices=["weasyprint", "chromium"],
+                   help="PDF engine: weasyprint (default, installed with cipslib) or a system chromium")
+    p.add_argument("--lang", help="report language(s), e.g. en or en,uk (default: the params' language)")
+    p.add_argument("--comparison", action="store_true", help="also render the comparison with the previous cycle")
+    p.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell (default 600)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_render)
     return parser
 
 

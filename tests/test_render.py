@@ -1,0 +1,147 @@
+"""Rendering the yearly report: papermill execution, HTML without code, PDF text, a real browser, atomic and
+reproducible output."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+
+import nbformat
+import papermill as pm
+import pytest
+
+from cipslib.cli import main
+from cipslib.render import find_chromium, notebook_to_html, render
+from cipslib.report import SECTIONS
+
+from .conftest import ROOT
+
+SECTION_TITLES = ("Key findings", "About the survey", "The ten factors at a glance", "The factors one by one",
+                  "Experience and behaviour", "Staff security", "Subgroups", "Change since the previous cycle",
+                  "Data quality", "Performance Measurement Mechanism KPIs", "Annex: full tables")
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    folder = render(ROOT / "params" / "2025.yaml", out=out, progress=False)
+    return folder
+
+
+def _html(folder):
+    return next(folder.glob("*.html")).read_text(encoding="utf-8")
+
+
+def test_report_folder_is_complete(rendered):
+    names = sorted(p.name for p in rendered.iterdir())
+    assert names == ["findings.json", "findings_report_2025.html", "findings_report_2025.ipynb",
+                     "findings_report_2025.pdf", "kpis.csv", "kpis.xlsx"]
+    assert not [p for p in rendered.parent.iterdir() if p.name.startswith(".")]     # no temporary leftovers
+
+
+def test_html_has_every_section_and_no_code(rendered):
+    page = _html(rendered)
+    for i, title in enumerate(SECTION_TITLES, start=1):
+        assert f"{i}. {title}" in page
+    assert len(SECTIONS) == len(SECTION_TITLES)
+    for forbidden in ("Traceback", "Error", "import cipslib", "show(", "report.title_page", "jp-InputArea", "<script",
+                      "http://", "https://", "stderr", "R2025-"):
+        assert forbidden not in page, forbidden
+
+
+def test_html_has_the_expected_charts(rendered):
+    page = _html(rendered)
+    fnd = json.loads((rendered / "findings.json").read_text(encoding="utf-8"))
+    factors = {r["factor"] for r in fnd["tables"]["factors"]}
+    groups = {r["group"] for r in fnd["tables"]["factors"]}
+    subgroup_charts = {(r["group"], r["variable"]) for r in fnd["tables"]["subgroups"]}
+    expected = len(groups) + 1 + 1 + len(factors) * len(groups) + len(subgroup_charts) + len(groups)
+    assert page.count("<img") == expected
+    assert page.count('src="data:image/png;base64,') == expected
+
+
+def test_pdf_has_pages_and_the_key_findings(rendered):
+    from pypdf import PdfReader
+
+    reader = PdfReader(next(rendered.glob("*.pdf")))
+    assert len(reader.pages) > 20
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    fnd = json.loads((rendered / "findings.json").read_text(encoding="utf-8"))
+    for finding in fnd["key_findings"][:5]:
+        sentence = re.sub(r"\s+", " ", finding["text"]["en"])
+        assert sentence in text, sentence
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="needs Debian's chromium (installed by .ci/run)")
+def test_html_in_a_real_browser(rendered, tmp_path):
+    from .browser import inspect_page
+
+    shot = ROOT / "tests" / "artifacts" / "report_2025.png"
+    shot.parent.mkdir(exist_ok=True)
+    result = inspect_page(find_chromium(), next(rendered.glob("*.html")), shot)
+    assert result["errors"] == []
+    assert result["images"] > 20 and result["images_loaded"] == result["images"]
+    assert result["scripts"] == 0
+    assert shot.stat().st_size > 10_000
+
+
+def test_two_renders_give_identical_html(rendered, tmp_path):
+    again = render(ROOT / "params" / "2025.yaml", formats=["html"], out=tmp_path, progress=False)
+    first = hashlib.sha256(next(rendered.glob("*.html")).read_bytes()).hexdigest()
+    second = hashlib.sha256(next(again.glob("*.html")).read_bytes()).hexdigest()
+    assert first == second
+    assert (again / "findings.json").read_bytes() == (rendered / "findings.json").read_bytes()
+
+
+def test_papermill_cli_style_parameters_work(tmp_path):
+    """papermill notebooks/findings_report.ipynb out.ipynb -f params/2024.yaml, from the repository root."""
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(ROOT / "notebooks" / "findings_report.ipynb"), str(out),
+                        parameters=_yaml_params(ROOT / "params" / "2024.yaml"), cwd=str(ROOT), kernel_name="python3",
+                        progress_bar=False)
+    nb = nbformat.read(out, as_version=4)
+    page = notebook_to_html(nb, "t")
+    assert "1. Key findings" in page and "CIPS" in page or "Customs Integrity" in page
+    assert "Change since the previous cycle" in page and "There is no previous cycle" in page
+
+
+def _yaml_params(path):
+    import yaml
+
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw["fieldwork"] = {k: str(v) for k, v in raw["fieldwork"].items()}
+    return raw
+
+
+def test_comparison_notebook(tmp_path):
+    folder = render(ROOT / "params" / "2025.yaml", formats=["html"], out=tmp_path, progress=False,
+                    notebook="cycle_comparison.ipynb", name="comparison-2024-2025")
+    page = next(folder.glob("*.html")).read_text(encoding="utf-8")
+    assert "CIPS 2024 – 2025" in page and page.count("<img") >= 3
+    assert "Traceback" not in page and "Error" not in page
+
+
+def test_a_failing_cell_keeps_the_previous_report(rendered, tmp_path, capsys):
+    out = tmp_path / "reports"
+    shutil.copytree(rendered, out / "2025")
+    before = {p.name: p.read_bytes() for p in (out / "2025").iterdir()}
+    bad = tmp_path / "params"
+    shutil.copytree(ROOT / "params", bad)
+    (bad / "2024.yaml").write_text((bad / "2024.yaml").read_text(encoding="utf-8").replace(
+        "data: demo", "data: missing.csv"), encoding="utf-8")
+    code = main(["render", str(bad / "2025.yaml"), "--out", str(out), "--quiet", "--format", "html"])
+    printed = capsys.readouterr().out
+    assert code == 1 and "cell" in printed and "Traceback" not in printed
+    assert {p.name: p.read_bytes() for p in (out / "2025").iterdir()} == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_unknown_params_key_is_rejected_before_running(tmp_path, capsys):
+    bad = tmp_path / "p.yaml"
+    bad.write_text("cycle: 2025\ncolour: blue\n", encoding="utf-8")
+    assert main(["render", str(bad), "--out", str(tmp_path / "r")]) == 2
+    printed = capsys.readouterr().out
+    assert "unknown setting 'colour'" in printed and "min_cell" in printed
+    assert not (tmp_path / "r" / "2025").exists()
