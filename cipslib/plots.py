@@ -59,7 +59,8 @@ def likert_bars(fnd, cb: Codebook, factor: int, group: str, labels: dict, lang: 
         item_text = cb.item(iid)[f"text_{lang}"]
         shown = not rows["suppressed"].any()
         n = rows["n"].iloc[0] if shown else np.nan
-        texts.append(_wrap(item_text) + (f"\n(n = {int(n)})" if shown else f"\n(n {hidden_label(fnd.meta['min_cell'])})"))
+        base = f"n = {int(n)}" if shown else f"n {hidden_label(fnd.meta['min_cell'])}"
+        texts.append(f"{_wrap(item_text)}\n({base})")
         ns.append(n)
         if not shown:
             continue

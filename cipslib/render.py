@@ -75,9 +75,9 @@ def _strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def notebook_to_html(nb: nbformat.NotebookNode, title: str, language: str = "en") -> str:
     """A self-contained HTML page of the notebook's outputs (deterministic for the same outputs)."""
-    from nbconvert import HTMLExporter
-
     import logging
+
+    from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, anchor_link_text="")
