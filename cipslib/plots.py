@@ -33,6 +33,12 @@ def _label(labels: dict, key: str, default: str | None = None) -> str:
     return labels.get(key, default if default is not None else key)
 
 
+def _margins(fig, left: float, bottom: float, top: float = 0.45, right: float = 0.2) -> None:
+    """Fixed margins in inches (tight_layout measures every label and costs more than the drawing)."""
+    w, h = fig.get_size_inches()
+    fig.subplots_adjust(left=left / w, right=1 - right / w, bottom=bottom / h, top=1 - top / h)
+
+
 def _caption(fig, text: str) -> None:
     fig.text(0.01, 0.005, text, ha="left", va="bottom", fontsize=7.5, color="#404040", wrap=True)
 
@@ -88,7 +94,7 @@ def likert_bars(fnd, cb: Codebook, factor: int, group: str, labels: dict, lang: 
     fig.legend(handles, [scale.label(c, lang) for c in scale.labels], ncol=3, fontsize=7, loc="lower center",
                bbox_to_anchor=(0.5, 0.03), frameon=False)
     ax.set_title(f"{cb.factor_name(factor, lang)}: {_label(labels, group)}")
-    fig.tight_layout(rect=(0, 0.12 if len(ids) > 3 else 0.18, 1, 1))
+    _margins(fig, left=2.9, bottom=0.95)
     _caption(fig, _label(labels, "caption_likert", "Weighted % of valid answers; reverse-coded items are turned "
                                                     "so that favourable answers are on the right."))
     return fig
@@ -115,7 +121,7 @@ def factor_dots(fnd, cb: Codebook, labels: dict, lang: str = "en"):
     ax.axvline(50, color="#bdbdbd", linewidth=0.8, linestyle=":")
     ax.set_xlabel(_label(labels, "index_axis", "Index (0 = strongly disagree, 100 = strongly agree)"))
     ax.legend(loc="lower right", fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    _margins(fig, left=2.6, bottom=0.75, top=0.2)
     _caption(fig, _label(labels, "caption_factors", "Weighted factor index with 95% confidence interval."))
     return fig
 
@@ -141,13 +147,13 @@ def subgroup_heatmap(fnd, cb: Codebook, group: str, variable: str, labels: dict,
     ax.set_yticks(np.arange(len(wide)) + 0.5, [f"{k}. {cb.factor_name(int(k), lang)}" for k in wide.index],
                   rotation=0)
     ax.set_xticks(np.arange(len(levels)) + 0.5,
-                  [f"{cb.level_label(variable, lev, lang)}\n" + (f"n = {int(ns[lev])}" if pd.notna(ns[lev])
-                                                                 else hidden_label(fnd.meta["min_cell"]))
-                   for lev in levels], rotation=0, fontsize=7.5)
+                  [f"{_wrap(cb.level_label(variable, lev, lang), 12)}\n" + (
+                      f"n = {int(ns[lev])}" if pd.notna(ns[lev]) else hidden_label(fnd.meta["min_cell"]))
+                   for lev in levels], rotation=0, fontsize=7)
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.set_title(f"{_label(labels, group)}: {cb.variables[variable].labels.get(lang, variable)}")
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    _margins(fig, left=2.9, bottom=0.9)
     _caption(fig, _label(labels, "caption_heatmap", "Weighted factor index by subgroup; groups under the minimum "
                                                       "size are hidden."))
     return fig
@@ -181,7 +187,7 @@ def trend_dumbbell(fnd, cb: Codebook, group: str, labels: dict, lang: str = "en"
     n_now, n_prev = int(lo["n"].max()), int(lo["n_prev"].max())
     ax.set_title(f"{_label(labels, group)}: {fnd.previous_cycle} (n = {n_prev}) → {fnd.cycle} (n = {n_now})")
     fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.04), ncol=2, fontsize=7.5, frameon=False)
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    _margins(fig, left=2.6, bottom=1.0)
     _caption(fig, _label(labels, "caption_trend", "Grey: change as the raw answers show it; colour: change once "
                                                   "both cycles are weighted to the same staff structure."))
     return fig
@@ -209,7 +215,7 @@ def gap_chart(fnd, cb: Codebook, labels: dict, lang: str = "en"):
     ax.set_xlim(0, 100)
     ax.set_xlabel(_label(labels, "percent_agree", "% agreeing"))
     ax.legend(loc="lower right", fontsize=7.5, frameon=False)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    _margins(fig, left=3.6, bottom=0.75, top=0.2)
     _caption(fig, _label(labels, "caption_gap", "Among respondents who answered both questions; the bar is the "
                                                 "gap between words and action."))
     return fig
@@ -232,13 +238,14 @@ def sample_composition(fnd, group: str, cb: Codebook, labels: dict, lang: str = 
                 label=_label(labels, "population", "Population"))
         ax.set_yticks(y, [cb.level_label(var, lev, lang) for lev in part["level"]], fontsize=7)
         ax.invert_yaxis()
-        ax.set_title(cb.variables[var].labels.get(lang, var), fontsize=8.5)
+        ax.set_title(_wrap(cb.variables[var].labels.get(lang, var), 22), fontsize=8)
         ax.set_xlabel("%", fontsize=7.5)
-    axes[0][0].legend(fontsize=7, frameon=False, loc="lower right")
+    handles, names = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, names, fontsize=7, frameon=False, loc="lower right", ncol=2, bbox_to_anchor=(0.99, 0.0))
     n = fnd.tables["weighting"].set_index("group")["n"].get(group)
     shown_n = f"n = {int(n)}" if n is not None and pd.notna(n) else f"n {hidden_label(fnd.meta['min_cell'])}"
     fig.suptitle(f"{_label(labels, group)} ({shown_n})", fontsize=10, fontweight="bold")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.subplots_adjust(left=0.16, right=0.98, bottom=0.26, top=0.76, wspace=0.8)
     _caption(fig, _label(labels, "caption_sample", "Share of respondents against the population before "
                                                    "weighting; weighting brings the first to the second."))
     return fig
