@@ -79,3 +79,19 @@ def test_broken_yaml(tmp_path):
     path.write_text("cycle: 2025\nquality: [unclosed\n")
     with pytest.raises(CipsDataError, match="not valid YAML"):
         cipslib.load_params(path)
+
+
+def test_real_cycle_template_is_valid_apart_from_its_data_file(tmp_path):
+    import yaml
+
+    from cipslib.params import validate_params
+
+    template = ROOT / "params" / "templates" / "real-cycle.yaml"
+    raw = yaml.safe_load(template.read_text(encoding="utf-8"))
+    with pytest.raises(cipslib.CipsDataError) as err:
+        validate_params(raw, str(template), base=template.parent)
+    assert len(err.value.problems) == 1 and "data file does not exist" in str(err.value)
+    raw["data"] = "demo"
+    raw["cycle"] = 2025
+    p = validate_params(raw, str(template), base=template.parent)
+    assert p.population["official"].name == "scs_staff.yaml" and p.thresholds["alpha_min"] == 0.6
