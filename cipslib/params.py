@@ -53,6 +53,7 @@ PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
     "analysis": ((dict,), {}, "subgroups per group and the trend decomposition variable: "
                  + ", ".join(ANALYSIS_DEFAULTS)),
     "output": ((str,), "reports", "folder the report is written to"),
+    "kpis": ((str, type(None)), "pmm_kpis.yaml", "PMM KPI definitions (skipped when the file does not exist)"),
 }
 
 
@@ -75,6 +76,7 @@ class CycleParams:
     thresholds: dict[str, Any]
     output: Path
     analysis: dict[str, Any] = field(default_factory=dict)
+    kpis: Path | None = None
     source: Path | None = field(default=None, compare=False)
 
 
@@ -194,6 +196,7 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
                        previous=previous, language=merged["language"], min_cell=merged["min_cell"],
                        fieldwork=dict(merged["fieldwork"]), quality=quality,
                        thresholds=thresholds, output=_resolve(base, merged["output"]), analysis=analysis,
+                       kpis=_resolve(base, merged["kpis"]) if merged["kpis"] else None,
                        source=Path(file) if file != "params" else None)
 
 

@@ -319,8 +319,8 @@ class Report:
     def kpi_frame(self) -> pd.DataFrame:
         from .kpi import kpi_table, load_kpis
 
-        path = (self.params.source.parent if self.params.source else Path("params")) / "pmm_kpis.yaml"
-        if not path.exists():
+        path = self.params.kpis
+        if path is None or not path.exists():
             return pd.DataFrame()
         indicators = load_indicators(self.cb)
         return kpi_table([self.findings], load_kpis(path, self.cb, indicators), self.cb, indicators)
