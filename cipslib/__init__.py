@@ -11,7 +11,7 @@ from .demo import demo_cycle, demo_data
 from .design import SurveyDesign, compare_independent
 from .errors import CipsDataError, CipsError, Problem
 from .findings import Findings, Options, analyse, compute_findings
-from .loading import CycleData, load_cycle, load_responses
+from .loading import CycleData, load_cycle, load_responses, save_responses
 from .params import CycleParams, load_params
 from .pipeline import PreparedCycle, prepare_cycle
 from .population import Population, load_population
@@ -24,5 +24,5 @@ __all__ = [
     "CipsDataError", "CipsError", "Codebook", "CycleData", "CycleParams", "Findings", "Options", "Population",
     "PreparedCycle", "Problem", "QualityReport", "SurveyDesign", "__version__", "analyse", "compare_independent",
     "compute_findings", "demo_cycle", "demo_data", "load_codebook", "load_cycle", "load_params", "load_population",
-    "load_responses", "prepare_cycle", "screen", "weight_cycle",
+    "load_responses", "prepare_cycle", "save_responses", "screen", "weight_cycle",
 ]

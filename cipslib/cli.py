@@ -173,9 +173,9 @@ def _cmd_render(args) -> int:
     try:
         return _render_all(args)
     except RenderError as exc:
-        print(f"render failed: {exc}")
+        print(str(exc) if exc.bad_input else f"render failed: {exc}")
         print("the reports folder was left as it was")
-        return 1
+        return 2 if exc.bad_input else 1
 
 
 def _render_all(args) -> int:

@@ -103,6 +103,32 @@ def load_responses(path: str | Path, codebook: Codebook | str | Path | None = No
     return load_cycle(path, codebook, cycle, sheet=sheet).data
 
 
+def save_responses(data: pd.DataFrame, path: str | Path) -> Path:
+    """Write loaded responses (the output of :func:`load_responses`) to CSV (UTF-8), XLSX or Parquet, so that
+    loading the file again gives the same frame. Respondent variables are written as level names, answers
+    as codes; don't know and refusal were already missing values and stay empty (their reasons are not
+    kept)."""
+    path = Path(path)
+    out = pd.DataFrame(index=data.index)
+    for col in data.columns:
+        s = data[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            cats = pd.Index(s.cat.categories)
+            s = s.astype("Int64") if pd.api.types.is_numeric_dtype(cats) else s.astype(object)
+        out[col] = s
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        out.to_csv(path, index=False, encoding="utf-8")
+    elif suffix in (".parquet", ".pq"):
+        out.to_parquet(path, index=False)
+    elif suffix == ".xlsx":
+        out.to_excel(path, sheet_name="responses", index=False)
+    else:
+        raise CipsDataError([Problem(str(path), "responses can be saved as .csv, .xlsx or .parquet",
+                                     value=suffix)])
+    return path
+
+
 def load_cycle(path: str | Path, codebook: Codebook | str | Path | None = None, cycle: int | None = None,
                *, sheet: str | None = None) -> CycleData:
     """Like :func:`load_responses`, but also return the missing-answer reasons and the load report."""

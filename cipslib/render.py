@@ -35,7 +35,15 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 class RenderError(CipsError):
-    """A report could not be rendered; the message names the step (and the cell) that failed."""
+    """A report could not be rendered; the message names the step (and the cell) that failed.
+
+    ``bad_input`` is True when the cell failed on the input (data, codebook, population figures): the
+    message is then cipslib's own description of the problem.
+    """
+
+    def __init__(self, message: str, bad_input: bool = False):
+        super().__init__(message)
+        self.bad_input = bad_input
 
 
 def notebook_path(name: str = "findings_report.ipynb") -> Path:
@@ -134,6 +142,8 @@ def _execute(notebook: Path, out_nb: Path, parameters: dict, timeout: int, progr
         pm.execute_notebook(str(notebook), str(out_nb), parameters=parameters, kernel_name="python3",
                             execution_timeout=timeout, progress_bar=progress, cwd=str(cwd), log_output=False)
     except PapermillExecutionError as exc:
+        if exc.ename in ("CipsDataError", "CipsError", "RenderError"):
+            raise RenderError(f"{exc.evalue}", bad_input=True) from None
         last = (exc.traceback[-1] if exc.traceback else "").strip()
         last = re.sub(r"\x1b\[[0-9;]*m", "", last)
         raise RenderError(f"cell {exc.exec_count} of {notebook.name} failed: {exc.ename}: {exc.evalue}"
@@ -189,7 +199,7 @@ def render(params_path: str | Path, *, formats: Sequence[str] = FORMATS, out: st
         probe = tempfile.NamedTemporaryFile(dir=out_root, prefix=".cips-write-", delete=True)
         probe.close()
     except OSError as exc:
-        raise RenderError(f"cannot write to the output folder {out_root}: {exc.strerror}") from None
+        raise RenderError(f"cannot write to the output folder {out_root}: {exc.strerror}", bad_input=True) from None
     recover(out_root, folder)
     tmp = Path(tempfile.mkdtemp(dir=out_root, prefix=f".{folder}-render-"))
     stem = f"{Path(notebook).stem}_{folder.removeprefix('comparison-')}"

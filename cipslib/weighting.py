@@ -44,6 +44,12 @@ def weight_cycle(data: pd.DataFrame, populations: Mapping[str, Population], *, m
         raise CipsDataError([Problem("data", "the data have no 'group' column", column="group")])
     groups = data["group"].astype(object)
     present = list(pd.unique(groups.dropna()))
+    absent = [g for g, pop in populations.items() if g not in present]
+    if absent:
+        pop = populations[absent[0]]
+        raise CipsDataError([Problem(str(pop.path or absent[0]), f"population figures are given for the group "
+                                     f"'{absent[0]}' but the data have no {absent[0]} respondents",
+                                     expected="respondents of that group, or no population file for it")])
     data = data.copy()
     strata = "group" if len(present) > 1 else None
     group_totals: dict[str, float] = {}
