@@ -40,7 +40,8 @@ def _check_target(target: str, cycle: int | None, codebook_path: str | None, out
         populations = {g: load_population(p, cb) for g, p in params.population.items()}
         cd = load_cycle(params.data_path, cb, params.cycle, sheet=params.sheet)
         thresholds = params.quality
-        print(f"== CIPS {params.cycle}: {params.title or path.name}", file=out)
+        title = params.title.get("en", "") if isinstance(params.title, dict) else params.title
+        print(f"== CIPS {params.cycle}: {title or path.name}", file=out)
     else:
         cb = load_codebook(codebook_path)
         populations = {}

@@ -39,7 +39,7 @@ LANGUAGES = ("en", "uk")
 # key: (accepted types, default, description)
 PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
     "cycle": ((int,), None, "survey year, e.g. 2025 (required)"),
-    "title": ((str,), "", "title of the report"),
+    "title": ((str, dict), "", "title of the report, or one per language: {en: ..., uk: ...}"),
     "data": ((str,), "demo", "the survey export (CSV, XLSX, SAV, Parquet), or 'demo'"),
     "sheet": ((str, type(None)), None, "sheet of an Excel export holding the answers"),
     "codebook": ((str, type(None)), None, "questionnaire codebook YAML; empty for the shipped one"),

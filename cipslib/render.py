@@ -108,7 +108,9 @@ def html_to_pdf(html_path: Path, pdf_path: Path, engine: str = "weasyprint") -> 
 
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
         logging.getLogger("fontTools").setLevel(logging.ERROR)
-        WeasyHTML(filename=str(html_path)).write_pdf(str(pdf_path))
+        from weasyprint import CSS
+
+        WeasyHTML(filename=str(html_path)).write_pdf(str(pdf_path), stylesheets=[CSS(string=_font_faces())])
     elif engine == "chromium":
         exe = find_chromium()
         if exe is None:
@@ -124,6 +126,22 @@ def html_to_pdf(html_path: Path, pdf_path: Path, engine: str = "weasyprint") -> 
     else:
         raise RenderError(f"unknown PDF engine '{engine}'; use one of {', '.join(PDF_ENGINES)}")
     return pdf_path
+
+
+def _font_faces() -> str:
+    """@font-face rules for DejaVu Sans from matplotlib's own fonts (Latin and Cyrillic), so the PDF embeds
+    the same font on every machine, whatever fonts the system has."""
+    import matplotlib
+
+    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    rules = []
+    for file, weight, style in (("DejaVuSans.ttf", "normal", "normal"), ("DejaVuSans-Bold.ttf", "bold", "normal"),
+                                ("DejaVuSans-Oblique.ttf", "normal", "italic"),
+                                ("DejaVuSans-BoldOblique.ttf", "bold", "italic")):
+        if (fonts / file).exists():
+            rules.append(f'@font-face {{ font-family: "DejaVu Sans"; src: url("{(fonts / file).as_uri()}"); '
+                         f"font-weight: {weight}; font-style: {style}; }}")
+    return "\n".join(rules)
 
 
 def find_chromium() -> str | None:
@@ -211,7 +229,8 @@ def render(params_path: str | Path, *, formats: Sequence[str] = FORMATS, out: st
         parameters |= {"params_dir": str(params_path.parent), "output_dir": str(tmp), "language": lang}
         _execute(nb_in, executed, parameters, timeout, progress, params_path.parent)
         nb = nbformat.read(executed, as_version=4)
-        title = params.title or f"CIPS {params.cycle}"
+        title = params.title.get(lang, params.title.get("en", "")) if isinstance(params.title, dict) else params.title
+        title = title or f"CIPS {params.cycle}"
         page = notebook_to_html(nb, title, lang)
         html_path = tmp / f"{stem}.html"
         if "html" in formats or "pdf" in formats:

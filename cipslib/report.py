@@ -135,6 +135,14 @@ class Report:
         cap = f'<p class="caption">{html.escape(caption)}</p>' if caption else ""
         return HTML(body + cap)
 
+    @property
+    def title(self) -> str:
+        """The report title in the report's language (params ``title`` may give one per language)."""
+        t = self.params.title
+        if isinstance(t, dict):
+            return str(t.get(self.language) or t.get("en") or next(iter(t.values()), ""))
+        return t or f"CIPS {self.params.cycle}"
+
     # -- sections ------------------------------------------------------------------------------------
     def title_page(self) -> HTML:
         p = self.params
@@ -147,7 +155,7 @@ class Report:
                       for i, k in enumerate(SECTIONS))
         return HTML(
             f'<section class="title-page"><p class="kicker">{html.escape(self.t("report_kind"))}</p>'
-            f"<h1>{html.escape(p.title or f'CIPS {p.cycle}')}</h1>"
+            f"<h1>{html.escape(self.title)}</h1>"
             f'<p class="subtitle">{html.escape(self.t("fieldwork"))}: {html.escape(str(fw.get("start", "")))} – '
             f'{html.escape(str(fw.get("end", "")))}, {html.escape(mode)}. '
             f'{html.escape(self.t("respondents"))}: {self.t("official")} {self._n(n_off)}, '
@@ -300,7 +308,8 @@ class Report:
 
     def quality_table(self) -> HTML:
         q = self.findings.tables["quality"]
-        rows = [{self.col("screen"): r["screen"], self.col("excludes"): self.t("answer_yes") if r["excludes"] else
+        rows = [{self.col("screen"): self.labels.get("screens", {}).get(r["screen"], r["screen"]),
+                 self.col("excludes"): self.t("answer_yes") if r["excludes"] else
                  self.t("answer_no"), self.col("official"): self._n(r.get("official")),
                  self.col("private"): self._n(r.get("private")), self.col("all"): self._n(r.get("all"))}
                 for _, r in q.iterrows()]
