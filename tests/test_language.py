@@ -36,10 +36,11 @@ def test_every_string_has_a_ukrainian_entry():
     empty = sorted(".".join(k) for k, v in uk.items() if isinstance(v, str) and v == ""
                    or (isinstance(v, str) and k[0] != "numbers" and not v.strip()))
     assert empty == []
-    # placeholders match, so every number still reaches the sentence
+    # placeholders match, so every number still reaches the sentence (a word like "rose" may be left out
+    # where the language's grammar puts the direction in the sign of the change)
     for key, text in en.items():
         if isinstance(text, str) and key[0] in ("sentences", "measures"):
-            assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(uk[key])), key
+            assert set(PLACEHOLDER.findall(text)) - {"{direction}"} == set(PLACEHOLDER.findall(uk[key])), key
 
 
 def test_codebook_and_indicators_have_ukrainian_wording(codebook):
@@ -74,7 +75,7 @@ def uk_report(tmp_path_factory):
 def _english_fragments():
     en = _catalogue("en")
     frags = set()
-    for key, text in _leaves({"report": en["report"], "sentences": en["sentences"], "groups": en["groups"]}):
+    for _key, text in _leaves({"report": en["report"], "sentences": en["sentences"], "groups": en["groups"]}):
         if not isinstance(text, str):
             continue
         for part in PLACEHOLDER.split(" ".join(text.split())):
