@@ -67,7 +67,7 @@ def _check_target(target: str, cycle: int | None, codebook_path: str | None, out
     for line in q.summary.to_string().splitlines():
         print("    " + line, file=out)
     if populations:
-        design = weight_cycle(q.retained(data), populations)
+        design = weight_cycle(q.retained(data), populations, source=cd.report.file)
         summary = design.weight_summary()
         margins = summary["margins"]
         shown = margins[~margins["level"].astype(str).str.startswith("(")]

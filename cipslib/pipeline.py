@@ -51,7 +51,7 @@ def prepare_data(loaded: CycleData, populations: dict[str, Population], quality:
     data.attrs = {}
     keep = ~q.flags["exclude"].reindex(loaded.data.index).fillna(False).astype(bool).to_numpy()
     reasons = loaded.reasons.loc[keep].reset_index(drop=True)
-    design = weight_cycle(data, populations)
+    design = weight_cycle(data, populations, source=loaded.report.file)
     strata = "group" if data["group"].nunique() > 1 else None
     raw = SurveyDesign(design.data, strata=strata)
     source = Path(loaded.report.file).name

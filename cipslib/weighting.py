@@ -15,6 +15,7 @@ Margins are interacted with the group, so raking one group never moves another g
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -33,15 +34,50 @@ def _margin_column(data: pd.DataFrame, group: str, var: str) -> pd.Series:
     return pd.Series(out, index=data.index, dtype=object)
 
 
+def in_any_frame(data: pd.DataFrame, populations: Mapping[str, Population]) -> np.ndarray:
+    """Rows that belong to a group with population figures and have all of its margin variables."""
+    keep = np.zeros(len(data), dtype=bool)
+    groups = data["group"].astype(object).to_numpy()
+    for g, pop in populations.items():
+        vars_ = [v for v in pop.margins if v in data.columns]
+        keep |= (groups == g) & data[vars_].notna().all(axis=1).to_numpy()
+    return keep
+
+
+def _check_levels(data: pd.DataFrame, populations: Mapping[str, Population], source: str) -> None:
+    """Every margin level has respondents, and every respondent's level has a population count."""
+    groups = data["group"].astype(object)
+    for g, pop in populations.items():
+        members = (groups == g).to_numpy()
+        for var, counts in pop.margins.items():
+            if var not in data.columns:
+                raise CipsDataError([Problem(source, f"the data have no column '{var}', which the population "
+                                             f"figures of '{g}' weight on", column=var,
+                                             expected=f"a '{var}' column, or no '{var}' margin in {pop.path}")])
+            seen = set(data.loc[members, var].dropna().astype(str))
+            empty = [lev for lev in counts if str(lev) not in seen]
+            if empty:
+                raise CipsDataError([Problem(str(pop.path or g), f"margin '{var}', level '{empty[0]}' has a "
+                                             f"population count but no {g} respondent in {Path(source).name}",
+                                             column=var, value=empty[0],
+                                             expected="merge it with a neighbouring level in the population file")])
+            extra = sorted(seen - {str(lev) for lev in counts})
+            if extra:
+                raise CipsDataError([Problem(str(pop.path or g), f"margin '{var}' has no population count for "
+                                             f"the level '{extra[0]}' that {g} respondents in "
+                                             f"{Path(source).name} have", column=var, value=extra[0],
+                                             expected="a count for every level: " + ", ".join(map(str, counts)))])
+
+
 def weight_cycle(data: pd.DataFrame, populations: Mapping[str, Population], *, max_iter: int = 100,
-                 tol: float = 1e-10) -> SurveyDesign:
+                 tol: float = 1e-10, source: str = "data") -> SurveyDesign:
     """Rake a cycle's respondents (one row each, with a ``group`` column) to the population figures.
 
     Returns a :class:`SurveyDesign` stratified by group whose weights hit every margin; the design remembers
-    the raking so that standard errors account for it.
+    the raking so that standard errors account for it. ``source`` names the data file in messages.
     """
     if "group" not in data.columns:
-        raise CipsDataError([Problem("data", "the data have no 'group' column", column="group")])
+        raise CipsDataError([Problem(source, "the data have no 'group' column", column="group")])
     groups = data["group"].astype(object)
     present = list(pd.unique(groups.dropna()))
     absent = [g for g, pop in populations.items() if g not in present]
@@ -70,12 +106,14 @@ def weight_cycle(data: pd.DataFrame, populations: Mapping[str, Population], *, m
         # officials must all be in the frame: a missing region/role/tenure cannot be weighted
         if out_frame.any() and g == "official":
             var = next(v for v in frame_vars if data.loc[members, v].isna().any())
-            raise CipsDataError([Problem("data", f"{int(out_frame.sum())} officials have no '{var}', so they "
+            raise CipsDataError([Problem(source, f"{int(out_frame.sum())} officials have no "
+                                         f"'{var}', so they "
                                          "cannot be weighted to the staff figures", column=var,
                                          expected="a value for every official (impute, or exclude them)")])
         extra = float(out_frame.sum()) * pop.total / n_in
         outside[g] = (out_frame, extra)
         group_totals[g] = pop.total + extra
+    _check_levels(data.loc[in_any_frame(data, populations)], populations, source)
     margins: dict[str, dict] = {}
     for g, pop in populations.items():
         if g not in present:
