@@ -123,7 +123,7 @@ def test_comparison_notebook(tmp_path):
     assert "Traceback" not in page and "Error" not in page
 
 
-def test_a_failing_cell_keeps_the_previous_report(rendered, tmp_path, capsys):
+def test_bad_previous_cycle_keeps_the_previous_report(rendered, tmp_path, capsys):
     out = tmp_path / "reports"
     shutil.copytree(rendered, out / "2025")
     before = {p.name: p.read_bytes() for p in (out / "2025").iterdir()}
@@ -133,9 +133,27 @@ def test_a_failing_cell_keeps_the_previous_report(rendered, tmp_path, capsys):
         "data: demo", "data: missing.csv"), encoding="utf-8")
     code = main(["render", str(bad / "2025.yaml"), "--out", str(out), "--quiet", "--format", "html"])
     printed = capsys.readouterr().out
-    assert code == 1 and "cell" in printed and "Traceback" not in printed
+    assert code == 2 and "missing.csv" in printed and "Traceback" not in printed
     assert {p.name: p.read_bytes() for p in (out / "2025").iterdir()} == before
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_a_failing_cell_is_reported_with_its_number(tmp_path, monkeypatch, capsys):
+    import cipslib.render as r
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("params_file = None\noutput_dir = None\nlanguage = 'en'\nparams_dir = None",
+                                          metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("raise ValueError('boom')")]
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(nb, path)
+    monkeypatch.setattr(r, "notebook_path", lambda name="": path)
+    out = tmp_path / "reports"
+    with pytest.raises(r.RenderError) as err:
+        r.render(ROOT / "params" / "2024.yaml", out=out, progress=False, notebook="broken.ipynb", name="x")
+    assert "cell" in str(err.value) and "ValueError: boom" in str(err.value) and not err.value.bad_input
+    assert not (out / "x").exists() and not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
 def test_unknown_params_key_is_rejected_before_running(tmp_path, capsys):
