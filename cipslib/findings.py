@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pingouin as pg
+from scipy import stats
 
 from .codebook import Codebook
 from .measures import PERCENT_KINDS, PROPORTION_KINDS, Measures, build_measures, to_percent
@@ -389,10 +390,7 @@ def _gaps(cur: _Cycle, est: pd.DataFrame, cb: Codebook, opt: Options) -> pd.Data
         return out
     # paired t-test on the respondent-level difference (its CI already on the design df)
     out["t"] = out["gap"] / out["se"]
-    df = cur.p.design.df
-    from scipy import stats
-
-    out["p_value"] = 2 * stats.t.sf(out["t"].abs(), df)
+    out["p_value"] = 2 * stats.t.sf(out["t"].abs(), cur.p.design.df)
     out["significant"] = _significant(out["p_value"], opt.significance)
     out.loc[out["suppressed"], ["exists", "effective", "t", "p_value"]] = np.nan
     return out.sort_values(["group", "gap"], ascending=[True, False]).reset_index(drop=True)
