@@ -86,7 +86,9 @@ def test_suppressed_estimates_never_show_a_small_base(ns, min_cell):
     out = suppress_estimates(t, min_cell, family=["line"], value_columns=["estimate"])
     shown = out[~out["suppressed"]]
     assert ((shown["n"] == 0) | (shown["n"] >= min_cell)).all()
-    assert out["suppressed"].sum() != 1
+    if out["suppressed"].sum() == 1:
+        # only when the line holds a single respondent group: its total is that cell, itself under min_cell
+        assert (np.array(ns) > 0).sum() == 1
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
