@@ -13,7 +13,8 @@ from cipslib.suppress import suppress_counts, suppress_estimates
 
 from .conftest import write_csv
 
-FAST = settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(max_examples=40, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @st.composite
@@ -91,7 +92,8 @@ def test_suppressed_estimates_never_show_a_small_base(ns, min_cell):
         assert (np.array(ns) > 0).sum() == 1
 
 
-@settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.integers(0, 2**31 - 1), st.sampled_from(["csv", "parquet"]))
 def test_load_save_load_is_lossless(raw2024, tmp_path, seed, fmt):
     rng = np.random.default_rng(seed)
