@@ -49,27 +49,18 @@ def compare_estimates(current: pd.DataFrame, previous: pd.DataFrame, on: list[st
 
 def _cell_parts(design: SurveyDesign, y: np.ndarray, domain: np.ndarray, cells: np.ndarray, levels: list):
     """Shares and means per cell (levels x measures) of the columns of y over a domain, with their influence
-    scores (rows x levels x measures, times the weights)."""
-    w = design.weights.to_numpy()
-    use = domain[:, None] & ~np.isnan(y)
-    wu = np.where(use, w[:, None], 0.0)
-    y0 = np.where(use, y, 0.0)
-    total = wu.sum(axis=0)
-    safe_total = np.where(total > 0, total, 1.0)
+    scores (rows x levels x measures, times the weights). Both are domain means, so both come from the
+    design's own mean estimator: a cell's share is the mean of "in the cell" among valid values."""
     n, k = y.shape
     shares = np.full((len(levels), k), np.nan)
     means = np.full((len(levels), k), np.nan)
     s_scores = np.zeros((n, len(levels), k))
     m_scores = np.zeros((n, len(levels), k))
     for c, lev in enumerate(levels):
-        in_c = (cells == lev)[:, None] & use
-        wc = np.where(in_c, w[:, None], 0.0)
-        wsum = wc.sum(axis=0)
-        safe = np.where(wsum > 0, wsum, 1.0)
-        shares[c] = np.where(total > 0, wsum / safe_total, np.nan)
-        means[c] = np.where(wsum > 0, (wc * y0).sum(axis=0) / safe, np.nan)
-        s_scores[:, c, :] = wu * (in_c - np.nan_to_num(shares[c])) / safe_total
-        m_scores[:, c, :] = wc * (y0 - np.nan_to_num(means[c])) / safe
+        in_cell = cells == lev
+        member = np.where(np.isnan(y), np.nan, in_cell[:, None].astype(float))
+        shares[c], s_scores[:, c, :], _ = design._domain_scores(member, domain)
+        means[c], m_scores[:, c, :], _ = design._domain_scores(y, domain & in_cell)
     return shares, means, s_scores, m_scores
 
 
