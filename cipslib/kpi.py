@@ -20,7 +20,7 @@ import pandas as pd
 from .codebook import CONSTRUCTS_WITH_FACTOR, Codebook
 from .errors import ProblemList
 from .scoring import Indicator
-from .yamlfile import read_yaml
+from .yamlfile import read_definitions
 
 PMM_DIMENSIONS = ("Trade Facilitation and Economic Competitiveness", "Revenue Collection",
                   "Enforcement, Security and Protection of Society", "Organizational Development")
@@ -68,12 +68,8 @@ def load_kpis(path: str | Path, codebook: Codebook, indicators: dict[str, Indica
     """Read and check the KPI definitions; every problem is reported at once."""
     path = Path(path)
     file = str(path)
-    raw = read_yaml(path, "KPI definitions")
+    specs = read_definitions(path, "KPI definitions", "kpis")
     problems = ProblemList()
-    specs = raw.get("kpis") if isinstance(raw, dict) else None
-    if not isinstance(specs, dict) or not specs:
-        problems.add(file, "expected a 'kpis' mapping of KPI id to definition")
-        problems.raise_if_errors()
     measures = known_measures(codebook, indicators)
     out = {}
     for kid, spec in specs.items():

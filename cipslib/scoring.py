@@ -29,7 +29,7 @@ import pandas as pd
 
 from .codebook import CONSTRUCTS_WITH_FACTOR, LANGUAGES, Codebook
 from .errors import ProblemList
-from .yamlfile import read_yaml
+from .yamlfile import read_definitions
 
 INDICATOR_KEYS = ("item", "codes", "groups", "headline", "text")
 
@@ -54,12 +54,8 @@ def load_indicators(codebook: Codebook, path: str | Path | None = None) -> dict[
     """Read the indicator definitions and check them against the codebook (items exist, codes on scale)."""
     path = Path(path) if path is not None else shipped_indicators_path()
     file = str(path)
-    raw = read_yaml(path, "indicators")
+    specs = read_definitions(path, "indicators", "indicators")
     problems = ProblemList()
-    specs = raw.get("indicators") if isinstance(raw, dict) else None
-    if not isinstance(specs, dict) or not specs:
-        problems.add(file, "expected an 'indicators' mapping of indicator id to definition")
-        problems.raise_if_errors()
     items = codebook.items
     out: dict[str, Indicator] = {}
     for iid, spec in specs.items():

@@ -35,3 +35,12 @@ def read_yaml(path: str | Path, what: str) -> Any:
     if data is None:
         raise CipsDataError([Problem(name, f"the {what} file is empty")])
     return data
+
+
+def read_definitions(path: str | Path, what: str, key: str) -> dict:
+    """The non-empty mapping under ``key`` of a definitions file (indicators, KPIs), or a clear error."""
+    raw = read_yaml(path, what)
+    specs = raw.get(key) if isinstance(raw, dict) else None
+    if not isinstance(specs, dict) or not specs:
+        raise CipsDataError([Problem(str(path), f"expected a '{key}' mapping of id to definition")])
+    return specs
