@@ -116,7 +116,7 @@ def html_to_pdf(html_path: Path, pdf_path: Path, engine: str = "weasyprint") -> 
         if exe is None:
             raise RenderError("--pdf-engine chromium needs a Chromium browser on the PATH (chromium or "
                               "chromium-browser); none was found")
-        with tempfile.TemporaryDirectory() as profile:
+        with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
             cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
                    f"--user-data-dir={profile}", f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()]
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import signal
 import subprocess
 import tempfile
 import time
@@ -15,10 +17,12 @@ import websocket
 
 
 def inspect_page(chromium: str, page: Path, screenshot: Path, timeout: float = 60) -> dict:
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes may still write to the profile after the browser is killed: kill the whole
+    # process group, and do not fail on what they leave behind
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
                                  f"--user-data-dir={profile}", "--window-size=1200,1600", "about:blank"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         try:
             port_file = Path(profile) / "DevToolsActivePort"
             deadline = time.time() + timeout
@@ -57,7 +61,10 @@ def inspect_page(chromium: str, page: Path, screenshot: Path, timeout: float = 6
             screenshot.write_bytes(base64.b64decode(shot["data"]))
             ws.close()
         finally:
-            proc.kill()
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             proc.wait()
     errors = [e for e in events if e.get("method") == "Runtime.exceptionThrown"
               or (e.get("method") == "Runtime.consoleAPICalled" and e["params"].get("type") == "error")
