@@ -163,3 +163,16 @@ def test_unknown_params_key_is_rejected_before_running(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "unknown setting 'colour'" in printed and "min_cell" in printed
     assert not (tmp_path / "r" / "2025").exists()
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="needs Debian's chromium (installed by .ci/run)")
+def test_chromium_pdf_engine(rendered, tmp_path):
+    from pypdf import PdfReader
+
+    from cipslib.render import html_to_pdf
+
+    pdf = html_to_pdf(next(rendered.glob("*.html")), tmp_path / "chromium.pdf", engine="chromium")
+    reader = PdfReader(pdf)
+    assert len(reader.pages) > 20
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages[:3]))
+    assert "INTEGRITY FINDINGS REPORT" in text and "would refuse or ignore a request for a bribe" in text
