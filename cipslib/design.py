@@ -381,22 +381,14 @@ class SurveyDesign:
 
     def _linearise(self, y: np.ndarray, domain: np.ndarray, kind: str):
         """Estimate, scores and unweighted n of a mean or total of y over a domain."""
+        if kind == "mean":
+            est, scores, n = self._domain_scores(y[:, None], domain)
+            return float(est[0]), scores[:, 0], int(n[0])
         w = self.weights.to_numpy()
         use = domain & ~np.isnan(y) & (w > 0)
         wd = np.where(use, w, 0.0)
         yd = np.where(use, y, 0.0)
-        n = int(use.sum())
-        if kind == "mean":
-            wsum = wd.sum()
-            if wsum == 0:
-                return np.nan, np.zeros(len(y)), 0, wsum
-            est = (wd * yd).sum() / wsum
-            scores = wd * (yd - est) / wsum
-        else:
-            wsum = wd.sum()
-            est = (wd * yd).sum()
-            scores = wd * yd
-        return est, scores, n, wsum
+        return (wd * yd).sum(), wd * yd, int(use.sum())
 
     def _srs_variance(self, y: np.ndarray, domain: np.ndarray, kind: str) -> float:
         """Variance under SRS without replacement, for the design effect (svymean/svytotal deff=TRUE)."""
@@ -422,7 +414,7 @@ class SurveyDesign:
         for v in variables:
             y = self._numeric(v)
             for key, mask in domains:
-                est, scores, n, _ = self._linearise(y, mask, kind)
+                est, scores, n = self._linearise(y, mask, kind)
                 se = float(np.sqrt(self._variance(scores[:, None])[0, 0])) if n else np.nan
                 vsrs = self._srs_variance(y, mask, kind)
                 rows.append({"variable": v, **key, "estimate": est, "se": se, "ci_low": est - t * se,
@@ -460,7 +452,7 @@ class SurveyDesign:
                 continue
             for lev in levels:
                 y = np.where(valid, (s == lev).to_numpy(dtype=float), np.nan)
-                est, scores, n, _ = self._linearise(y, mask, "mean")
+                est, scores, n = self._linearise(y, mask, "mean")
                 se = float(np.sqrt(self._variance(scores[:, None])[0, 0])) if n else np.nan
                 lo, hi = logit_interval(est, se, t, n, level)
                 vsrs = self._srs_variance(y, mask, "mean")
@@ -471,9 +463,10 @@ class SurveyDesign:
 
     # -- many estimates at once -------------------------------------------------------------------
     def _domain_scores(self, values: np.ndarray, mask: np.ndarray):
-        """Means of every column of ``values`` over a domain, their scores and unweighted n."""
+        """Means of every column of ``values`` over a domain, their scores and unweighted n (rows with a
+        missing value or a zero weight are out of the base)."""
         w = self.weights.to_numpy()
-        use = mask[:, None] & ~np.isnan(values)
+        use = mask[:, None] & ~np.isnan(values) & (w > 0)[:, None]
         wd = np.where(use, w[:, None], 0.0)
         y0 = np.where(use, values, 0.0)
         wsum = wd.sum(axis=0)
@@ -569,8 +562,8 @@ class SurveyDesign:
             if not mask.any():
                 raise _fail(f"nobody in the data has {by} = '{lev}'", column=by, value=lev)
             masks[lev] = mask
-        ea, sa, na, _ = self._linearise(y, masks[a], kind)
-        eb, sb, nb, _ = self._linearise(y, masks[b], kind)
+        ea, sa, na = self._linearise(y, masks[a], kind)
+        eb, sb, nb = self._linearise(y, masks[b], kind)
         v = self._variance(np.column_stack([sa, sb]))
         var_diff = v[0, 0] + v[1, 1] - 2 * v[0, 1]
         return _test_row(ea - eb, float(np.sqrt(max(var_diff, 0.0))), self.df, level,
