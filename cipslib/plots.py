@@ -29,8 +29,9 @@ plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "axes.titlesi
                      "axes.spines.top": False, "axes.spines.right": False})
 
 
-def _label(labels: dict, key: str, default: str | None = None) -> str:
-    return labels.get(key, default if default is not None else key)
+def _label(labels: dict, key: str) -> str:
+    """A text from the language catalogue's ``report`` section (the key itself if it is missing)."""
+    return labels.get(key, key)
 
 
 def _margins(fig, left: float, bottom: float, top: float = 0.45, right: float = 0.2) -> None:
@@ -88,15 +89,14 @@ def likert_bars(fnd, cb: Codebook, factor: int, group: str, labels: dict, lang: 
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlim(-100, 100)
     ax.set_xticks([-100, -50, 0, 50, 100], ["100", "50", "0", "50", "100"])
-    ax.set_xlabel(_label(labels, "percent_of_valid_answers", "% of valid answers"))
+    ax.set_xlabel(_label(labels, "percent_of_valid_answers"))
     scale = cb.scale_of(ids[0])
     handles = [plt.Rectangle((0, 0), 1, 1, color=DIVERGING[k]) for k in range(len(scale.labels))]
     fig.legend(handles, [scale.label(c, lang) for c in scale.labels], ncol=3, fontsize=7, loc="lower center",
                bbox_to_anchor=(0.5, 0.03), frameon=False)
     ax.set_title(f"{cb.factor_name(factor, lang)}: {_label(labels, group)}")
     _margins(fig, left=2.9, bottom=0.95)
-    _caption(fig, _label(labels, "caption_likert", "Weighted % of valid answers; reverse-coded items are turned "
-                                                    "so that favourable answers are on the right."))
+    _caption(fig, _label(labels, "caption_likert"))
     return fig
 
 
@@ -119,10 +119,10 @@ def factor_dots(fnd, cb: Codebook, labels: dict, lang: str = "en"):
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.axvline(50, color="#bdbdbd", linewidth=0.8, linestyle=":")
-    ax.set_xlabel(_label(labels, "index_axis", "Index (0 = strongly disagree, 100 = strongly agree)"))
+    ax.set_xlabel(_label(labels, "index_axis"))
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     _margins(fig, left=2.6, bottom=0.75, top=0.2)
-    _caption(fig, _label(labels, "caption_factors", "Weighted factor index with 95% confidence interval."))
+    _caption(fig, _label(labels, "caption_factors"))
     return fig
 
 
@@ -154,8 +154,7 @@ def subgroup_heatmap(fnd, cb: Codebook, group: str, variable: str, labels: dict,
     ax.set_ylabel("")
     ax.set_title(f"{_label(labels, group)}: {cb.variables[variable].labels.get(lang, variable)}")
     _margins(fig, left=2.9, bottom=0.9)
-    _caption(fig, _label(labels, "caption_heatmap", "Weighted factor index by subgroup; groups under the minimum "
-                                                      "size are hidden."))
+    _caption(fig, _label(labels, "caption_heatmap"))
     return fig
 
 
@@ -175,21 +174,20 @@ def trend_dumbbell(fnd, cb: Codebook, group: str, labels: dict, lang: str = "en"
     for i, k in enumerate(factors):
         ax.plot([wide.loc[k, "raw"], wide.loc[k, "standardised"]], [i, i], color="#bdbdbd", linewidth=2, zorder=1)
     ax.scatter(wide["raw"], y, color=RAW_STYLE["color"], marker=RAW_STYLE["marker"], zorder=2,
-               label=_label(labels, "raw_change", "Raw change (unweighted)"))
+               label=_label(labels, "raw_change"))
     ax.errorbar(wide["standardised"], y, xerr=[lo.loc[factors, "change"] - lo.loc[factors, "ci_low"],
                                               lo.loc[factors, "ci_high"] - lo.loc[factors, "change"]],
                 fmt=GROUP_STYLE[group]["marker"], color=GROUP_STYLE[group]["color"], capsize=2, zorder=3,
-                label=_label(labels, "adjusted_change", "Change at the same population structure, 95% CI"))
+                label=_label(labels, "adjusted_change"))
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, [f"{k}. {cb.factor_name(int(k), lang)}" for k in factors])
     ax.invert_yaxis()
-    ax.set_xlabel(_label(labels, "change_axis", "Change in index points"))
+    ax.set_xlabel(_label(labels, "change_axis"))
     n_now, n_prev = int(lo["n"].max()), int(lo["n_prev"].max())
     ax.set_title(f"{_label(labels, group)}: {fnd.previous_cycle} (n = {n_prev}) → {fnd.cycle} (n = {n_now})")
     fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.04), ncol=2, fontsize=7.5, frameon=False)
     _margins(fig, left=2.6, bottom=1.0)
-    _caption(fig, _label(labels, "caption_trend", "Grey: change as the raw answers show it; colour: change once "
-                                                  "both cycles are weighted to the same staff structure."))
+    _caption(fig, _label(labels, "caption_trend"))
     return fig
 
 
@@ -206,18 +204,17 @@ def gap_chart(fnd, cb: Codebook, labels: dict, lang: str = "en"):
         ax.plot([r["effective"], r["exists"]], [i, i], color=GROUP_STYLE[r["group"]]["color"], linewidth=2.5,
                 alpha=0.6)
     ax.scatter(rows["exists"], y, color="black", marker="|", s=120, zorder=3,
-               label=_label(labels, "exists", "Mechanism exists"))
+               label=_label(labels, "exists"))
     ax.scatter(rows["effective"], y, facecolor="white", edgecolor="black", marker="o", zorder=3,
-               label=_label(labels, "effective", "Mechanism works in practice"))
+               label=_label(labels, "effective"))
     ax.set_yticks(y, [f"{cb.factor_name(int(r['factor']), lang)} – {_label(labels, r['group'])} "
                       f"(n = {int(r['n'])})" for _, r in rows.iterrows()], fontsize=7.5)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_xlabel(_label(labels, "percent_agree", "% agreeing"))
+    ax.set_xlabel(_label(labels, "percent_agree"))
     ax.legend(loc="lower right", fontsize=7.5, frameon=False)
     _margins(fig, left=3.6, bottom=0.75, top=0.2)
-    _caption(fig, _label(labels, "caption_gap", "Among respondents who answered both questions; the bar is the "
-                                                "gap between words and action."))
+    _caption(fig, _label(labels, "caption_gap"))
     return fig
 
 
@@ -233,9 +230,9 @@ def sample_composition(fnd, group: str, cb: Codebook, labels: dict, lang: str = 
         part = s[s["variable"] == var]
         y = np.arange(len(part))
         ax.barh(y - 0.2, part["sample_pct"].fillna(0), height=0.4, color="#969696",
-                label=_label(labels, "sample", "Respondents"))
+                label=_label(labels, "sample"))
         ax.barh(y + 0.2, part["population_pct"], height=0.4, color=GROUP_STYLE[group]["color"],
-                label=_label(labels, "population", "Population"))
+                label=_label(labels, "population"))
         ax.set_yticks(y, [cb.level_label(var, lev, lang) for lev in part["level"]], fontsize=7)
         ax.invert_yaxis()
         ax.set_title(_wrap(cb.variables[var].labels.get(lang, var), 22), fontsize=8)
@@ -246,6 +243,5 @@ def sample_composition(fnd, group: str, cb: Codebook, labels: dict, lang: str = 
     shown_n = f"n = {int(n)}" if n is not None and pd.notna(n) else f"n {hidden_label(fnd.meta['min_cell'])}"
     fig.suptitle(f"{_label(labels, group)} ({shown_n})", fontsize=10, fontweight="bold")
     fig.subplots_adjust(left=0.16, right=0.98, bottom=0.26, top=0.76, wspace=0.8)
-    _caption(fig, _label(labels, "caption_sample", "Share of respondents against the population before "
-                                                   "weighting; weighting brings the first to the second."))
+    _caption(fig, _label(labels, "caption_sample"))
     return fig

@@ -326,6 +326,12 @@ class Report:
             self.findings.meta["alpha_min"], 1)))
 
     def kpi_frame(self) -> pd.DataFrame:
+        """The PMM KPI table of this cycle (computed once; the report shows it and ``save`` writes it)."""
+        if "_kpi_frame" not in self.__dict__:
+            self.__dict__["_kpi_frame"] = self._compute_kpis()
+        return self.__dict__["_kpi_frame"]
+
+    def _compute_kpis(self) -> pd.DataFrame:
         from .kpi import kpi_table, load_kpis
 
         path = self.params.kpis
