@@ -31,6 +31,9 @@ from .params import CycleParams, load_params
 
 FORMATS = ("html", "pdf")
 PDF_ENGINES = ("weasyprint", "chromium")
+# headless Chromium as root on a machine without network: no sandbox, no GPU, no background connections
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
@@ -117,7 +120,7 @@ def html_to_pdf(html_path: Path, pdf_path: Path, engine: str = "weasyprint") -> 
             raise RenderError("--pdf-engine chromium needs a Chromium browser on the PATH (chromium or "
                               "chromium-browser); none was found")
         with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
-            cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+            cmd = [exe, *CHROMIUM_FLAGS, "--no-pdf-header-footer",
                    f"--user-data-dir={profile}", f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()]
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         if done.returncode != 0 or not pdf_path.exists():

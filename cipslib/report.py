@@ -133,7 +133,7 @@ class Report:
     def _table(self, frame: pd.DataFrame, caption: str | None = None, cls: str = "cips") -> HTML:
         body = frame.to_html(index=False, escape=True, na_rep=self._hidden(), border=0, classes=cls)
         cap = f'<p class="caption">{html.escape(caption)}</p>' if caption else ""
-        return HTML(body + cap)
+        return HTML(f'<div class="table-scroll">{body}</div>{cap}')
 
     @property
     def title(self) -> str:

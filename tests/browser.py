@@ -1,72 +1,73 @@
-"""A minimal Chrome DevTools Protocol client: open a page in headless Chromium, collect console errors,
-check that every image loaded and take a screenshot."""
+"""Open a rendered report in the system Chromium through Playwright and report what a reader would notice:
+console errors, images that did not load or have no alt text, elements wider than the viewport, and a
+screenshot.
+
+Playwright drives the browser found by :func:`cipslib.render.find_chromium` (``executable_path``); its own
+browser download is never used.
+"""
 
 from __future__ import annotations
 
-import base64
-import json
-import os
-import signal
-import subprocess
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
-import websocket
+from playwright.sync_api import sync_playwright
+
+from cipslib.render import CHROMIUM_FLAGS
+
+CHROMIUM_ARGS = [f for f in CHROMIUM_FLAGS if f != "--headless"]  # Playwright adds its own headless mode
+
+_PAGE_FACTS = """() => {
+  const vw = document.documentElement.clientWidth;
+  const wide = [];
+  const scrolls = el => {  // inside a box that scrolls or clips sideways, width is that box's business
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true;
+    }
+    return false;
+  };
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || scrolls(el)) continue;
+    if (r.right > vw + 1 || r.left < -1) {
+      wide.push(`${el.tagName.toLowerCase()}.${el.className} ${Math.round(r.left)}..${Math.round(r.right)}`);
+    }
+  }
+  const imgs = Array.from(document.images);
+  return {
+    images: imgs.length,
+    images_loaded: imgs.filter(i => i.complete && i.naturalWidth > 0).length,
+    images_without_alt: imgs.filter(i => !(i.getAttribute('alt') || '').trim()).length,
+    scripts: document.scripts.length,
+    headings: Array.from(document.querySelectorAll('h1, h2')).map(h => h.textContent.trim()),
+    page_width: document.documentElement.scrollWidth,
+    viewport_width: vw,
+    too_wide: wide.slice(0, 20),
+  };
+}"""
 
 
-def inspect_page(chromium: str, page: Path, screenshot: Path, timeout: float = 60) -> dict:
-    # Chromium's helper processes may still write to the profile after the browser is killed: kill the whole
-    # process group, and do not fail on what they leave behind
-    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
-        proc = subprocess.Popen([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
-                                 f"--user-data-dir={profile}", "--window-size=1200,1600", "about:blank"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+def inspect_page(chromium: str, page: Path, screenshot: Path, widths: tuple[int, ...] = (1280, 390),
+                 timeout: float = 60) -> dict[int, dict]:
+    """Load ``page`` at each viewport width; return, per width, the console errors and the page facts.
+
+    The screenshot (full page) is taken at the first width.
+    """
+    results: dict[int, dict] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, timeout=timeout * 1000)
         try:
-            port_file = Path(profile) / "DevToolsActivePort"
-            deadline = time.time() + timeout
-            while not port_file.exists() or not port_file.read_text().strip():
-                if time.time() > deadline:
-                    raise TimeoutError("Chromium did not start")
-                time.sleep(0.1)
-            port = int(port_file.read_text().splitlines()[0])
-            targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list"))
-            ws_url = next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
-            ws = websocket.create_connection(ws_url, timeout=timeout)
-            counter = iter(range(1, 10_000))
-            events: list[dict] = []
-
-            def call(method: str, **params):
-                msg_id = next(counter)
-                ws.send(json.dumps({"id": msg_id, "method": method, "params": params}))
-                while True:
-                    msg = json.loads(ws.recv())
-                    if msg.get("id") == msg_id:
-                        if "error" in msg:
-                            raise RuntimeError(msg["error"])
-                        return msg.get("result", {})
-                    events.append(msg)
-
-            for domain in ("Page", "Runtime", "Log"):
-                call(f"{domain}.enable")
-            call("Page.navigate", url=page.resolve().as_uri())
-            while not any(e.get("method") == "Page.loadEventFired" for e in events):
-                events.append(json.loads(ws.recv()))
-            images = call("Runtime.evaluate", returnByValue=True, expression=(
-                "JSON.stringify({n: document.images.length, ok: Array.from(document.images).filter("
-                "i => i.complete && i.naturalWidth > 0).length, scripts: document.scripts.length})"))
-            counts = json.loads(images["result"]["value"])
-            shot = call("Page.captureScreenshot", format="png")
-            screenshot.write_bytes(base64.b64decode(shot["data"]))
-            ws.close()
+            for i, width in enumerate(widths):
+                context = browser.new_context(viewport={"width": width, "height": 900})
+                tab = context.new_page()
+                errors: list[str] = []
+                tab.on("console", lambda msg, errors=errors: msg.type == "error" and errors.append(msg.text))
+                tab.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+                tab.goto(page.resolve().as_uri(), wait_until="load", timeout=timeout * 1000)
+                facts = tab.evaluate(_PAGE_FACTS)
+                if i == 0:
+                    tab.screenshot(path=str(screenshot), full_page=True)
+                results[width] = {"errors": errors, **facts}
+                context.close()
         finally:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait()
-    errors = [e for e in events if e.get("method") == "Runtime.exceptionThrown"
-              or (e.get("method") == "Runtime.consoleAPICalled" and e["params"].get("type") == "error")
-              or (e.get("method") == "Log.entryAdded" and e["params"]["entry"].get("level") == "error")]
-    return {"errors": errors, "images": counts["n"], "images_loaded": counts["ok"], "scripts": counts["scripts"]}
+            browser.close()
+    return results

@@ -75,15 +75,21 @@ def test_pdf_has_pages_and_the_key_findings(rendered):
 
 
 @pytest.mark.skipif(find_chromium() is None, reason="needs Debian's chromium (installed by .ci/run)")
-def test_html_in_a_real_browser(rendered, tmp_path):
+def test_html_in_a_real_browser(rendered):
     from .browser import inspect_page
 
     shot = ROOT / "tests" / "artifacts" / "report_2025.png"
     shot.parent.mkdir(exist_ok=True)
-    result = inspect_page(find_chromium(), next(rendered.glob("*.html")), shot)
-    assert result["errors"] == []
-    assert result["images"] > 20 and result["images_loaded"] == result["images"]
-    assert result["scripts"] == 0
+    shot.unlink(missing_ok=True)
+    by_width = inspect_page(find_chromium(), next(rendered.glob("*.html")), shot, widths=(1280, 390))
+    for width, result in by_width.items():
+        assert result["errors"] == [], width
+        assert result["images"] > 20 and result["images_loaded"] == result["images"], width
+        assert result["images_without_alt"] == 0, width
+        assert result["scripts"] == 0
+        for i, title in enumerate(SECTION_TITLES, start=1):
+            assert f"{i}. {title}" in result["headings"], (width, title)
+        assert result["too_wide"] == [] and result["page_width"] <= result["viewport_width"], (width, result)
     assert shot.stat().st_size > 10_000
 
 
