@@ -8,14 +8,15 @@ STAMP := $(VENV)/.cipslib-installed
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 test: install
 	$(BIN)/python -m ruff check cipslib tests benchmarks
+	$(BIN)/python -m ruff format --check cipslib tests benchmarks
 	$(BIN)/python -m pytest -q
 
 report: install
@@ -26,9 +27,10 @@ lab: install
 
 lint: install
 	$(BIN)/python -m ruff check cipslib tests benchmarks
+	$(BIN)/python -m ruff format --check cipslib tests benchmarks
 
 demo-data: install
-	$(BIN)/cips demo-data
+	$(BIN)/cips demo-data --out cipslib/data/demo
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache dist

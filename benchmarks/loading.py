@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 import cipslib
-from cipslib.synthetic import demo_path, simulate_cycle
+from cipslib.inputs.synthetic import demo_path, simulate_cycle
 
 
 def timed(label: str, fn, repeat: int = 3):
@@ -29,8 +29,10 @@ def main() -> None:
     cb = cipslib.load_codebook()
     timed("load codebook", cipslib.load_codebook)
     for cycle in (2024, 2025):
-        data = timed(f"load demo {cycle} ({demo_path(cycle).suffix})",
-                     lambda c=cycle: cipslib.load_responses(demo_path(c), cb, c))
+        data = timed(
+            f"load demo {cycle} ({demo_path(cycle).suffix})",
+            lambda c=cycle: cipslib.load_responses(demo_path(c), cb, c),
+        )
         timed(f"quality screens {cycle} ({len(data)} rows)", lambda d=data: cipslib.screen(d, cb))
     raw = simulate_cycle(2025, cb)
     big = pd.concat([raw] * 10, ignore_index=True)
@@ -38,7 +40,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "big.parquet"
         big.to_parquet(path)
-        timed(f"load parquet export ({len(big)} rows)", lambda: cipslib.load_responses(path, cb, 2025), repeat=1)
+        timed(
+            f"load parquet export ({len(big)} rows)",
+            lambda: cipslib.load_responses(path, cb, 2025),
+            repeat=1,
+        )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""Wall time of rendering the 2025 demo cycle to HTML and PDF from a cold start (a fresh `cips render`
-process, as `make report` runs it), and the time of each step. Goal: 12 seconds or less on 2 cores."""
+"""Wall time of rendering the 2025 demo cycle to HTML and PDF from a cold start (a fresh `cips
+render` process, as `make report` runs it), and the time of each step. Goal: 12 seconds or less on 2
+cores."""
 
 from __future__ import annotations
 
@@ -16,22 +17,41 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def cold(fmt: str, out: Path) -> float:
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "cipslib", "render", str(ROOT / "params" / "2025.yaml"), "--format", fmt,
-                    "--out", str(out), "--quiet"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cipslib",
+            "render",
+            str(ROOT / "params" / "2025.yaml"),
+            "--format",
+            fmt,
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - t
 
 
 def steps(out: Path) -> dict[str, float]:
     import papermill as pm
 
-    from cipslib.render import _notebook_params, html_to_pdf, notebook_to_html
+    from cipslib.report.render import _notebook_params, html_to_pdf, notebook_to_html
 
     params = ROOT / "params" / "2025.yaml"
     nb_out = out / "nb.ipynb"
     t0 = time.perf_counter()
-    pm.execute_notebook(str(ROOT / "notebooks" / "findings_report.ipynb"), str(nb_out),
-                        parameters=_notebook_params(params) | {"params_dir": str(params.parent)},
-                        kernel_name="python3", progress_bar=False, cwd=str(params.parent))
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / "findings_report.ipynb"),
+        str(nb_out),
+        parameters=_notebook_params(params) | {"params_dir": str(params.parent)},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(params.parent),
+    )
     t1 = time.perf_counter()
     page = notebook_to_html(nbformat.read(nb_out, as_version=4), "bench")
     html_path = out / "r.html"
@@ -39,7 +59,11 @@ def steps(out: Path) -> dict[str, float]:
     t2 = time.perf_counter()
     html_to_pdf(html_path, out / "r.pdf")
     t3 = time.perf_counter()
-    return {"execute notebook (papermill)": t1 - t0, "HTML (nbconvert)": t2 - t1, "PDF (WeasyPrint)": t3 - t2}
+    return {
+        "execute notebook (papermill)": t1 - t0,
+        "HTML (nbconvert)": t2 - t1,
+        "PDF (WeasyPrint)": t3 - t2,
+    }
 
 
 def main() -> None:

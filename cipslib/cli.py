@@ -1,16 +1,19 @@
 """The ``cips`` command.
 
     cips check params/2025.yaml            check a cycle's data as its params describe them
-    cips check export.sav --cycle 2025     check a data file against the shipped (or --codebook) codebook
-    cips demo-data [--out DIR] [--verify]  regenerate the demo files (byte for byte) or verify them
-    cips findings params/2025.yaml         compute the findings and write findings.json
-    cips kpi params/2025.yaml params/2024.yaml [--kpis FILE] [--out DIR]
+    cips check export.sav --cycle 2025     check a data file against the shipped (or --codebook)
+    codebook cips demo-data [--out DIR] [--verify]  write the demo files (byte for byte) into DIR
+    (default: .) or verify them cips findings params/2025.yaml         compute the findings and
+    write findings.json cips kpi params/2025.yaml params/2024.yaml [--kpis FILE] [--out DIR]
                                            write the PMM KPI table as CSV and XLSX
-    cips render params/2025.yaml [--all] [--format html,pdf] [--out reports/] [--pdf-engine chromium]
-                                           render the findings report (atomically) into reports/<cycle>/
+    cips render params/2025.yaml [--all] [--format html,pdf] [--out reports/] [--pdf-engine
+    chromium]
+                                           render the findings report (atomically) into
+                                           reports/<cycle>/
 
-Exit codes: 0 when the checks pass, 2 for bad input (the problems are printed), 1 for an internal error.
-No traceback is printed unless CIPS_DEBUG=1 is set.
+Results go to stdout; errors and warnings to stderr. Exit codes: 0 when the checks pass, 2 for bad
+input (every problem is printed), 1 for an internal error. No traceback is printed unless
+CIPS_DEBUG=1 is set.
 """
 
 from __future__ import annotations
@@ -23,13 +26,13 @@ import tempfile
 from pathlib import Path
 
 from . import __version__
-from .codebook import load_codebook
-from .errors import CipsError
-from .loading import load_cycle
-from .params import load_params
-from .population import load_population
-from .quality import screen
-from .weighting import weight_cycle
+from .analysis.quality import screen
+from .analysis.weighting import weight_cycle
+from .errors import BAD_INPUT, CipsError
+from .inputs.codebook import load_codebook
+from .inputs.loading import load_cycle
+from .inputs.params import load_params
+from .inputs.population import load_population
 
 
 def _check_target(target: str, cycle: int | None, codebook_path: str | None, out) -> None:
@@ -51,17 +54,27 @@ def _check_target(target: str, cycle: int | None, codebook_path: str | None, out
     print(cd.report.summary(), file=out)
     data = cd.data
     counts = data["group"].value_counts()
-    print("  respondents: " + ", ".join(f"{g} {counts.get(g, 0)}" for g in data["group"].cat.categories), file=out)
+    print(
+        "  respondents: "
+        + ", ".join(f"{g} {counts.get(g, 0)}" for g in data["group"].cat.categories),
+        file=out,
+    )
     officials = data[data["group"] == "official"]
     if len(officials) and officials["role"].notna().any():
         share = (officials["role"] == "manager").sum() / officials["role"].notna().sum()
         print(f"  managers among officials who gave their role: {share:.0%}", file=out)
     nr = cd.report.nonresponse
-    print(f"  answers recorded as don't know: {int(nr['dont_know'].sum())}; refusals: "
-          f"{int(nr['refusal'].sum())}", file=out)
+    print(
+        f"  answers recorded as don't know: {int(nr['dont_know'].sum())}; refusals: "
+        f"{int(nr['refusal'].sum())}",
+        file=out,
+    )
     for group, pop in populations.items():
         tag = " (illustrative figures)" if pop.illustrative else ""
-        print(f"  population of {group}: {pop.total:,.0f}{tag}; margins: {', '.join(pop.margins)}", file=out)
+        print(
+            f"  population of {group}: {pop.total:,.0f}{tag}; margins: {', '.join(pop.margins)}",
+            file=out,
+        )
     q = screen(data, cb, thresholds)
     print("  quality screens:", file=out)
     for line in q.summary.to_string().splitlines():
@@ -72,9 +85,14 @@ def _check_target(target: str, cycle: int | None, codebook_path: str | None, out
         margins = summary["margins"]
         shown = margins[~margins["level"].astype(str).str.startswith("(")]
         worst = float((shown["difference"].abs() / shown["target"]).max())
-        print(f"  weighting: raked to the population margins in {summary['iterations']} "
-              f"iterations (largest margin error {worst:.1e})", file=out)
-        table = design.weight_summary(by="group")[["group", "n", "min", "max", "n_effective", "deff_weighting"]]
+        print(
+            f"  weighting: raked to the population margins in {summary['iterations']} "
+            f"iterations (largest margin error {worst:.1e})",
+            file=out,
+        )
+        table = design.weight_summary(by="group")[
+            ["group", "n", "min", "max", "n_effective", "deff_weighting"]
+        ]
         for line in table.round(2).to_string(index=False).splitlines():
             print("    " + line, file=out)
 
@@ -84,27 +102,33 @@ def _cmd_check(args) -> int:
     for target in args.targets:
         try:
             _check_target(target, args.cycle, args.codebook, sys.stdout)
-        except CipsError as exc:
-            print(f"== {target}: cannot be used", file=sys.stdout)
-            print(str(exc), file=sys.stdout)
+        except BAD_INPUT as exc:
+            print(f"== {target}: cannot be used", file=sys.stderr)
+            print(str(exc), file=sys.stderr)
             status = 2
     return status
 
 
 def _cmd_demo_data(args) -> int:
-    from .synthetic import DEMO_FILES, demo_dir, write_demo_files
+    from .inputs.synthetic import DEMO_FILES, demo_dir, write_demo_files
 
     if args.verify:
         with tempfile.TemporaryDirectory() as tmp:
             write_demo_files(tmp)
-            bad = [name for name in DEMO_FILES.values()
-                   if not filecmp.cmp(Path(tmp) / name, demo_dir() / name, shallow=False)]
+            bad = [
+                name
+                for name in DEMO_FILES.values()
+                if not filecmp.cmp(Path(tmp) / name, demo_dir() / name, shallow=False)
+            ]
         if bad:
-            print("the shipped demo files differ from a fresh generation: " + ", ".join(bad))
+            print(
+                "the shipped demo files differ from a fresh generation: " + ", ".join(bad),
+                file=sys.stderr,
+            )
             return 1
         print("the shipped demo files are identical to a fresh generation")
         return 0
-    paths = write_demo_files(args.out)
+    paths = write_demo_files(args.out or ".")
     for cycle, path in paths.items():
         print(f"{cycle}: {path}")
     return 0
@@ -121,7 +145,7 @@ def _atomic_write(path: Path, write) -> Path:
 
 
 def _cmd_findings(args) -> int:
-    from .findings import analyse
+    from .analysis.findings import analyse
 
     for target in args.params:
         params = load_params(target)
@@ -135,14 +159,16 @@ def _cmd_findings(args) -> int:
 
 
 def _cmd_kpi(args) -> int:
-    from .findings import analyse
-    from .kpi import kpi_table, load_kpis, write_kpis
-    from .scoring import load_indicators
+    from .analysis.findings import analyse
+    from .analysis.kpi import kpi_table, load_kpis, write_kpis
+    from .analysis.scoring import load_indicators
 
     params = [load_params(p) for p in args.params]
     cb = load_codebook(params[0].codebook_path)
     indicators = load_indicators(cb)
-    kpi_file = Path(args.kpis) if args.kpis else Path(args.params[0]).resolve().parent / "pmm_kpis.yaml"
+    kpi_file = (
+        Path(args.kpis) if args.kpis else Path(args.params[0]).resolve().parent / "pmm_kpis.yaml"
+    )
     kpis = load_kpis(kpi_file, cb, indicators)
     findings = [analyse(p, with_previous=False) for p in params]
     table = kpi_table(findings, kpis, cb, indicators)
@@ -169,46 +195,68 @@ def _existing_parent(path: Path) -> Path:
 
 
 def _cmd_render(args) -> int:
-    from .render import RenderError
+    from .report.render import RenderError
 
     try:
         return _render_all(args)
     except RenderError as exc:
-        print(str(exc) if exc.bad_input else f"render failed: {exc}")
-        print("the reports folder was left as it was")
+        print(str(exc) if exc.bad_input else f"render failed: {exc}", file=sys.stderr)
+        print("the reports folder was left as it was", file=sys.stderr)
         return 2 if exc.bad_input else 1
 
 
 def _render_all(args) -> int:
-    from .render import render
+    from .report.render import render
 
     targets = list(args.params)
     if args.all:
         base = Path("params")
         targets += [str(p) for p in sorted(base.glob("*.yaml")) if _is_cycle_params(p)]
     if not targets:
-        print("nothing to render: give params files or --all")
+        print("nothing to render: give params files or --all", file=sys.stderr)
         return 2
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     languages = [x.strip() for x in args.lang.split(",")] if args.lang else [None]
     for target in dict.fromkeys(targets):
-        params = load_params(target)        # validated before anything runs
+        params = load_params(target)  # validated before anything runs
         for lang in languages:
-            name = None if lang in (None, params.language) and len(languages) == 1 else \
-                f"{params.cycle}" if lang == params.language else f"{params.cycle}-{lang}"
-            folder = render(target, formats=formats, out=args.out, pdf_engine=args.pdf_engine, language=lang,
-                            timeout=args.timeout, progress=not args.quiet, name=name)
-            print(f"{params.cycle}{'' if lang is None else ' (' + lang + ')'}: {folder}")
+            name = (
+                None
+                if lang in (None, params.language) and len(languages) == 1
+                else f"{params.cycle}"
+                if lang == params.language
+                else f"{params.cycle}-{lang}"
+            )
+            folder = render(
+                target,
+                formats=formats,
+                out=args.out,
+                pdf_engine=args.pdf_engine,
+                language=lang,
+                timeout=args.timeout,
+                progress=not args.quiet,
+                name=name,
+            )
+            if not args.quiet:
+                print(f"{params.cycle}{'' if lang is None else ' (' + lang + ')'}: {folder}")
         if args.comparison and params.previous is not None:
-            folder = render(target, formats=formats, out=args.out, pdf_engine=args.pdf_engine,
-                            timeout=args.timeout, progress=not args.quiet, notebook="cycle_comparison.ipynb",
-                            name=f"comparison-{load_params(params.previous).cycle}-{params.cycle}")
-            print(f"comparison: {folder}")
+            folder = render(
+                target,
+                formats=formats,
+                out=args.out,
+                pdf_engine=args.pdf_engine,
+                timeout=args.timeout,
+                progress=not args.quiet,
+                notebook="cycle_comparison.ipynb",
+                name=f"comparison-{load_params(params.previous).cycle}-{params.cycle}",
+            )
+            if not args.quiet:
+                print(f"comparison: {folder}")
     return 0
 
 
 def _is_cycle_params(path: Path) -> bool:
-    from .yamlfile import read_yaml
+    from .inputs.yamlfile import read_yaml
 
     try:
         raw = read_yaml(path, "params")
@@ -218,40 +266,72 @@ def _is_cycle_params(path: Path) -> bool:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cips", description="Customs Integrity Perception Survey toolkit")
+    parser = argparse.ArgumentParser(
+        prog="cips", description="Customs Integrity Perception Survey toolkit"
+    )
     parser.add_argument("--version", action="version", version=f"cipslib {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("check", help="check survey data against the codebook and print a summary")
-    p.add_argument("targets", nargs="+", help="params YAML files, or data files (then give --cycle)")
+    p.add_argument(
+        "targets", nargs="+", help="params YAML files, or data files (then give --cycle)"
+    )
     p.add_argument("--cycle", type=int, help="survey year of a data file")
     p.add_argument("--codebook", help="codebook YAML (default: the shipped one)")
     p.set_defaults(func=_cmd_check)
     p = sub.add_parser("demo-data", help="regenerate the shipped demo files, byte for byte")
-    p.add_argument("--out", help="folder to write to (default: the package's demo folder)")
-    p.add_argument("--verify", action="store_true", help="only check that the shipped files regenerate identically")
+    p.add_argument("--out", help="folder to write to (default: the current folder)")
+    p.add_argument(
+        "--verify",
+        action="store_true",
+        help="only check that the shipped files regenerate identically",
+    )
     p.set_defaults(func=_cmd_demo_data)
     p = sub.add_parser("findings", help="compute a cycle's findings and write findings.json")
     p.add_argument("params", nargs="+", help="params YAML files")
-    p.add_argument("--out", help="folder for findings.json (default: the params output folder / cycle)")
-    p.add_argument("--no-previous", action="store_true", help="skip the trends against the previous cycle")
-    p.add_argument("--show", type=int, default=5, help="number of key findings to print (default 5)")
+    p.add_argument(
+        "--out", help="folder for findings.json (default: the params output folder / cycle)"
+    )
+    p.add_argument(
+        "--no-previous", action="store_true", help="skip the trends against the previous cycle"
+    )
+    p.add_argument(
+        "--show", type=int, default=5, help="number of key findings to print (default 5)"
+    )
     p.set_defaults(func=_cmd_findings)
     p = sub.add_parser("kpi", help="write the PMM KPI table (CSV and XLSX) for one or more cycles")
     p.add_argument("params", nargs="+", help="params YAML files, one per cycle")
-    p.add_argument("--kpis", help="KPI definitions (default: pmm_kpis.yaml beside the first params file)")
+    p.add_argument(
+        "--kpis", help="KPI definitions (default: pmm_kpis.yaml beside the first params file)"
+    )
     p.add_argument("--out", help="output folder (default: the params output folder / kpi)")
     p.set_defaults(func=_cmd_kpi)
-    p = sub.add_parser("render", help="execute the report notebook and write HTML and PDF into reports/<cycle>/")
+    p = sub.add_parser(
+        "render", help="execute the report notebook and write HTML and PDF into reports/<cycle>/"
+    )
     p.add_argument("params", nargs="*", help="params YAML files, one per cycle")
     p.add_argument("--all", action="store_true", help="render every cycle params file in ./params")
     p.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf (default)")
     p.add_argument("--out", help="reports folder (default: the params' output setting)")
-    p.add_argument("--pdf-engine", default="weasyprint", choices=["weasyprint", "chromium"],
-                   help="PDF engine: weasyprint (default, installed with cipslib) or a system chromium")
-    p.add_argument("--lang", help="report language(s), e.g. en or en,uk (default: the params' language)")
-    p.add_argument("--comparison", action="store_true", help="also render the comparison with the previous cycle")
-    p.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell (default 600)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--pdf-engine",
+        default="weasyprint",
+        choices=["weasyprint", "chromium"],
+        help="PDF engine: weasyprint (default, installed with cipslib) or a system chromium",
+    )
+    p.add_argument(
+        "--lang", help="report language(s), e.g. en or en,uk (default: the params' language)"
+    )
+    p.add_argument(
+        "--comparison",
+        action="store_true",
+        help="also render the comparison with the previous cycle",
+    )
+    p.add_argument(
+        "--timeout", type=int, default=600, help="seconds allowed per notebook cell (default 600)"
+    )
+    p.add_argument(
+        "--quiet", action="store_true", help="print errors only (no progress bar, no summary)"
+    )
     p.set_defaults(func=_cmd_render)
     return parser
 
@@ -261,16 +341,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except CipsError as exc:
-        print(str(exc))
+    except BAD_INPUT as exc:
+        print(str(exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted")
+        print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # last resort: a clear line instead of a traceback
         if os.environ.get("CIPS_DEBUG"):
             raise
-        print(f"internal error: {type(exc).__name__}: {exc}\n(set CIPS_DEBUG=1 to see the details)")
+        print(
+            f"internal error: {type(exc).__name__}: {exc}\n(set CIPS_DEBUG=1 to see the details)",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -1,14 +1,16 @@
 """Errors that cipslib raises for bad input, with messages a non-programmer can act on.
 
-Every check in cipslib collects *all* the problems it finds before raising, so a user fixes a file once
-instead of meeting its errors one at a time. A problem names the file and, where it applies, the row,
-the column, the value found and what was expected.
+Every check in cipslib collects *all* the problems it finds before raising, so a user fixes a file
+once instead of meeting its errors one at a time. A problem names the file and, where it applies,
+the row, the column, the value found and what was expected.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from .survey.errors import DesignError
 
 MAX_LISTED = 40
 
@@ -17,8 +19,9 @@ MAX_LISTED = 40
 class Problem:
     """One thing wrong with an input.
 
-    ``row`` is the row number a person sees when opening the file: in a CSV or Excel sheet the header
-    is row 1 and the first answer is row 2; in an SPSS or Parquet file it is the case number (1-based).
+    ``row`` is the row number a person sees when opening the file: in a CSV or Excel sheet the
+    header is row 1 and the first answer is row 2; in an SPSS or Parquet file it is the case number
+    (1-based).
     """
 
     file: str
@@ -70,6 +73,11 @@ class CipsDataError(CipsError):
         if len(errors) > MAX_LISTED:
             lines.append(f"  ... and {len(errors) - MAX_LISTED} more of the same kinds.")
         return "\n".join(lines)
+
+
+BAD_INPUT = (CipsError, DesignError)
+"""What ``cips`` reports as bad input (exit 2): cipslib's own errors and the survey stage's design
+errors."""
 
 
 class ProblemList(list):

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import cipslib
-from cipslib.synthetic import simulate_cycle
+from cipslib.inputs.synthetic import simulate_cycle
 
 ROOT = Path(__file__).resolve().parents[1]
 

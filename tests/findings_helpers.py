@@ -1,4 +1,5 @@
-"""Constructed survey exports for the findings tests: officials whose answers depend only on their role."""
+"""Constructed survey exports for the findings tests: officials whose answers depend only on their
+role."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 import cipslib
-from cipslib.pipeline import PreparedCycle, prepare_data
-from cipslib.population import load_population
+from cipslib.analysis.prepare import PreparedCycle, prepare_data
+from cipslib.inputs.population import load_population
 
 from .conftest import write_csv
 
@@ -23,14 +24,24 @@ margins:
 """
 
 
-def constructed_export(codebook, cycle: int, n: int, manager_share: float, shift: float, seed: int) -> pd.DataFrame:
-    """n officials; every perception item is 3 + 1 for managers + ``shift`` (rounded at random) plus noise
-    of -1, 0 or +1, clipped to 1..5. Attitudes within a role depend on ``shift`` only."""
+def constructed_export(
+    codebook, cycle: int, n: int, manager_share: float, shift: float, seed: int
+) -> pd.DataFrame:
+    """n officials; every perception item is 3 + 1 for managers + ``shift`` (rounded at random) plus
+    noise of -1, 0 or +1, clipped to 1..5. Attitudes within a role depend on ``shift`` only."""
     rng = np.random.default_rng(seed)
     managers = rng.random(n) < manager_share
-    frame = {"respondent_id": [f"C{cycle}-{i:05d}" for i in range(n)], "cycle": cycle, "group": 1,
-             "respondent_type": 1, "region": rng.integers(1, 7, n), "role": np.where(managers, 1, 2),
-             "tenure": rng.integers(1, 4, n), "business_type": np.nan, "mode": 1}
+    frame = {
+        "respondent_id": [f"C{cycle}-{i:05d}" for i in range(n)],
+        "cycle": cycle,
+        "group": 1,
+        "respondent_type": 1,
+        "region": rng.integers(1, 7, n),
+        "role": np.where(managers, 1, 2),
+        "tenure": rng.integers(1, 4, n),
+        "business_type": np.nan,
+        "mode": 1,
+    }
     items = codebook.items_for("official", cycle)
     for _, item in items.iterrows():
         if pd.isna(item["factor"]):
@@ -41,10 +52,13 @@ def constructed_export(codebook, cycle: int, n: int, manager_share: float, shift
     return pd.DataFrame(frame)
 
 
-def constructed_cycle(tmp_path: Path, codebook, cycle: int, n: int, manager_share: float, shift: float,
-                      seed: int) -> PreparedCycle:
-    path = write_csv(constructed_export(codebook, cycle, n, manager_share, shift, seed),
-                     tmp_path / f"constructed_{cycle}.csv")
+def constructed_cycle(
+    tmp_path: Path, codebook, cycle: int, n: int, manager_share: float, shift: float, seed: int
+) -> PreparedCycle:
+    path = write_csv(
+        constructed_export(codebook, cycle, n, manager_share, shift, seed),
+        tmp_path / f"constructed_{cycle}.csv",
+    )
     pop_file = tmp_path / "role_population.yaml"
     pop_file.write_text(ROLE_POPULATION, encoding="utf-8")
     loaded = cipslib.load_cycle(path, codebook, cycle)

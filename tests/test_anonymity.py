@@ -1,5 +1,6 @@
-"""Anonymity: canaries planted in identifier, free-text and unknown columns appear in no artefact; the
-disclosure audit passes on the demo report and on a deliberately small dataset; inputs are never modified."""
+"""Anonymity: canaries planted in identifier, free-text and unknown columns appear in no artefact;
+the disclosure audit passes on the demo report and on a deliberately small dataset; inputs are never
+modified."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from cipslib.audit import audit_findings, audit_html, audit_report
-from cipslib.render import render
-from cipslib.synthetic import simulate_cycle
+from cipslib.analysis.audit import audit_findings, audit_html, audit_report
+from cipslib.inputs.synthetic import simulate_cycle
+from cipslib.report.render import render
 
 from .conftest import ROOT, write_csv
 
@@ -24,11 +25,17 @@ def _sha(path):
 
 def _params(folder, data, population_official, extra="", private=True):
     path = folder / "cycle.yaml"
-    frame = f"  private: {ROOT / 'params' / 'population' / 'private_frame.yaml'}\n" if private else ""
-    path.write_text(f"cycle: 2025\ntitle: Canary test\ndata: {data}\npopulation:\n  official: {population_official}\n"
-                    f"{frame}previous: null\n"
-                    f"fieldwork: {{start: 2025-09-15, end: 2025-09-30, mode: online}}\n"
-                    f"kpis: {ROOT / 'params' / 'pmm_kpis.yaml'}\n{extra}", encoding="utf-8")
+    frame = (
+        f"  private: {ROOT / 'params' / 'population' / 'private_frame.yaml'}\n" if private else ""
+    )
+    path.write_text(
+        f"cycle: 2025\ntitle: Canary test\ndata: {data}\n"
+        f"population:\n  official: {population_official}\n"
+        f"{frame}previous: null\n"
+        f"fieldwork: {{start: 2025-09-15, end: 2025-09-30, mode: online}}\n"
+        f"kpis: {ROOT / 'params' / 'pmm_kpis.yaml'}\n{extra}",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -53,7 +60,9 @@ def test_canaries_appear_in_no_artefact(canary_report):
 
     folder, _ = canary_report
     names = sorted(p.name for p in folder.iterdir())
-    assert {"findings.json", "kpis.csv", "kpis.xlsx"} <= set(names) and any(n.endswith(".pdf") for n in names)
+    assert {"findings.json", "kpis.csv", "kpis.xlsx"} <= set(names) and any(
+        n.endswith(".pdf") for n in names
+    )
     for path in folder.iterdir():
         if path.suffix in (".json", ".csv", ".html", ".ipynb"):
             assert CANARY not in path.read_text(encoding="utf-8"), path.name
@@ -88,8 +97,11 @@ def small_report(codebook, tmp_path_factory):
     small["mode"] = 1
     data = write_csv(small, tmp / "small.csv")
     roles = tmp / "roles.yaml"
-    roles.write_text("group: official\ntitle: staff by role\nsource: test\nillustrative: true\ntotal: 9912\n"
-                     "margins:\n  role: {manager: 2031, non_manager: 7881}\n", encoding="utf-8")
+    roles.write_text(
+        "group: official\ntitle: staff by role\nsource: test\nillustrative: true\ntotal: 9912\n"
+        "margins:\n  role: {manager: 2031, non_manager: 7881}\n",
+        encoding="utf-8",
+    )
     params = _params(tmp, data, roles, "quality: {exclude: []}\n", private=False)
     return render(params, formats=["html"], out=tmp / "reports", progress=False)
 
@@ -106,10 +118,16 @@ def test_small_dataset_report_passes_the_audit_with_many_hidden_cells(small_repo
 
 
 def test_the_audit_catches_what_it_should():
-    doc = {"tables": {"items": [{"n": 7, "suppressed": False}],
-                      "subgroups": [{"group": "official", "variable": "region", "measure": "m", "suppressed": True},
-                                    {"group": "official", "variable": "region", "measure": "m", "suppressed": False}]},
-           "key_findings": [{"rank": 1, "n": 4}]}
+    doc = {
+        "tables": {
+            "items": [{"n": 7, "suppressed": False}],
+            "subgroups": [
+                {"group": "official", "variable": "region", "measure": "m", "suppressed": True},
+                {"group": "official", "variable": "region", "measure": "m", "suppressed": False},
+            ],
+        },
+        "key_findings": [{"rank": 1, "n": 4}],
+    }
     problems = audit_findings(doc, 10)
     assert len(problems) == 3
     assert audit_html("<p>(n = 9)</p>", 10) and audit_html("<td>n = 1,234</td>", 10) == []

@@ -1,5 +1,6 @@
-"""The bad-input matrix: every case gives exit code 2 and one message naming the file (and, where it applies,
-the row, column and value and what was expected); nothing looks like a traceback; reports/ is untouched."""
+"""The bad-input matrix: every case gives exit code 2 and one message naming the file (and, where it
+applies, the row, column and value and what was expected); nothing looks like a traceback; reports/
+is untouched."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 import yaml
 
 from cipslib.cli import main
-from cipslib.codebook import shipped_codebook_path
+from cipslib.inputs.codebook import shipped_codebook_path
 
 from .conftest import ROOT, write_csv
 
@@ -23,9 +24,16 @@ def base_export(raw2024, tmp_path_factory):
 
 
 def _params(tmp, **over):
-    raw = {"cycle": 2024, "data": str(tmp / "data.csv"), "population": {"official": str(POP / "scs_staff.yaml"),
-                                                                        "private": str(POP / "private_frame.yaml")},
-           "previous": None, "output": str(tmp / "reports")}
+    raw = {
+        "cycle": 2024,
+        "data": str(tmp / "data.csv"),
+        "population": {
+            "official": str(POP / "scs_staff.yaml"),
+            "private": str(POP / "private_frame.yaml"),
+        },
+        "previous": None,
+        "output": str(tmp / "reports"),
+    }
     raw.update(over)
     path = tmp / "cycle.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
@@ -113,7 +121,9 @@ def c_excel_as_csv(tmp, d):
 def c_sav_unknown_labels(tmp, d):
     d = d.copy()
     d["comment"] = d["comment"].astype(str)
-    pyreadstat.write_sav(d, tmp / "data.sav", variable_value_labels={"role": {1.0: "Boss", 2.0: "Staff"}})
+    pyreadstat.write_sav(
+        d, tmp / "data.sav", variable_value_labels={"role": {1.0: "Boss", 2.0: "Staff"}}
+    )
     return _params(tmp, data=str(tmp / "data.sav"))
 
 
@@ -218,7 +228,9 @@ def c_codebook_missing(tmp, d):
 
 def c_margins_disagree(tmp, d):
     _csv(tmp, d)
-    pop = _pop_variant(tmp, lambda r: r["margins"]["role"].update(manager=r["margins"]["role"]["manager"] + 500))
+    pop = _pop_variant(
+        tmp, lambda r: r["margins"]["role"].update(manager=r["margins"]["role"]["manager"] + 500)
+    )
     return _params(tmp, population={"official": str(pop)})
 
 
@@ -233,6 +245,7 @@ def c_data_level_not_in_margins(tmp, d):
     def drop(r):
         n = r["margins"]["tenure"].pop("lt5")
         r["margins"]["tenure"]["gt10"] += n
+
     pop = _pop_variant(tmp, drop)
     return _params(tmp, population={"official": str(pop)})
 
@@ -242,6 +255,7 @@ def c_negative_count(tmp, d):
 
     def neg(r):
         r["margins"]["role"]["manager"] = -5
+
     return _params(tmp, population={"official": str(_pop_variant(tmp, neg))})
 
 
@@ -258,8 +272,14 @@ def c_population_missing(tmp, d):
 
 def c_population_unknown_variable(tmp, d):
     _csv(tmp, d)
-    return _params(tmp, population={"official": str(_pop_variant(tmp, lambda r: r["margins"].update(
-        grade={"a": 4956, "b": 4956})))})
+    return _params(
+        tmp,
+        population={
+            "official": str(
+                _pop_variant(tmp, lambda r: r["margins"].update(grade={"a": 4956, "b": 4956}))
+            )
+        },
+    )
 
 
 def c_population_wrong_group(tmp, d):
@@ -324,23 +344,51 @@ def c_params_min_cell_zero(tmp, d):
 
 
 CASES = [
-    (c_empty, "empty"), (c_header_only, "no respondents"), (c_wrong_delimiter, "single column"),
-    (c_cp1251_as_utf8, "Windows-1251"), (c_binary, "binary"), (c_xlsx_no_sheet, "responses"),
-    (c_xlsx_named_sheet_missing, "answers"), (c_corrupt_xlsx, "Excel"), (c_excel_as_csv, "Excel"),
-    (c_sav_unknown_labels, "Boss"), (c_duplicate_columns, "twice"), (c_code_out_of_range, "lead_01"),
-    (c_text_in_numeric, "agree"), (c_no_group_column, "group"), (c_missing_item_column, "reg_01"),
-    (c_missing_required_variable, "region"), (c_unknown_group_code, "group"), (c_duplicate_ids, "respondent_id"),
-    (c_other_cycle_row, "2019"), (c_group_type_mismatch, "respondent_type"), (c_unsupported_type, ".txt"),
-    (c_missing_data_file, "does not exist"), (c_group_without_respondents, "official"),
-    (c_official_missing_role, "role"), (c_broken_codebook, "YAML"), (c_codebook_unknown_scale, "agree7"),
-    (c_codebook_comma_in_wording, "comma"), (c_codebook_missing, "does not exist"),
-    (c_margins_disagree, "role"), (c_margin_level_not_in_data, "central_office"),
-    (c_data_level_not_in_margins, "lt5"), (c_negative_count, "manager"), (c_population_broken_yaml, "YAML"),
-    (c_population_missing, "does not exist"), (c_population_unknown_variable, "grade"),
-    (c_population_wrong_group, "customs"), (c_params_broken_yaml, "YAML"), (c_params_unknown_key, "colour"),
-    (c_params_wrong_type, "min_cell"), (c_params_no_cycle, "cycle"), (c_params_bad_language, "fr"),
-    (c_params_previous_missing, "previous"), (c_params_bad_quality, "speeder_ratio"),
-    (c_params_bad_threshold, "significance"), (c_params_not_a_mapping, "mapping"),
+    (c_empty, "empty"),
+    (c_header_only, "no respondents"),
+    (c_wrong_delimiter, "single column"),
+    (c_cp1251_as_utf8, "Windows-1251"),
+    (c_binary, "binary"),
+    (c_xlsx_no_sheet, "responses"),
+    (c_xlsx_named_sheet_missing, "answers"),
+    (c_corrupt_xlsx, "Excel"),
+    (c_excel_as_csv, "Excel"),
+    (c_sav_unknown_labels, "Boss"),
+    (c_duplicate_columns, "twice"),
+    (c_code_out_of_range, "lead_01"),
+    (c_text_in_numeric, "agree"),
+    (c_no_group_column, "group"),
+    (c_missing_item_column, "reg_01"),
+    (c_missing_required_variable, "region"),
+    (c_unknown_group_code, "group"),
+    (c_duplicate_ids, "respondent_id"),
+    (c_other_cycle_row, "2019"),
+    (c_group_type_mismatch, "respondent_type"),
+    (c_unsupported_type, ".txt"),
+    (c_missing_data_file, "does not exist"),
+    (c_group_without_respondents, "official"),
+    (c_official_missing_role, "role"),
+    (c_broken_codebook, "YAML"),
+    (c_codebook_unknown_scale, "agree7"),
+    (c_codebook_comma_in_wording, "comma"),
+    (c_codebook_missing, "does not exist"),
+    (c_margins_disagree, "role"),
+    (c_margin_level_not_in_data, "central_office"),
+    (c_data_level_not_in_margins, "lt5"),
+    (c_negative_count, "manager"),
+    (c_population_broken_yaml, "YAML"),
+    (c_population_missing, "does not exist"),
+    (c_population_unknown_variable, "grade"),
+    (c_population_wrong_group, "customs"),
+    (c_params_broken_yaml, "YAML"),
+    (c_params_unknown_key, "colour"),
+    (c_params_wrong_type, "min_cell"),
+    (c_params_no_cycle, "cycle"),
+    (c_params_bad_language, "fr"),
+    (c_params_previous_missing, "previous"),
+    (c_params_bad_quality, "speeder_ratio"),
+    (c_params_bad_threshold, "significance"),
+    (c_params_not_a_mapping, "mapping"),
     (c_params_min_cell_zero, "min_cell"),
 ]
 
@@ -350,10 +398,13 @@ def test_bad_input_exits_2_with_one_clear_message(build, words, base_export, tmp
     params = build(tmp_path, base_export)
     code = main(["check", str(params)])
     out, err = capsys.readouterr()
-    assert code == 2, out
-    assert words in out, out
-    assert "Traceback" not in out + err and "File \"" not in out + err
-    assert str(tmp_path) in out                      # the message names the file
+    assert code == 2, err
+    assert words in err, err
+    assert not [
+        line for line in err.splitlines() if line.strip() and line in out
+    ]  # errors go to stderr only
+    assert "Traceback" not in out + err and 'File "' not in out + err
+    assert str(tmp_path) in err  # the message names the file
     assert not (tmp_path / "reports").exists()
 
 
@@ -368,7 +419,7 @@ def test_render_of_bad_data_exits_2_and_leaves_reports_untouched(base_export, tm
     params = c_code_out_of_range(tmp_path, base_export)
     code = main(["render", str(params), "--out", str(reports), "--quiet", "--format", "html"])
     out, err = capsys.readouterr()
-    assert code == 2 and "lead_01" in out and "Traceback" not in out
+    assert code == 2 and "lead_01" in err and "Traceback" not in err and out == ""
     assert sorted(p.name for p in reports.iterdir()) == ["2024"]
     assert (reports / "2024" / "findings.json").read_text(encoding="utf-8") == "{}"
 
@@ -376,8 +427,8 @@ def test_render_of_bad_data_exits_2_and_leaves_reports_untouched(base_export, tm
 def test_render_into_an_unwritable_folder_exits_2(tmp_path, capsys):
     blocker = tmp_path / "file-not-folder"
     blocker.write_text("x", encoding="utf-8")
-    code = main(["render", str(ROOT / "params" / "2024.yaml"), "--out", str(blocker / "reports"), "--quiet"])
-    out, _ = capsys.readouterr()
-    assert code == 2 and "cannot write to the output folder" in out
-
-
+    code = main(
+        ["render", str(ROOT / "params" / "2024.yaml"), "--out", str(blocker / "reports"), "--quiet"]
+    )
+    out, err = capsys.readouterr()
+    assert code == 2 and "cannot write to the output folder" in err and out == ""

@@ -9,8 +9,13 @@ from .conftest import ROOT
 
 
 def cips(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "cipslib", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "cipslib", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
 
 
 def test_check_demo_params():
@@ -29,13 +34,14 @@ def test_check_bad_file_exits_2_without_traceback(tmp_path):
     bad.write_text("respondent_id,group\nA,1\nB,7\n")
     r = cips("check", str(bad), "--cycle", "2025")
     assert r.returncode == 2
-    assert "bad.csv" in r.stdout and "row 3, column 'group'" in r.stdout
-    assert "Traceback" not in r.stdout + r.stderr and r.stderr == ""
+    assert "bad.csv" in r.stderr and "row 3, column 'group'" in r.stderr
+    assert "Traceback" not in r.stdout + r.stderr and r.stdout == ""
 
 
 def test_check_missing_file_exits_2(tmp_path):
     r = cips("check", str(tmp_path / "none.sav"), "--cycle", "2025")
-    assert r.returncode == 2 and "does not exist" in r.stdout and "Traceback" not in r.stderr
+    assert r.returncode == 2 and "does not exist" in r.stderr and "Traceback" not in r.stderr
+    assert r.stdout == ""
 
 
 def test_demo_data_verify():

@@ -6,12 +6,24 @@ import pytest
 import yaml
 
 import cipslib
-from cipslib.codebook import CONSTRUCTS_WITH_FACTOR, shipped_codebook_path
+from cipslib.inputs.codebook import CONSTRUCTS_WITH_FACTOR, shipped_codebook_path
 
 
 def test_items_table_has_the_documented_columns(codebook):
-    for col in ("id", "instrument", "factor", "construct", "scale", "reverse", "text_en", "text_uk", "key",
-                "favourable", "dont_know", "refusal"):
+    for col in (
+        "id",
+        "instrument",
+        "factor",
+        "construct",
+        "scale",
+        "reverse",
+        "text_en",
+        "text_uk",
+        "key",
+        "favourable",
+        "dont_know",
+        "refusal",
+    ):
         assert col in codebook.items.columns
     assert codebook.items["id"].is_unique
     assert (codebook.items["text_uk"].str.len() > 0).all()
@@ -36,8 +48,17 @@ def test_mechanism_pairs(codebook):
 
 def test_experience_items_and_their_options(codebook):
     ids = set(codebook.items_for(construct="experience")["id"])
-    assert {"bribe_response", "safe_reporting", "investigation_involved", "investigation_experience",
-            "rule_compliance", "complex_rules_hurt", "bribe_helps", "corruption_level", "oc_pressure"} <= ids
+    assert {
+        "bribe_response",
+        "safe_reporting",
+        "investigation_involved",
+        "investigation_experience",
+        "rule_compliance",
+        "complex_rules_hurt",
+        "bribe_helps",
+        "corruption_level",
+        "oc_pressure",
+    } <= ids
     bribe = codebook.scale_of("bribe_response")
     labels = [bribe.label(c).lower() for c in bribe.codes] + [bribe.label(bribe.refusal).lower()]
     for word in ("refuse", "ignore", "report", "comply", "prefer not to say"):
@@ -63,7 +84,13 @@ def test_renamed_item_keeps_its_cross_cycle_key(codebook):
 def test_respondent_variables_are_canonical(codebook):
     v = codebook.variables
     assert set(v["group"].levels) == {"official", "private"}
-    assert set(v["respondent_type"].levels) == {"official", "business", "association", "civil_society", "citizen"}
+    assert set(v["respondent_type"].levels) == {
+        "official",
+        "business",
+        "association",
+        "civil_society",
+        "citizen",
+    }
     assert set(v["role"].levels) == {"manager", "non_manager"}
     assert list(v["tenure"].levels) == ["lt5", "5to10", "gt10"]
     assert set(v["business_type"].levels) == {"importer_exporter", "broker", "carrier", "other"}
@@ -72,7 +99,16 @@ def test_respondent_variables_are_canonical(codebook):
 
 
 def test_identifier_detection(codebook):
-    for col in ("Email", "E-mail", "ip_address", "IP", "Full Name", "phone", "comment", "free_text"):
+    for col in (
+        "Email",
+        "E-mail",
+        "ip_address",
+        "IP",
+        "Full Name",
+        "phone",
+        "comment",
+        "free_text",
+    ):
         assert codebook.is_identifier(col), col
     for col in ("region", "lead_01", "tenure", "business_type"):
         assert not codebook.is_identifier(col), col
@@ -81,12 +117,12 @@ def test_identifier_detection(codebook):
 def _broken_codebook(tmp_path):
     raw = yaml.safe_load(shipped_codebook_path().read_text(encoding="utf-8"))
     bad = copy.deepcopy(raw)
-    bad["items"][1]["id"] = bad["items"][0]["id"]               # duplicate id
-    bad["items"][2]["scale"] = "agree7"                         # unknown scale
-    bad["items"][3]["factor"] = 11                              # factor out of range
+    bad["items"][1]["id"] = bad["items"][0]["id"]  # duplicate id
+    bad["items"][2]["scale"] = "agree7"  # unknown scale
+    bad["items"][3]["factor"] = 11  # factor out of range
     exists = next(i for i in bad["items"] if i["construct"] == "mechanism_exists")
-    del exists["twin"]                                          # exists without effective twin
-    del bad["items"][6]["text"]["uk"]                           # a language missing
+    del exists["twin"]  # exists without effective twin
+    del bad["items"][6]["text"]["uk"]  # a language missing
     path = tmp_path / "codebook.yaml"
     path.write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
     return path
@@ -129,3 +165,24 @@ def test_unquoted_comma_in_inline_wording_is_caught(tmp_path):
 
 def test_labels_are_whole(codebook):
     assert codebook.scales["agree5"].label(3, "uk") == "Ні так, ні ні"
+
+
+def test_yaml_words_yes_and_no_stay_strings(tmp_path):
+    """A level named 'no' keeps its name; 'required: yes' is reported instead of read as a
+    boolean."""
+    text = shipped_codebook_path().read_text(encoding="utf-8")
+    text = text.replace("      non_manager: {code: 2,", "      no: {code: 2,")
+    path = tmp_path / "cb.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert list(cipslib.load_codebook(path).variables["role"].levels) == ["manager", "no"]
+    path.write_text(
+        text.replace(
+            "    required: true\n    applies_to: [official]",
+            "    required: yes\n    applies_to: [official]",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(cipslib.CipsDataError) as err:
+        cipslib.load_codebook(path)
+    assert "'required' must be true or false" in str(err.value) and "'yes'" in str(err.value)

@@ -1,5 +1,6 @@
-"""Further agreement with R's survey: domains, differences, proportions with logit CIs, design effects,
-missing values, post-stratification on cells, and the CIPS demo officials raked to the staff margins.
+"""Further agreement with R's survey: domains, differences, proportions with logit CIs, design
+effects, missing values, post-stratification on cells, and the CIPS demo officials raked to the
+staff margins.
 
 The reference file is made by tests/reference/make_r_reference.R (R 4.2.2, survey 4.1.1)."""
 
@@ -33,8 +34,12 @@ def d():
     strat = pd.read_csv(REF / "api" / "apistrat.csv")
     clus = pd.read_csv(REF / "api" / "apiclus1.csv")
     dclus1 = SurveyDesign(clus, weights="pw", psu="dnum", fpc="fpc")
-    return {"strat_data": strat, "dstrat": SurveyDesign(strat, weights="pw", strata="stype", fpc="fpc"),
-            "dclus1": dclus1, "rake": dclus1.rake({"stype": TYPES, "sch.wide": SCHWIDE})}
+    return {
+        "strat_data": strat,
+        "dstrat": SurveyDesign(strat, weights="pw", strata="stype", fpc="fpc"),
+        "dclus1": dclus1,
+        "rake": dclus1.rake({"stype": TYPES, "sch.wide": SCHWIDE}),
+    }
 
 
 def test_domain_means(d):
@@ -75,7 +80,9 @@ def test_proportion_of_a_raked_variable_has_no_sampling_error(d):
     assert row["ci_high"] == pytest.approx(ref["uci"], rel=1e-6)
 
 
-@pytest.mark.parametrize("design,ref_id", [("dstrat", "strat_mean_api00_deff"), ("dclus1", "clus1_mean_api00_deff")])
+@pytest.mark.parametrize(
+    "design,ref_id", [("dstrat", "strat_mean_api00_deff"), ("dclus1", "clus1_mean_api00_deff")]
+)
 def test_design_effect(d, design, ref_id):
     row = d[design].mean("api00").iloc[0]
     close(row["deff"], EXTRA[ref_id]["deff"])
@@ -108,16 +115,26 @@ def test_poststratification_on_cells(d):
 def cips():
     data = pd.read_csv(REF / "cips2025_officials.csv")
     data["fav"] = data["lead_01"].isin([4, 5]).astype(float).where(data["lead_01"].notna())
-    margins = {"region": {"central_office": 668, "west": 2611, "north": 1694, "centre": 1473, "south": 1752,
-                          "east": 1714},
-               "role": {"manager": 2031, "non_manager": 7881},
-               "tenure": {"lt5": 2874, "5to10": 2279, "gt10": 4759}}
+    margins = {
+        "region": {
+            "central_office": 668,
+            "west": 2611,
+            "north": 1694,
+            "centre": 1473,
+            "south": 1752,
+            "east": 1714,
+        },
+        "role": {"manager": 2031, "non_manager": 7881},
+        "tenure": {"lt5": 2874, "5to10": 2279, "gt10": 4759},
+    }
     return SurveyDesign(data).rake(margins)
 
 
 def test_cips_officials_raked_like_r(cips):
-    for ref_id, var in (("cips2025_officials_rake_fav_lead01", "fav"), ("cips2025_officials_rake_mean_hrm02",
-                                                                         "hrm_02")):
+    for ref_id, var in (
+        ("cips2025_officials_rake_fav_lead01", "fav"),
+        ("cips2025_officials_rake_mean_hrm02", "hrm_02"),
+    ):
         row = cips.mean(var).iloc[0]
         close(row["estimate"], EXTRA[ref_id]["est"])
         close(row["se"], EXTRA[ref_id]["se"])

@@ -1,5 +1,6 @@
-"""Renders that survive being killed: after a SIGKILL at any step, reports/<cycle>/ holds the previous
-complete report (or nothing, on a first run), never a mix; the next run cleans up and succeeds."""
+"""Renders that survive being killed: after a SIGKILL at any step, reports/<cycle>/ holds the
+previous complete report (or nothing, on a first run), never a mix; the next run cleans up and
+succeeds."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import time
 
 import pytest
 
-from cipslib.render import render
+from cipslib.report.render import render
 
 from .conftest import ROOT
 
@@ -24,9 +25,23 @@ def _digest(folder):
 
 
 def _kill_when(out, formats, condition, timeout=180):
-    proc = subprocess.Popen([sys.executable, "-m", "cipslib", "render", str(PARAMS), "--out", str(out), "--quiet",
-                             "--format", formats], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cipslib",
+            "render",
+            str(PARAMS),
+            "--out",
+            str(out),
+            "--quiet",
+            "--format",
+            formats,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.time() + timeout
     try:
         while time.time() < deadline:
@@ -48,10 +63,13 @@ def previous(tmp_path_factory):
     return out, _digest(folder)
 
 
-@pytest.mark.parametrize(("moment", "formats", "condition"), [
-    ("during execution", "html", lambda tmp: any(tmp.glob("*.ipynb"))),
-    ("during PDF", "html,pdf", lambda tmp: any(tmp.glob("*.html"))),
-])
+@pytest.mark.parametrize(
+    ("moment", "formats", "condition"),
+    [
+        ("during execution", "html", lambda tmp: any(tmp.glob("*.ipynb"))),
+        ("during PDF", "html,pdf", lambda tmp: any(tmp.glob("*.html"))),
+    ],
+)
 def test_kill_keeps_the_previous_report(previous, moment, formats, condition):
     out, before = previous
     _kill_when(out, formats, condition)
@@ -66,7 +84,7 @@ def test_kill_on_a_first_run_leaves_no_report(tmp_path):
 def test_next_run_after_kills_succeeds_and_cleans_up(previous):
     out, before = previous
     _kill_when(out, "html", lambda tmp: any(tmp.glob("*.ipynb")))
-    assert list(out.glob(".2024-render-*"))                      # the killed run left its temporary folder
+    assert list(out.glob(".2024-render-*"))  # the killed run left its temporary folder
     folder = render(PARAMS, formats=["html", "pdf"], out=out, progress=False)
     assert not list(out.glob(".2024-*"))
     after = _digest(folder)
@@ -74,11 +92,67 @@ def test_next_run_after_kills_succeeds_and_cleans_up(previous):
 
 
 def test_interrupted_publish_is_recovered(previous, tmp_path):
-    """A kill between the two renames of the publish leaves `.2024.previous` and no `2024`: restored."""
-    from cipslib.render import recover
+    """A kill between the two renames of the publish leaves `.2024.previous` and no `2024`:
+    restored."""
+    from cipslib.report.render import recover
 
     out, _ = previous
     (tmp_path / ".2024.previous").mkdir()
     (tmp_path / ".2024.previous" / "findings.json").write_text("{}", encoding="utf-8")
     recover(tmp_path, "2024")
-    assert (tmp_path / "2024" / "findings.json").exists() and not (tmp_path / ".2024.previous").exists()
+    assert (tmp_path / "2024" / "findings.json").exists() and not (
+        tmp_path / ".2024.previous"
+    ).exists()
+
+
+def test_two_concurrent_renders_of_one_cycle_both_publish(tmp_path):
+    """A scheduled job and an analyst render the same cycle into the same folder at once: neither
+    removes the other's temporary folder, both publish a complete report, nothing is left behind."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "cipslib",
+                "render",
+                str(PARAMS),
+                "--out",
+                str(out),
+                "--quiet",
+                "--format",
+                "html",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [p.communicate(timeout=600) for p in procs]
+    for proc, (stdout, stderr) in zip(procs, results, strict=True):
+        assert proc.returncode == 0, stderr
+        assert stdout == "" and stderr == ""
+    assert sorted(p.name for p in out.iterdir()) == ["2024"]
+    names = sorted(p.name for p in (out / "2024").iterdir())
+    assert names == [
+        "findings.json",
+        "findings_report_2024.html",
+        "findings_report_2024.ipynb",
+        "kpis.csv",
+        "kpis.xlsx",
+    ]
+
+
+def test_a_stale_temporary_folder_is_removed_but_a_live_one_is_kept(tmp_path):
+    from cipslib.report.render import recover
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f".2024-render-{dead.pid}-abc"
+    live = tmp_path / f".2024-render-{os.getpid()}-def"
+    stale.mkdir()
+    live.mkdir()
+    recover(tmp_path, "2024")
+    assert not stale.exists() and live.exists()

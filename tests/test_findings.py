@@ -1,4 +1,5 @@
-"""Findings of the demo cycles: the published Ukrainian figures, internal consistency, findings.json."""
+"""Findings of the demo cycles: the published Ukrainian figures, internal consistency,
+findings.json."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
 
-from cipslib.findings import SCHEMA_VERSION, analyse, holm
-from cipslib.pipeline import prepare_cycle
+from cipslib.analysis.findings import SCHEMA_VERSION, analyse
+from cipslib.analysis.prepare import prepare_cycle
+from cipslib.survey.inference import holm
 
 from .conftest import ROOT
 
@@ -32,22 +34,31 @@ def _ind(fnd, indicator, group):
     return row
 
 
-@pytest.mark.parametrize(("indicator", "group", "low", "high"), [
-    ("bribe_refuse_or_ignore", "private", 86, 92),     # 89% would refuse or ignore a bribe request
-    ("unsafe_reporting", "private", 20, 30),           # over 20% did not feel safe reporting
-    ("investigation_positive", "private", 100, 100),   # 100% positive investigation experience
-    ("investigation_positive", "official", 100, 100),
-    ("never_violate", "private", 62, 72),              # two thirds never violate Customs rules
-    ("violate_complexity", "private", 28, 38),         # one third cite regulatory complexity
-    ("complex_rules_hurt", "private", 60, 70),         # 65% say complex rules hurt their business
-    ("bribe_may_help", "private", 42, 52),             # 47% think a bribe may help
-])
+@pytest.mark.parametrize(
+    ("indicator", "group", "low", "high"),
+    [
+        ("bribe_refuse_or_ignore", "private", 86, 92),  # 89% would refuse or ignore a bribe request
+        ("unsafe_reporting", "private", 20, 30),  # over 20% did not feel safe reporting
+        ("investigation_positive", "private", 100, 100),  # 100% positive investigation experience
+        ("investigation_positive", "official", 100, 100),
+        ("never_violate", "private", 62, 72),  # two thirds never violate Customs rules
+        ("violate_complexity", "private", 28, 38),  # one third cite regulatory complexity
+        ("complex_rules_hurt", "private", 60, 70),  # 65% say complex rules hurt their business
+        ("bribe_may_help", "private", 42, 52),  # 47% think a bribe may help
+    ],
+)
 def test_published_2024_figures(f2024, indicator, group, low, high):
     assert low <= _ind(f2024, indicator, group)["estimate"] <= high
 
 
-@pytest.mark.parametrize(("indicator", "low", "high"), [
-    ("oc_pressure_any", 18, 22), ("oc_pressure_psychological", 12, 16), ("oc_pressure_physical", 4.5, 7.5)])
+@pytest.mark.parametrize(
+    ("indicator", "low", "high"),
+    [
+        ("oc_pressure_any", 18, 22),
+        ("oc_pressure_psychological", 12, 16),
+        ("oc_pressure_physical", 4.5, 7.5),
+    ],
+)
 def test_published_2025_organised_crime_pressure(f2025, indicator, low, high):
     assert low <= _ind(f2025, indicator, "official")["estimate"] <= high
 
@@ -57,7 +68,7 @@ def test_2024_officials_and_private_aligned_on_most_factors(f2024):
     assert al["aligned"].sum() >= 6
     fac = f2024.tables["factors"]
     top = fac[fac["group"] == "official"].nlargest(3, "index")["factor"].tolist()
-    assert 1 in top or 5 in top                         # positive on leadership and modernisation
+    assert 1 in top or 5 in top  # positive on leadership and modernisation
 
 
 def test_2025_private_improved_and_officials_declined_less_than_raw(f2025):
@@ -65,15 +76,21 @@ def test_2025_private_improved_and_officials_declined_less_than_raw(f2025):
     fac = tr[tr["kind"] == "factor_index"]
     private = fac[(fac["group"] == "private") & (fac["comparison"] == "weighted")]
     assert (private["change"] > 0).sum() >= 8 and private["significant"].sum() >= 6
-    off = fac[fac["group"] == "official"].pivot_table(index="factor", columns="comparison", values="change")
+    off = fac[fac["group"] == "official"].pivot_table(
+        index="factor", columns="comparison", values="change"
+    )
     assert (off["raw"] < 0).all()
-    assert (off["standardised"] > off["raw"]).all()    # most of the raw decline is who answered
+    assert (off["standardised"] > off["raw"]).all()  # most of the raw decline is who answered
     assert off["raw"].mean() < 2 * off["standardised"].mean()
 
 
 def test_2025_short_tenure_less_positive(f2025):
     sub = f2025.tables["subgroups"]
-    t = sub[(sub["group"] == "official") & (sub["variable"] == "tenure") & (sub["kind"] == "factor_index")]
+    t = sub[
+        (sub["group"] == "official")
+        & (sub["variable"] == "tenure")
+        & (sub["kind"] == "factor_index")
+    ]
     wide = t.pivot_table(index="factor", columns="level", values="estimate")
     assert (wide["lt5"] < wide["gt10"]).all()
     tests = f2025.tables["subgroup_tests"]
@@ -90,18 +107,24 @@ def test_words_vs_action_gap_in_every_pair(f2025):
 
 
 def test_gap_se_uses_the_paired_difference(f2025):
-    """The SE of the gap is that of the respondent-level difference; treating the two shares as independent
-    samples would give a different (here larger) SE."""
+    """The SE of the gap is that of the respondent-level difference; treating the two shares as
+    independent samples would give a different (here larger) SE."""
     p = prepare_cycle(ROOT / "params" / "2025.yaml")
     gaps = f2025.tables["gaps"]
     row = gaps[(gaps["group"] == "official") & (gaps["exists_item"] == "lead_05")].iloc[0]
     both = p.data["lead_05"].notna() & p.data["lead_06"].notna() & (p.data["group"] == "official")
     d = p.design
-    y = pd.DataFrame({"e": (p.data["lead_05"].astype(float) >= 4).astype(float).where(both),
-                      "f": (p.data["lead_06"].astype(float) >= 4).astype(float).where(both)})
+    y = pd.DataFrame(
+        {
+            "e": (p.data["lead_05"].astype(float) >= 4).astype(float).where(both),
+            "f": (p.data["lead_06"].astype(float) >= 4).astype(float).where(both),
+        }
+    )
     est = d.summarise(y, {"o": both.to_numpy()})
     independent_se = 100 * np.sqrt((est["se"] ** 2).sum())
-    assert row["gap"] == pytest.approx(100 * (est["estimate"].iloc[0] - est["estimate"].iloc[1]), rel=1e-9)
+    assert row["gap"] == pytest.approx(
+        100 * (est["estimate"].iloc[0] - est["estimate"].iloc[1]), rel=1e-9
+    )
     assert row["se"] < 0.9 * independent_se
 
 
@@ -113,10 +136,16 @@ def test_summarise_and_contrast_agree_with_the_tested_estimators():
     d2.__dict__.update(d.__dict__)
     d2.data = data
     one = d2.mean("y", by="group")
-    many = d2.summarise(data[["y"]], {g: (data["group"] == g).to_numpy() for g in ("official", "private")})
+    many = d2.summarise(
+        data[["y"]], {g: (data["group"] == g).to_numpy() for g in ("official", "private")}
+    )
     assert np.allclose(one["estimate"], many["estimate"]) and np.allclose(one["se"], many["se"])
     diff = d2.difference("y", "group", "official", "private")
-    con = d2.contrast(data[["y"]], (data["group"] == "official").to_numpy(), (data["group"] == "private").to_numpy())
+    con = d2.contrast(
+        data[["y"]],
+        (data["group"] == "official").to_numpy(),
+        (data["group"] == "private").to_numpy(),
+    )
     assert con["difference"].iloc[0] == pytest.approx(diff["difference"])
     assert con["se"].iloc[0] == pytest.approx(diff["se"])
 
@@ -142,8 +171,8 @@ def test_reliability_matches_the_textbook_formula(f2024):
 
 def test_hedges_g_matches_the_formula(f2024):
     p = prepare_cycle(ROOT / "params" / "2024.yaml")
-    from cipslib.measures import build_measures
-    from cipslib.scoring import load_indicators
+    from cipslib.analysis.measures import build_measures
+    from cipslib.analysis.scoring import load_indicators
 
     m = build_measures(p.data, p.codebook, load_indicators(p.codebook)).values["factor_index.3"]
     x = m[(p.data["group"] == "official").to_numpy()].dropna()
@@ -159,8 +188,11 @@ def test_key_findings_are_ranked_records_built_from_their_numbers(f2024):
     kf = f2024.key_findings
     assert [k["rank"] for k in kf] == list(range(1, len(kf) + 1))
     bribe = next(k for k in kf if k.get("indicator") == "bribe_refuse_or_ignore")
-    expected = (f"{round(bribe['estimate'])}% (95% CI {round(bribe['ci_low'])}–{round(bribe['ci_high'])}%, "
-                f"n = {int(bribe['n'])}) of private-sector respondents would refuse or ignore a request for a bribe.")
+    expected = (
+        f"{round(bribe['estimate'])}% (95% CI {round(bribe['ci_low'])}–{round(bribe['ci_high'])}%, "
+        f"n = {int(bribe['n'])}) of private-sector respondents "
+        "would refuse or ignore a request for a bribe."
+    )
     assert bribe["text"]["en"] == expected
     kinds = {k["kind"] for k in kf}
     assert {"indicator", "gap", "weakest", "strongest", "aligned"} <= kinds
@@ -176,12 +208,18 @@ def test_key_findings_mention_changes_and_composition(f2025):
 def test_findings_json_is_complete_and_documented(f2025, tmp_path):
     path = f2025.to_json(tmp_path / "findings.json")
     doc = json.loads(path.read_text(encoding="utf-8"))
-    assert doc["schema_version"] == SCHEMA_VERSION and doc["cycle"] == 2025 and doc["previous_cycle"] == 2024
+    assert (
+        doc["schema_version"] == SCHEMA_VERSION
+        and doc["cycle"] == 2025
+        and doc["previous_cycle"] == 2024
+    )
     documented = (ROOT / "docs" / "findings.md").read_text(encoding="utf-8")
     for name, records in doc["tables"].items():
         assert f"`{name}`" in documented, f"table {name} is not documented"
-        for column in (records[0] if records else {}):
-            assert re.search(rf"`{re.escape(column)}`", documented), f"column {name}.{column} is not documented"
+        for column in records[0] if records else {}:
+            assert re.search(rf"`{re.escape(column)}`", documented), (
+                f"column {name}.{column} is not documented"
+            )
     assert "respondent_id" not in path.read_text(encoding="utf-8")
     # byte-identical on a second write
     again = f2025.to_json(tmp_path / "again.json")

@@ -1,4 +1,5 @@
-"""PMM KPI export: definitions checked against the codebook, values from the findings, CSV and XLSX."""
+"""PMM KPI export: definitions checked against the codebook, values from the findings, CSV and
+XLSX."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import pandas as pd
 import pytest
 
 import cipslib
+from cipslib.analysis.kpi import kpi_table, load_kpis, write_kpis
+from cipslib.analysis.scoring import load_indicators
 from cipslib.cli import main
-from cipslib.kpi import kpi_table, load_kpis, write_kpis
-from cipslib.scoring import load_indicators
 
 from .conftest import ROOT
 
@@ -27,7 +28,7 @@ def test_shipped_kpis_load(codebook, indicators):
 
 
 def test_kpi_values_come_from_the_findings(codebook, indicators, tmp_path):
-    from cipslib.findings import analyse
+    from cipslib.analysis.findings import analyse
 
     f24 = analyse(ROOT / "params" / "2024.yaml", with_previous=False)
     kpis = load_kpis(KPI_FILE, codebook, indicators)
@@ -66,21 +67,26 @@ GOOD = """kpis:
 
 
 def test_unknown_indicator_in_a_formula_is_a_clear_error(codebook, indicators, tmp_path):
-    path = _write(tmp_path, GOOD.replace("MEASURE", "indicator.safe_reportin").replace("GROUP", "official"))
+    path = _write(
+        tmp_path, GOOD.replace("MEASURE", "indicator.safe_reportin").replace("GROUP", "official")
+    )
     with pytest.raises(cipslib.CipsDataError) as err:
         load_kpis(path, codebook, indicators)
     text = str(err.value)
     assert "unknown indicator 'indicator.safe_reportin'" in text and str(path) in text
-    assert "indicator.safe_reporting" in text          # a suggestion
+    assert "indicator.safe_reporting" in text  # a suggestion
 
 
-@pytest.mark.parametrize(("old", "new", "message"), [
-    ("Organizational Development", "Integrity", "unknown dimension"),
-    ("disclosure: public", "disclosure: secret", "unknown disclosure"),
-    ("reference_year: 2024", "reference_year: soon", "must be a year"),
-    ("    source: CIPS\n", "", "'source' is missing"),
-    ("GROUP", "customs", "group must be official or private"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("Organizational Development", "Integrity", "unknown dimension"),
+        ("disclosure: public", "disclosure: secret", "unknown disclosure"),
+        ("reference_year: 2024", "reference_year: soon", "must be a year"),
+        ("    source: CIPS\n", "", "'source' is missing"),
+        ("GROUP", "customs", "group must be official or private"),
+    ],
+)
 def test_bad_kpi_settings(codebook, indicators, tmp_path, old, new, message):
     body = GOOD.replace("MEASURE", "factor_index.1").replace(old, new).replace("GROUP", "official")
     with pytest.raises(cipslib.CipsDataError, match=message):
@@ -97,10 +103,23 @@ def test_cips_kpi_command(tmp_path, capsys):
     assert main(["kpi", str(ROOT / "params" / "2024.yaml"), "--out", str(tmp_path / "kpi")]) == 0
     assert (tmp_path / "kpi" / "kpis.csv").exists() and (tmp_path / "kpi" / "kpis.xlsx").exists()
     bad = _write(tmp_path, GOOD.replace("MEASURE", "nope.1").replace("GROUP", "official"))
-    assert main(["kpi", str(ROOT / "params" / "2024.yaml"), "--kpis", str(bad), "--out",
-                 str(tmp_path / "kpi2")]) == 2
-    out = capsys.readouterr().out
-    assert "unknown indicator 'nope.1'" in out and "Traceback" not in out
+    assert (
+        main(
+            [
+                "kpi",
+                str(ROOT / "params" / "2024.yaml"),
+                "--kpis",
+                str(bad),
+                "--out",
+                str(tmp_path / "kpi2"),
+            ]
+        )
+        == 2
+    )
+    printed = capsys.readouterr()
+    assert (
+        "unknown indicator 'nope.1'" in printed.err and "Traceback" not in printed.err + printed.out
+    )
     assert not (tmp_path / "kpi2").exists()
 
 

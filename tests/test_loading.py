@@ -1,4 +1,5 @@
-"""Loading survey exports in every supported format, and a clear error for every kind of bad input."""
+"""Loading survey exports in every supported format, and a clear error for every kind of bad
+input."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 import cipslib
 from cipslib import CipsDataError
-from cipslib.synthetic import demo_path
+from cipslib.inputs.synthetic import demo_path
 
 from .conftest import write_csv
 
@@ -63,7 +64,9 @@ def test_routing_marks_skipped_questions_as_not_asked(demo2024):
     assert (r.loc[not_involved, "investigation_experience"] == "not_asked").all()
 
 
-@pytest.mark.parametrize("encoding,sep", [("utf-8", ","), ("utf-8-sig", ";"), ("cp1251", ";"), ("utf-8", "\t")])
+@pytest.mark.parametrize(
+    "encoding,sep", [("utf-8", ","), ("utf-8-sig", ";"), ("cp1251", ";"), ("utf-8", "\t")]
+)
 def test_csv_encodings_and_delimiters_give_the_same_data(tmp_path, small, encoding, sep):
     small = small.copy()
     small["comment"] = "Черги на кордоні"
@@ -88,8 +91,9 @@ def test_category_values_may_be_codes_names_or_labels(tmp_path, small):
     reference = load(write_csv(small, tmp_path / "ref.csv"))
     named = small.copy()
     named["group"] = named["group"].map({1: "official", 2: "Private sector and public"})
-    named["region"] = named["region"].map({1: "Центральний апарат", 2: "west", 3: "North", 4: "centre",
-                                           5: "south", 6: "EAST"})
+    named["region"] = named["region"].map(
+        {1: "Центральний апарат", 2: "west", 3: "North", 4: "centre", 5: "south", 6: "EAST"}
+    )
     pd.testing.assert_frame_equal(reference, load(write_csv(named, tmp_path / "named.csv")))
 
 
@@ -97,8 +101,8 @@ def test_identifier_columns_are_dropped_and_reported(tmp_path, small):
     small = small.copy()
     small["E-mail"] = "someone@example.org"
     small["Phone"] = "+380 44 000 0000"
-    small["contact"] = "a@b.org"           # not named like an identifier, but holds e-mails
-    small["extra_column"] = "x"            # unknown to the codebook
+    small["contact"] = "a@b.org"  # not named like an identifier, but holds e-mails
+    small["extra_column"] = "x"  # unknown to the codebook
     cd = cipslib.load_cycle(write_csv(small, tmp_path / "x.csv"), cycle=2024)
     assert set(cd.report.dropped_identifiers) == {"comment", "E-mail", "Phone", "contact"}
     assert cd.report.dropped_unknown == ["extra_column"]
@@ -171,8 +175,11 @@ def test_corrupt_xlsx(tmp_path):
 def test_sav_with_unknown_value_labels(tmp_path, small):
     sav = small.copy()
     sav["comment"] = sav["comment"].astype(str)
-    pyreadstat.write_sav(sav, tmp_path / "x.sav",
-                         variable_value_labels={"role": {1.0: "Supervisor", 2.0: "Inspector"}})
+    pyreadstat.write_sav(
+        sav,
+        tmp_path / "x.sav",
+        variable_value_labels={"role": {1.0: "Supervisor", 2.0: "Inspector"}},
+    )
     text = error_text(tmp_path / "x.sav")
     assert "value label" in text and "Supervisor" in text and "'role'" in text
 
@@ -180,9 +187,16 @@ def test_sav_with_unknown_value_labels(tmp_path, small):
 def test_sav_with_a_reversed_scale(tmp_path, small):
     sav = small.copy()
     sav["comment"] = sav["comment"].astype(str)
-    reversed_labels = {5.0: "Strongly disagree", 4.0: "Disagree", 3.0: "Neither agree nor disagree",
-                       2.0: "Agree", 1.0: "Strongly agree"}
-    pyreadstat.write_sav(sav, tmp_path / "x.sav", variable_value_labels={"lead_01": reversed_labels})
+    reversed_labels = {
+        5.0: "Strongly disagree",
+        4.0: "Disagree",
+        3.0: "Neither agree nor disagree",
+        2.0: "Agree",
+        1.0: "Strongly agree",
+    }
+    pyreadstat.write_sav(
+        sav, tmp_path / "x.sav", variable_value_labels={"lead_01": reversed_labels}
+    )
     assert "another coding" in error_text(tmp_path / "x.sav")
 
 
@@ -238,14 +252,17 @@ def test_row_of_another_cycle(tmp_path, small):
     small = small.copy()
     small.loc[4, "cycle"] = 2023
     assert "row 6, column 'cycle': the row belongs to another survey cycle" in error_text(
-        write_csv(small, tmp_path / "x.csv"))
+        write_csv(small, tmp_path / "x.csv")
+    )
 
 
 def test_inconsistent_group_and_type(tmp_path, small):
     small = small.copy()
     official = int(np.flatnonzero((small["group"] == 1).to_numpy())[0])
     small.loc[official, "respondent_type"] = 2
-    assert "does not belong to the respondent group" in error_text(write_csv(small, tmp_path / "x.csv"))
+    assert "does not belong to the respondent group" in error_text(
+        write_csv(small, tmp_path / "x.csv")
+    )
 
 
 def test_every_problem_is_reported_at_once(tmp_path, small):

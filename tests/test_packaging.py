@@ -7,23 +7,34 @@ import tomllib
 
 import yaml
 
-from cipslib.codebook import shipped_codebook_path
-from cipslib.synthetic import DEMO_FILES, demo_dir
+from cipslib.inputs.codebook import shipped_codebook_path
+from cipslib.inputs.synthetic import DEMO_FILES, demo_dir
 
 from .conftest import ROOT
+
+CONDA_NAMES = {"matplotlib-base": "matplotlib"}  # conda-forge's name -> PyPI's
 
 
 def _name(req: str) -> str:
     return re.split(r"[<>=!~\[; ]", req.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
+def _spec(req: str) -> str:
+    return req.strip()[len(_name(req)) :].replace(" ", "")
+
+
 def test_conda_and_pip_dependencies_agree():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pip_deps = {_name(r) for r in project["dependencies"]}
-    pip_deps |= {_name(r) for r in project["optional-dependencies"]["test"]}
+    reqs = project["dependencies"] + project["optional-dependencies"]["test"]
+    pip_deps = {_name(r): _spec(r) for r in reqs}
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
+    conda = {
+        CONDA_NAMES.get(_name(d), _name(d)): _spec(d)
+        for d in env["dependencies"]
+        if isinstance(d, str) and _name(d) not in ("python", "pip")
+    }
     assert conda == pip_deps
+    assert "matplotlib-base" in {_name(d) for d in env["dependencies"] if isinstance(d, str)}
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert "-e ." in pip_section
     assert project["requires-python"] == ">=3.11"
@@ -32,8 +43,22 @@ def test_conda_and_pip_dependencies_agree():
 def test_required_runtime_dependencies_are_declared():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     deps = {_name(r) for r in project["dependencies"]}
-    for needed in ("pandas", "numpy", "scipy", "pingouin", "seaborn", "matplotlib", "papermill", "nbconvert",
-                   "ipykernel", "jupyterlab", "pyyaml", "openpyxl", "pyreadstat", "pyarrow"):
+    for needed in (
+        "pandas",
+        "numpy",
+        "scipy",
+        "pingouin",
+        "seaborn",
+        "matplotlib",
+        "papermill",
+        "nbconvert",
+        "ipykernel",
+        "jupyterlab",
+        "pyyaml",
+        "openpyxl",
+        "pyreadstat",
+        "pyarrow",
+    ):
         assert needed in deps
     assert project["scripts"]["cips"] == "cipslib.cli:main"
 

@@ -24,7 +24,7 @@ def test_population_files_match_the_published_figures(codebook):
     assert staff.illustrative and 9_500 <= staff.total <= 10_500
     assert 600 <= staff.margins["region"]["central_office"] <= 700
     assert len(staff.margins["region"]) == 6
-    assert staff.shares("role")["manager"] < .5
+    assert staff.shares("role")["manager"] < 0.5
     private = cipslib.load_population(PARAMS / "population" / "private_frame.yaml", codebook)
     assert set(private.margins["business_type"]) == set(codebook.variables["business_type"].levels)
 
@@ -44,8 +44,17 @@ def test_unknown_params_key_lists_the_valid_keys(tmp_path):
 
 def test_wrong_types_in_params(tmp_path):
     with pytest.raises(CipsDataError) as err:
-        cipslib.load_params(write(tmp_path, {"cycle": "twenty", "min_cell": "ten", "language": "fr",
-                                             "quality": {"speeder_ratio": 3, "exclude": ["lazy"]}}))
+        cipslib.load_params(
+            write(
+                tmp_path,
+                {
+                    "cycle": "twenty",
+                    "min_cell": "ten",
+                    "language": "fr",
+                    "quality": {"speeder_ratio": 3, "exclude": ["lazy"]},
+                },
+            )
+        )
     text = str(err.value)
     assert "'cycle' has the wrong type" in text and "'min_cell' has the wrong type" in text
     assert "unknown report language" in text and "speeder_ratio" in text and "lazy" in text
@@ -53,25 +62,39 @@ def test_wrong_types_in_params(tmp_path):
 
 def test_params_paths_must_exist(tmp_path):
     with pytest.raises(CipsDataError) as err:
-        cipslib.load_params(write(tmp_path, {"cycle": 2025, "data": "missing.csv",
-                                             "population": {"official": "nope.yaml"}}))
+        cipslib.load_params(
+            write(
+                tmp_path,
+                {"cycle": 2025, "data": "missing.csv", "population": {"official": "nope.yaml"}},
+            )
+        )
     assert "data file does not exist" in str(err.value) and "population file" in str(err.value)
 
 
 def test_population_margins_must_agree(tmp_path, codebook):
-    data = {"group": "official", "total": 100, "margins": {"role": {"manager": 20, "non_manager": 80},
-                                                           "tenure": {"lt5": 50, "gt10": 40}}}
+    data = {
+        "group": "official",
+        "total": 100,
+        "margins": {"role": {"manager": 20, "non_manager": 80}, "tenure": {"lt5": 50, "gt10": 40}},
+    }
     with pytest.raises(CipsDataError, match="margin 'tenure' adds up to 90 but 'total' is 100"):
         cipslib.load_population(write(tmp_path, data), codebook)
 
 
 def test_population_bad_counts_and_levels(tmp_path, codebook):
-    data = {"group": "official", "total": 100, "margins": {"role": {"manager": -20, "boss": 120},
-                                                           "shoe_size": {"big": 100}}}
+    data = {
+        "group": "official",
+        "total": 100,
+        "margins": {"role": {"manager": -20, "boss": 120}, "shoe_size": {"big": 100}},
+    }
     with pytest.raises(CipsDataError) as err:
         cipslib.load_population(write(tmp_path, data), codebook)
     text = str(err.value)
-    assert "counts must be positive" in text and "unknown level 'boss'" in text and "'shoe_size'" in text
+    assert (
+        "counts must be positive" in text
+        and "unknown level 'boss'" in text
+        and "'shoe_size'" in text
+    )
 
 
 def test_broken_yaml(tmp_path):
@@ -84,7 +107,7 @@ def test_broken_yaml(tmp_path):
 def test_real_cycle_template_is_valid_apart_from_its_data_file(tmp_path):
     import yaml
 
-    from cipslib.params import validate_params
+    from cipslib.inputs.params import validate_params
 
     template = ROOT / "params" / "templates" / "real-cycle.yaml"
     raw = yaml.safe_load(template.read_text(encoding="utf-8"))

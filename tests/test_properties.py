@@ -8,13 +8,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cipslib
-from cipslib.design import SurveyDesign
-from cipslib.suppress import suppress_counts, suppress_estimates
+from cipslib.analysis.disclosure import suppress_counts, suppress_estimates
+from cipslib.survey.design import SurveyDesign
 
 from .conftest import write_csv
 
-FAST = settings(max_examples=40, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 @st.composite
@@ -24,16 +28,23 @@ def survey(draw):
     rng = np.random.default_rng(seed)
     a_levels = draw(st.integers(2, 4))
     b_levels = draw(st.integers(2, 3))
-    frame = pd.DataFrame({"a": rng.integers(0, a_levels, n).astype(str), "b": rng.integers(0, b_levels, n).astype(str),
-                          "y": rng.normal(50, 10, n)})
+    frame = pd.DataFrame(
+        {
+            "a": rng.integers(0, a_levels, n).astype(str),
+            "b": rng.integers(0, b_levels, n).astype(str),
+            "y": rng.normal(50, 10, n),
+        }
+    )
     # every level present at least once
     frame.loc[: a_levels - 1, "a"] = [str(i) for i in range(a_levels)]
     frame.loc[: b_levels - 1, "b"] = [str(i) for i in range(b_levels)]
     total = draw(st.integers(1_000, 100_000))
     shares_a = rng.dirichlet(np.ones(a_levels) * 2)
     shares_b = rng.dirichlet(np.ones(b_levels) * 2)
-    margins = {"a": {str(i): float(total * s) for i, s in enumerate(shares_a)},
-               "b": {str(i): float(total * s) for i, s in enumerate(shares_b)}}
+    margins = {
+        "a": {str(i): float(total * s) for i, s in enumerate(shares_a)},
+        "b": {str(i): float(total * s) for i, s in enumerate(shares_b)},
+    }
     return frame, margins
 
 
@@ -64,9 +75,17 @@ def test_estimates_do_not_depend_on_row_order(case, seed):
 
 
 @FAST
-@given(st.lists(st.lists(st.integers(0, 40), min_size=2, max_size=6), min_size=1, max_size=6).filter(
-    lambda rows: len({len(r) for r in rows}) == 1), st.integers(1, 15), st.booleans(), st.booleans())
-def test_suppression_never_shows_a_small_cell_or_a_recoverable_one(rows, min_cell, row_totals, col_totals):
+@given(
+    st.lists(st.lists(st.integers(0, 40), min_size=2, max_size=6), min_size=1, max_size=6).filter(
+        lambda rows: len({len(r) for r in rows}) == 1
+    ),
+    st.integers(1, 15),
+    st.booleans(),
+    st.booleans(),
+)
+def test_suppression_never_shows_a_small_cell_or_a_recoverable_one(
+    rows, min_cell, row_totals, col_totals
+):
     counts = pd.DataFrame(rows)
     sup = suppress_counts(counts, min_cell, row_totals=row_totals, col_totals=col_totals)
     n = counts.to_numpy()
@@ -88,12 +107,17 @@ def test_suppressed_estimates_never_show_a_small_base(ns, min_cell):
     shown = out[~out["suppressed"]]
     assert ((shown["n"] == 0) | (shown["n"] >= min_cell)).all()
     if out["suppressed"].sum() == 1:
-        # only when the line holds a single respondent group: its total is that cell, itself under min_cell
+        # only when the line holds a single respondent group: its total is that cell, itself under
+        # min_cell
         assert (np.array(ns) > 0).sum() == 1
 
 
-@settings(max_examples=8, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(st.integers(0, 2**31 - 1), st.sampled_from(["csv", "parquet"]))
 def test_load_save_load_is_lossless(raw2024, tmp_path, seed, fmt):
     rng = np.random.default_rng(seed)
@@ -103,4 +127,6 @@ def test_load_save_load_is_lossless(raw2024, tmp_path, seed, fmt):
     saved = tmp_path / f"saved{seed}.{fmt}"
     cipslib.save_responses(first, saved)
     second = cipslib.load_responses(saved, cycle=2024)
-    pd.testing.assert_frame_equal(first.reset_index(drop=True), second.reset_index(drop=True), check_like=True)
+    pd.testing.assert_frame_equal(
+        first.reset_index(drop=True), second.reset_index(drop=True), check_like=True
+    )

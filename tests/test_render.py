@@ -1,5 +1,5 @@
-"""Rendering the yearly report: papermill execution, HTML without code, PDF text, a real browser, atomic and
-reproducible output."""
+"""Rendering the yearly report: papermill execution, HTML without code, PDF text, a real browser,
+atomic and reproducible output."""
 
 from __future__ import annotations
 
@@ -13,14 +13,24 @@ import papermill as pm
 import pytest
 
 from cipslib.cli import main
-from cipslib.render import find_chromium, notebook_to_html, render
-from cipslib.report import SECTIONS
+from cipslib.report.blocks import SECTIONS
+from cipslib.report.render import find_chromium, notebook_to_html, render
 
 from .conftest import ROOT
 
-SECTION_TITLES = ("Key findings", "About the survey", "The ten factors at a glance", "The factors one by one",
-                  "Experience and behaviour", "Staff security", "Subgroups", "Change since the previous cycle",
-                  "Data quality", "Performance Measurement Mechanism KPIs", "Annex: full tables")
+SECTION_TITLES = (
+    "Key findings",
+    "About the survey",
+    "The ten factors at a glance",
+    "The factors one by one",
+    "Experience and behaviour",
+    "Staff security",
+    "Subgroups",
+    "Change since the previous cycle",
+    "Data quality",
+    "Performance Measurement Mechanism KPIs",
+    "Annex: full tables",
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +46,17 @@ def _html(folder):
 
 def test_report_folder_is_complete(rendered):
     names = sorted(p.name for p in rendered.iterdir())
-    assert names == ["findings.json", "findings_report_2025.html", "findings_report_2025.ipynb",
-                     "findings_report_2025.pdf", "kpis.csv", "kpis.xlsx"]
-    assert not [p for p in rendered.parent.iterdir() if p.name.startswith(".")]     # no temporary leftovers
+    assert names == [
+        "findings.json",
+        "findings_report_2025.html",
+        "findings_report_2025.ipynb",
+        "findings_report_2025.pdf",
+        "kpis.csv",
+        "kpis.xlsx",
+    ]
+    assert not [
+        p for p in rendered.parent.iterdir() if p.name.startswith(".")
+    ]  # no temporary leftovers
 
 
 def test_html_has_every_section_and_no_code(rendered):
@@ -46,8 +64,19 @@ def test_html_has_every_section_and_no_code(rendered):
     for i, title in enumerate(SECTION_TITLES, start=1):
         assert f"{i}. {title}" in page
     assert len(SECTIONS) == len(SECTION_TITLES)
-    for forbidden in ("Traceback", "Error", "import cipslib", "show(", "report.title_page", "jp-InputArea", "<script",
-                      "http://", "https://", "stderr", "R2025-"):
+    for forbidden in (
+        "Traceback",
+        "Error",
+        "import cipslib",
+        "show(",
+        "report.title_page",
+        "jp-InputArea",
+        "<script",
+        "http://",
+        "https://",
+        "stderr",
+        "R2025-",
+    ):
         assert forbidden not in page, forbidden
 
 
@@ -74,14 +103,18 @@ def test_pdf_has_pages_and_the_key_findings(rendered):
         assert sentence in text, sentence
 
 
-@pytest.mark.skipif(find_chromium() is None, reason="needs Debian's chromium (installed by .ci/run)")
+@pytest.mark.skipif(
+    find_chromium() is None, reason="needs Debian's chromium (installed by .ci/run)"
+)
 def test_html_in_a_real_browser(rendered):
     from .browser import inspect_page
 
     shot = ROOT / "tests" / "artifacts" / "report_2025.png"
     shot.parent.mkdir(exist_ok=True)
     shot.unlink(missing_ok=True)
-    by_width = inspect_page(find_chromium(), next(rendered.glob("*.html")), shot, widths=(1280, 390))
+    by_width = inspect_page(
+        find_chromium(), next(rendered.glob("*.html")), shot, widths=(1280, 390)
+    )
     for width, result in by_width.items():
         assert result["errors"] == [], width
         assert result["images"] > 20 and result["images_loaded"] == result["images"], width
@@ -89,7 +122,10 @@ def test_html_in_a_real_browser(rendered):
         assert result["scripts"] == 0
         for i, title in enumerate(SECTION_TITLES, start=1):
             assert f"{i}. {title}" in result["headings"], (width, title)
-        assert result["too_wide"] == [] and result["page_width"] <= result["viewport_width"], (width, result)
+        assert result["too_wide"] == [] and result["page_width"] <= result["viewport_width"], (
+            width,
+            result,
+        )
     assert shot.stat().st_size > 10_000
 
 
@@ -102,11 +138,17 @@ def test_two_renders_give_identical_html(rendered, tmp_path):
 
 
 def test_papermill_cli_style_parameters_work(tmp_path):
-    """papermill notebooks/findings_report.ipynb out.ipynb -f params/2024.yaml, from the repository root."""
+    """papermill notebooks/findings_report.ipynb out.ipynb -f params/2024.yaml, from the repository
+    root."""
     out = tmp_path / "out.ipynb"
-    pm.execute_notebook(str(ROOT / "notebooks" / "findings_report.ipynb"), str(out),
-                        parameters=_yaml_params(ROOT / "params" / "2024.yaml"), cwd=str(ROOT), kernel_name="python3",
-                        progress_bar=False)
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / "findings_report.ipynb"),
+        str(out),
+        parameters=_yaml_params(ROOT / "params" / "2024.yaml"),
+        cwd=str(ROOT),
+        kernel_name="python3",
+        progress_bar=False,
+    )
     nb = nbformat.read(out, as_version=4)
     page = notebook_to_html(nb, "t")
     assert "1. Key findings" in page and "CIPS" in page or "Customs Integrity" in page
@@ -122,8 +164,14 @@ def _yaml_params(path):
 
 
 def test_comparison_notebook(tmp_path):
-    folder = render(ROOT / "params" / "2025.yaml", formats=["html"], out=tmp_path, progress=False,
-                    notebook="cycle_comparison.ipynb", name="comparison-2024-2025")
+    folder = render(
+        ROOT / "params" / "2025.yaml",
+        formats=["html"],
+        out=tmp_path,
+        progress=False,
+        notebook="cycle_comparison.ipynb",
+        name="comparison-2024-2025",
+    )
     page = next(folder.glob("*.html")).read_text(encoding="utf-8")
     assert "CIPS 2024 – 2025" in page and page.count("<img") >= 3
     assert "Traceback" not in page and "Error" not in page
@@ -135,30 +183,53 @@ def test_bad_previous_cycle_keeps_the_previous_report(rendered, tmp_path, capsys
     before = {p.name: p.read_bytes() for p in (out / "2025").iterdir()}
     bad = tmp_path / "params"
     shutil.copytree(ROOT / "params", bad)
-    (bad / "2024.yaml").write_text((bad / "2024.yaml").read_text(encoding="utf-8").replace(
-        "data: demo", "data: missing.csv"), encoding="utf-8")
-    code = main(["render", str(bad / "2025.yaml"), "--out", str(out), "--quiet", "--format", "html"])
-    printed = capsys.readouterr().out
+    (bad / "2024.yaml").write_text(
+        (bad / "2024.yaml").read_text(encoding="utf-8").replace("data: demo", "data: missing.csv"),
+        encoding="utf-8",
+    )
+    code = main(
+        ["render", str(bad / "2025.yaml"), "--out", str(out), "--quiet", "--format", "html"]
+    )
+    printed = capsys.readouterr().err
     assert code == 2 and "missing.csv" in printed and "Traceback" not in printed
     assert {p.name: p.read_bytes() for p in (out / "2025").iterdir()} == before
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
 def test_a_failing_cell_is_reported_with_its_number(tmp_path, monkeypatch, capsys):
-    import cipslib.render as r
+    import cipslib.report.render as r
 
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell("params_file = None\noutput_dir = None\nlanguage = 'en'\nparams_dir = None",
-                                          metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("raise ValueError('boom')")]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "params_file = None\noutput_dir = None\nlanguage = 'en'\nparams_dir = None",
+            metadata={"tags": ["parameters"]},
+        ),
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("raise ValueError('boom')"),
+    ]
     path = tmp_path / "broken.ipynb"
     nbformat.write(nb, path)
     monkeypatch.setattr(r, "notebook_path", lambda name="": path)
     out = tmp_path / "reports"
     with pytest.raises(r.RenderError) as err:
-        r.render(ROOT / "params" / "2024.yaml", out=out, progress=False, notebook="broken.ipynb", name="x")
-    assert "cell" in str(err.value) and "ValueError: boom" in str(err.value) and not err.value.bad_input
+        r.render(
+            ROOT / "params" / "2024.yaml",
+            out=out,
+            progress=False,
+            notebook="broken.ipynb",
+            name="x",
+        )
+    assert (
+        "cell" in str(err.value)
+        and "ValueError: boom" in str(err.value)
+        and not err.value.bad_input
+    )
     assert not (out / "x").exists() and not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
@@ -166,19 +237,24 @@ def test_unknown_params_key_is_rejected_before_running(tmp_path, capsys):
     bad = tmp_path / "p.yaml"
     bad.write_text("cycle: 2025\ncolour: blue\n", encoding="utf-8")
     assert main(["render", str(bad), "--out", str(tmp_path / "r")]) == 2
-    printed = capsys.readouterr().out
+    printed = capsys.readouterr().err
     assert "unknown setting 'colour'" in printed and "min_cell" in printed
     assert not (tmp_path / "r" / "2025").exists()
 
 
-@pytest.mark.skipif(find_chromium() is None, reason="needs Debian's chromium (installed by .ci/run)")
+@pytest.mark.skipif(
+    find_chromium() is None, reason="needs Debian's chromium (installed by .ci/run)"
+)
 def test_chromium_pdf_engine(rendered, tmp_path):
     from pypdf import PdfReader
 
-    from cipslib.render import html_to_pdf
+    from cipslib.report.render import html_to_pdf
 
     pdf = html_to_pdf(next(rendered.glob("*.html")), tmp_path / "chromium.pdf", engine="chromium")
     reader = PdfReader(pdf)
     assert len(reader.pages) > 20
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages[:3]))
-    assert "INTEGRITY FINDINGS REPORT" in text and "would refuse or ignore a request for a bribe" in text
+    assert (
+        "INTEGRITY FINDINGS REPORT" in text
+        and "would refuse or ignore a request for a bribe" in text
+    )

@@ -1,4 +1,5 @@
-"""Respondent-level scoring: % favourable, 0-100 scores, factor scores, words-vs-action, indicators."""
+"""Respondent-level scoring: % favourable, 0-100 scores, factor scores, words-vs-action,
+indicators."""
 
 from __future__ import annotations
 
@@ -7,14 +8,22 @@ import pandas as pd
 import pytest
 
 import cipslib
-from cipslib.scoring import factor_scores, gap_scores, indicator_values, item_scores, load_indicators
+from cipslib.analysis.scoring import (
+    factor_scores,
+    gap_scores,
+    indicator_values,
+    item_scores,
+    load_indicators,
+)
 
 
 def _frame(codebook, answers: dict[str, list], group="official"):
     n = len(next(iter(answers.values())))
     data = pd.DataFrame({"group": [group] * n})
     for iid, values in answers.items():
-        data[iid] = pd.Categorical(values, categories=list(codebook.scale_of(iid).labels), ordered=True)
+        data[iid] = pd.Categorical(
+            values, categories=list(codebook.scale_of(iid).labels), ordered=True
+        )
     return data
 
 
@@ -29,8 +38,14 @@ def test_favourable_and_score_with_reverse_coding(codebook):
 
 
 def test_factor_score_needs_half_of_the_items(codebook):
-    ids = list(codebook.items_for("official", 2025, factor=1, construct=("perception", "mechanism_exists",
-                                                                           "mechanism_effective"))["id"])
+    ids = list(
+        codebook.items_for(
+            "official",
+            2025,
+            factor=1,
+            construct=("perception", "mechanism_exists", "mechanism_effective"),
+        )["id"]
+    )
     assert len(ids) == 5
     answers = {i: [5, 5, None] for i in ids}
     answers[ids[0]] = [5, 1, 4]
@@ -46,8 +61,14 @@ def test_factor_score_needs_half_of_the_items(codebook):
 
 
 def test_factor_score_missing_when_fewer_than_half_answered(codebook):
-    ids = list(codebook.items_for("official", 2025, factor=1, construct=("perception", "mechanism_exists",
-                                                                           "mechanism_effective"))["id"])
+    ids = list(
+        codebook.items_for(
+            "official",
+            2025,
+            factor=1,
+            construct=("perception", "mechanism_exists", "mechanism_effective"),
+        )["id"]
+    )
     answers = {i: [None] for i in ids}
     answers[ids[0]] = [5]
     answers[ids[1]] = [5]
@@ -74,13 +95,20 @@ def test_indicators_use_the_answer_codes(codebook):
 
 def test_bad_indicator_definitions_are_reported_together(codebook, tmp_path):
     path = tmp_path / "ind.yaml"
-    path.write_text("indicators:\n"
-                    "  a: {item: NOT_AN_ITEM, codes: [1], text: {en: x, uk: y}}\n"
-                    "  b: {item: EXP_SAFE_REPORTING, codes: [7], text: {en: x, uk: y}}\n"
-                    "  c: {item: EXP_SAFE_REPORTING, codes: [1], text: {en: x}}\n"
-                    "  d: {item: EXP_SAFE_REPORTING, codes: [1], colour: red, text: {en: x, uk: y}}\n",
-                    encoding="utf-8")
+    path.write_text(
+        "indicators:\n"
+        "  a: {item: NOT_AN_ITEM, codes: [1], text: {en: x, uk: y}}\n"
+        "  b: {item: EXP_SAFE_REPORTING, codes: [7], text: {en: x, uk: y}}\n"
+        "  c: {item: EXP_SAFE_REPORTING, codes: [1], text: {en: x}}\n"
+        "  d: {item: EXP_SAFE_REPORTING, codes: [1], colour: red, text: {en: x, uk: y}}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(cipslib.CipsDataError) as err:
         load_indicators(codebook, path)
     text = str(err.value)
-    assert "NOT_AN_ITEM" in text and "code 7" in text and "'uk' text is missing" in text and "colour" in text
+    assert (
+        "NOT_AN_ITEM" in text
+        and "code 7" in text
+        and "'uk' text is missing" in text
+        and "colour" in text
+    )

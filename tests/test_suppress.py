@@ -8,18 +8,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cipslib.findings import Options, compute_findings
-from cipslib.loading import CycleData
-from cipslib.pipeline import prepare_data
-from cipslib.population import load_population
-from cipslib.suppress import format_count_table, suppress_counts, suppress_estimates
+from cipslib.analysis.disclosure import format_count_table, suppress_counts, suppress_estimates
+from cipslib.analysis.findings import Options, compute_findings
+from cipslib.analysis.prepare import prepare_data
+from cipslib.inputs.loading import CycleData
+from cipslib.inputs.population import load_population
 
 from .findings_helpers import ROLE_POPULATION
 
 
 def test_primary_and_secondary_in_rows_and_columns():
-    counts = pd.DataFrame([[50, 3, 40], [30, 25, 20], [12, 15, 60]], index=["r1", "r2", "r3"],
-                          columns=["a", "b", "c"])
+    counts = pd.DataFrame(
+        [[50, 3, 40], [30, 25, 20], [12, 15, 60]], index=["r1", "r2", "r3"], columns=["a", "b", "c"]
+    )
     sup = suppress_counts(counts, 10)
     assert sup.primary.loc["r1", "b"] and sup.n_primary == 1
     hidden = sup.cells.to_numpy()
@@ -32,7 +33,7 @@ def test_primary_and_secondary_in_rows_and_columns():
 def test_zero_cells_are_not_primary_and_single_cells_hide_the_total():
     sup = suppress_counts(pd.DataFrame([[0, 4], [20, 30]]), 10, col_totals=False)
     assert not sup.primary.iloc[0, 0] and sup.primary.iloc[0, 1]
-    assert sup.cells.iloc[0, 0]                      # the only partner left, though empty
+    assert sup.cells.iloc[0, 0]  # the only partner left, though empty
     lone = suppress_counts(pd.DataFrame([[5]]), 10, col_totals=False)
     assert lone.row_totals.iloc[0]
 
@@ -41,15 +42,21 @@ def test_format_count_table_reads_less_than_min_cell_and_totals_include_hidden_g
     counts = pd.DataFrame([[50, 3], [30, 25]], index=["x", "y"], columns=["a", "b"])
     shown = format_count_table(counts, 10)
     assert shown.loc["x", "b"] == "<10"
-    assert shown.loc["x", "Total"] == 53            # the hidden 3 still counts in its parent total
+    assert shown.loc["x", "Total"] == 53  # the hidden 3 still counts in its parent total
     assert shown.loc["Total", "Total"] == 108
     values = [v for v in shown.to_numpy().ravel() if isinstance(v, (int, np.integer))]
     assert all(v >= 10 for v in values)
 
 
 def test_suppress_estimates_families():
-    t = pd.DataFrame({"line": ["f1"] * 3 + ["f2"] * 3, "level": list("abc") * 2, "estimate": np.arange(6.0),
-                      "n": [5, 40, 30, 50, 60, 70]})
+    t = pd.DataFrame(
+        {
+            "line": ["f1"] * 3 + ["f2"] * 3,
+            "level": list("abc") * 2,
+            "estimate": np.arange(6.0),
+            "n": [5, 40, 30, 50, 60, 70],
+        }
+    )
     out = suppress_estimates(t, 10, family=["line"], value_columns=["estimate"])
     assert out["suppressed"].tolist() == [True, False, True, False, False, False]
     assert out.loc[out["suppressed"], ["estimate", "n"]].isna().all().all()
@@ -71,12 +78,17 @@ def small(demo2025, tmp_path_factory):
     off = rng.choice(np.flatnonzero((data["group"] == "official").to_numpy()), 45, replace=False)
     prv = rng.choice(np.flatnonzero((data["group"] == "private").to_numpy()), 15, replace=False)
     rows = np.sort(np.concatenate([off, prv]))
-    sub = CycleData(data.iloc[rows].reset_index(drop=True), demo2025.reasons.iloc[rows].reset_index(drop=True),
-                    demo2025.report, demo2025.codebook)
+    sub = CycleData(
+        data.iloc[rows].reset_index(drop=True),
+        demo2025.reasons.iloc[rows].reset_index(drop=True),
+        demo2025.report,
+        demo2025.codebook,
+    )
     pop_file = tmp_path_factory.mktemp("pop") / "roles.yaml"
     pop_file.write_text(ROLE_POPULATION, encoding="utf-8")
-    prepared = prepare_data(sub, {"official": load_population(pop_file, demo2025.codebook)},
-                            {"exclude": []})
+    prepared = prepare_data(
+        sub, {"official": load_population(pop_file, demo2025.codebook)}, {"exclude": []}
+    )
     return compute_findings(prepared, options=Options(min_cell=10))
 
 
@@ -105,8 +117,10 @@ def test_private_group_under_min_cell_is_hidden_everywhere(small):
     hidden = private[private["suppressed"]]
     assert len(hidden) > 0 and hidden["estimate"].isna().all()
     assert all(k.get("n") is None or k["n"] >= 10 for k in small.key_findings)
-    assert not any(k.get("group") == "private" and k["kind"] == "indicator" and k["n"] < 10
-                   for k in small.key_findings)
+    assert not any(
+        k.get("group") == "private" and k["kind"] == "indicator" and k["n"] < 10
+        for k in small.key_findings
+    )
 
 
 def test_findings_json_of_small_dataset_has_no_small_base(small, tmp_path):
@@ -116,7 +130,9 @@ def test_findings_json_of_small_dataset_has_no_small_base(small, tmp_path):
     def walk(node):
         if isinstance(node, dict):
             for k, v in node.items():
-                if (k == "n" or k.startswith("n_") or k.endswith("_n")) and isinstance(v, (int, float)):
+                if (k == "n" or k.startswith("n_") or k.endswith("_n")) and isinstance(
+                    v, (int, float)
+                ):
                     assert v >= 10, (k, v)
                 walk(v)
         elif isinstance(node, list):

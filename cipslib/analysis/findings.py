@@ -1,0 +1,913 @@
+"""The integrity findings of a cycle: every table the report shows, computed once, design-based.
+
+:func:`compute_findings` turns a weighted cycle (and optionally the previous one) into a
+:class:`Findings` object holding tidy tables and the ranked key findings; :meth:`Findings.to_json`
+writes them as the ``findings.json`` documented in ``docs/findings.md``, the single source of the
+report's text, tables and charts.
+
+Conventions (repeated in the report's method section):
+
+* Every estimate is weighted (each group raked to its population figures) and comes with its
+  linearised SE, a 95% CI (t on the design's df; logit interval for shares of 0/1 answers) and the
+  unweighted number of respondents with a valid answer, ``n``. Don't know and refusal leave the
+  base; their weighted rates are given beside each item.
+* Officials and private sector answer different questionnaires, so they are estimated separately
+  (the design is stratified by group) and compared factor by factor.
+* A difference is significant when its two-sided p-value is below ``significance`` (0.05); subgroup
+  tests of one subgroup variable within a group form a family corrected with Holm's method. Two
+  groups are *aligned* on a factor when their difference is not significant and smaller than
+  ``aligned_difference`` index points.
+* Hedges' g (pingouin) is computed on the unweighted factor scores of the two groups; it describes
+  the size of a difference relative to the spread of individual scores, and is not a design-based
+  estimate.
+* Cronbach's alpha (pingouin, listwise, 95% CI) per factor and questionnaire on the 0-100 item
+  scores; factors below ``alpha_min`` (0.6) are flagged.
+* Disclosure control (:mod:`cipslib.suppress`): estimates resting on fewer than ``min_cell``
+  respondents are hidden (value and n), with secondary suppression among the subgroups of a group.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+from scipy import stats
+
+from ..inputs.codebook import Codebook
+from ..inputs.params import ANALYSIS_DEFAULTS, THRESHOLD_DEFAULTS, CycleParams
+from ..survey.inference import holm
+from .disclosure import suppress_counts, suppress_estimates
+from .keyfindings import key_findings
+from .measures import PERCENT_KINDS, PROPORTION_KINDS, Measures, build_measures, to_percent
+from .prepare import PreparedCycle, reweight
+from .scoring import Indicator, load_indicators
+from .trends import compare_estimates, decompose_change
+
+SCHEMA_VERSION = 1
+GROUPS = ("official", "private")
+
+
+@dataclass(frozen=True)
+class Options:
+    """Analysis settings (from the params file's ``min_cell``, ``thresholds`` and ``analysis``)."""
+
+    min_cell: int = 10
+    level: float = 0.95
+    aligned_difference: float = THRESHOLD_DEFAULTS["aligned_difference"]
+    alpha_min: float = THRESHOLD_DEFAULTS["alpha_min"]
+    significance: float = THRESHOLD_DEFAULTS["significance"]
+    subgroups: dict[str, list[str]] = field(
+        default_factory=lambda: dict(ANALYSIS_DEFAULTS["subgroups"])
+    )
+    decompose_by: dict[str, str] = field(
+        default_factory=lambda: dict(ANALYSIS_DEFAULTS["decompose_by"])
+    )
+
+    @classmethod
+    def from_params(cls, params: CycleParams | None) -> Options:
+        if params is None:
+            return cls()
+        th = params.thresholds
+        return cls(
+            min_cell=params.min_cell,
+            aligned_difference=th["aligned_difference"],
+            alpha_min=th["alpha_min"],
+            significance=th["significance"],
+            subgroups=dict(params.analysis["subgroups"]),
+            decompose_by=dict(params.analysis["decompose_by"]),
+        )
+
+
+@dataclass
+class Findings:
+    """All results of one cycle. Tables are already disclosure-controlled (hidden cells are
+    missing)."""
+
+    cycle: int
+    previous_cycle: int | None
+    meta: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    key_findings: list[dict[str, Any]] = field(default_factory=list)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def measure(self, measure: str, group: str) -> pd.Series | None:
+        """The estimate row of a measure id (e.g. ``indicator.safe_reporting``) for a group, or
+        None."""
+        t = self.tables["estimates"]
+        rows = t[(t["measure"] == measure) & (t["group"] == group)]
+        return rows.iloc[0] if len(rows) else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "cycle": self.cycle,
+            "previous_cycle": self.previous_cycle,
+            "software": software_versions(),
+            "meta": _clean(self.meta),
+            "key_findings": _clean(self.key_findings),
+            "tables": {name: _records(t) for name, t in self.tables.items()},
+        }
+
+    def to_json(self, path: str | Path) -> Path:
+        """Write ``findings.json`` (UTF-8, stable key order, missing values as null)."""
+        path = Path(path)
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=1, allow_nan=False)
+        path.write_text(text + "\n", encoding="utf-8")
+        return path
+
+
+def software_versions() -> dict[str, str]:
+    """The versions of cipslib, Python and the numerical libraries that computed the findings.
+
+    Examples
+    --------
+    >>> sorted(software_versions())
+    ['cipslib', 'numpy', 'pandas', 'python', 'scipy', 'statsmodels']
+    """
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for name in ("cipslib", "numpy", "pandas", "scipy", "statsmodels"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:  # cipslib run from a source tree that was never installed
+            out[name] = "unknown"
+    return dict(sorted(out.items()))
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(float(value)) else float(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, Path):
+        return value.name
+    return value
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        _clean(r) for r in table.astype(object).where(table.notna(), None).to_dict(orient="records")
+    ]
+
+
+# --------------------------------------------------------------------------------------------------
+class _Cycle:
+    """A prepared cycle with its measures and group masks."""
+
+    def __init__(self, prepared: PreparedCycle, indicators: dict[str, Indicator]):
+        self.p = prepared
+        self.m: Measures = build_measures(prepared.data, prepared.codebook, indicators)
+        groups = prepared.data["group"].astype(object).to_numpy()
+        self.masks = {g: groups == g for g in GROUPS if (groups == g).any()}
+
+    def estimates(
+        self, design, columns: list[str] | None = None, level: float = 0.95
+    ) -> pd.DataFrame:
+        """Estimates of the measures per group on a design (all measures computed once per
+        design)."""
+        key = (id(design), level)
+        cache = self.__dict__.setdefault("_cache", {})
+        if key not in cache:
+            cache[key] = (design, self._estimates(design, list(self.m.values.columns), level))
+        out = cache[key][1]
+        return (
+            out[out["measure"].isin(columns)].reset_index(drop=True)
+            if columns is not None
+            else out.copy()
+        )
+
+    def _estimates(self, design, cols: list[str], level: float) -> pd.DataFrame:
+        info = self.m.info.set_index("measure")
+        prop = [c for c in cols if info.loc[c, "kind"] in PROPORTION_KINDS]
+        other = [c for c in cols if c not in prop]
+        parts = []
+        for subset, is_prop in ((prop, True), (other, False)):
+            if subset:
+                parts.append(
+                    design.summarise(
+                        self.m.values[subset], self.masks, proportion=is_prop, level=level
+                    )
+                )
+        out = pd.concat(parts, ignore_index=True).rename(
+            columns={"variable": "measure", "domain": "group"}
+        )
+        out = out[out["n"] > 0].reset_index(drop=True)
+        return out.merge(self.m.info, on="measure", how="left")
+
+
+def _percentify(
+    table: pd.DataFrame, columns=("estimate", "se", "ci_low", "ci_high")
+) -> pd.DataFrame:
+    table = table.copy()
+    to_percent(table, table["kind"], columns)
+    return table
+
+
+def _significant(p: pd.Series, alpha: float) -> pd.Series:
+    return (p < alpha).fillna(False).astype(bool)
+
+
+def compute_findings(
+    current: PreparedCycle,
+    previous: PreparedCycle | None = None,
+    options: Options | None = None,
+    indicators: dict[str, Indicator] | None = None,
+) -> Findings:
+    """Every table of the integrity findings for ``current`` (with trends when ``previous`` is
+    given)."""
+    opt = options or Options.from_params(current.params)
+    cb = current.codebook
+    inds = indicators or load_indicators(cb)
+    cur = _Cycle(current, inds)
+    lv = opt.level
+    est = _percentify(cur.estimates(current.design, level=lv))
+    est = suppress_estimates(
+        est, opt.min_cell, value_columns=["estimate", "se", "ci_low", "ci_high"]
+    )
+    tables: dict[str, pd.DataFrame] = {"estimates": est}
+    tables["items"] = _items_table(cur, est, cb, lv, opt)
+    tables["distributions"] = _distributions(cur, cb, opt)
+    tables["factors"] = _factors_table(est, cb)
+    tables["reliability"], tables["item_rest"] = _reliability(cur, cb, opt)
+    tables["alignment"] = _alignment(cur, est, opt)
+    tables["gaps"] = _gaps(cur, est, cb, opt)
+    tables["experience"] = _experience(est, inds)
+    tables["subgroups"], tables["subgroup_tests"] = _subgroups(cur, cb, opt)
+    tables["sample"], tables["weighting"] = _sample(current, opt)
+    tables["quality"] = _quality(current, opt)
+    meta = _meta(current, previous, opt, cb)
+    if previous is not None:
+        prev = _Cycle(previous, inds)
+        tables["trends"], tables["decomposition"], same = _trends(cur, prev, opt)
+        meta["trend_same_population"] = same
+    fnd = Findings(current.cycle, previous.cycle if previous is not None else None, meta, tables)
+    fnd.key_findings = key_findings(tables, fnd.cycle, fnd.previous_cycle, cb, inds)
+    return fnd
+
+
+def _meta(
+    current: PreparedCycle, previous: PreparedCycle | None, opt: Options, cb: Codebook
+) -> dict:
+    p = current.params
+    return {
+        "title": p.title if p else f"CIPS {current.cycle}",
+        "data_file": current.source,
+        "codebook": cb.raw.get("title", "") if hasattr(cb, "raw") else "",
+        "fieldwork": {k: str(v) for k, v in (p.fieldwork if p else {}).items()},
+        "min_cell": opt.min_cell,
+        "confidence_level": opt.level,
+        "aligned_difference": opt.aligned_difference,
+        "alpha_min": opt.alpha_min,
+        "significance": opt.significance,
+        "subgroups": opt.subgroups,
+        "decompose_by": opt.decompose_by,
+        "populations": {
+            g: {
+                "title": pop.source,
+                "total": pop.total,
+                "illustrative": pop.illustrative,
+                "reference_date": str(pop.reference_date or ""),
+            }
+            for g, pop in current.populations.items()
+        },
+        "respondents_read": int(current.load.rows_read),
+        "respondents_analysed": int(len(current.data)),
+    }
+
+
+def _items_table(
+    cur: _Cycle, est: pd.DataFrame, cb: Codebook, level: float, opt: Options
+) -> pd.DataFrame:
+    items = cb.items.set_index("id")
+    fav = est[est["kind"] == "item_fav"]
+    score = est[est["kind"] == "item_score"][
+        ["item", "group", "estimate", "ci_low", "ci_high"]
+    ].rename(columns={"estimate": "score", "ci_low": "score_ci_low", "ci_high": "score_ci_high"})
+    out = (
+        fav[
+            [
+                "item",
+                "ref",
+                "factor",
+                "group",
+                "estimate",
+                "se",
+                "ci_low",
+                "ci_high",
+                "n",
+                "suppressed",
+            ]
+        ]
+        .merge(score, on=["item", "group"], how="left")
+        .rename(columns={"ref": "key", "estimate": "favourable"})
+    )
+    # don't know and refusal: weighted rates among the group's respondents who were asked the item
+    reasons = cur.p.reasons
+    w = cur.p.design.weights.to_numpy()
+    rates = []
+    for iid in out["item"].unique():
+        why = reasons[iid].astype(object).to_numpy()
+        asked_all = why != "not_asked"
+        for g in out.loc[out["item"] == iid, "group"]:
+            asked = cur.masks[g] & asked_all
+            wa = w[asked].sum()
+            r = why[asked]
+            rates.append(
+                {
+                    "item": iid,
+                    "group": g,
+                    "dont_know_rate": 100 * w[asked][r == "dont_know"].sum() / wa if wa else np.nan,
+                    "refusal_rate": 100 * w[asked][r == "refusal"].sum() / wa if wa else np.nan,
+                    "n_asked": int(asked.sum()),
+                }
+            )
+    out = out.merge(pd.DataFrame(rates), on=["item", "group"], how="left")
+    out["construct"] = [items.loc[i, "construct"] for i in out["item"]]
+    out["reverse"] = [bool(items.loc[i, "reverse"]) for i in out["item"]]
+    out["text_en"] = [items.loc[i, "text_en"] for i in out["item"]]
+    out["text_uk"] = [items.loc[i, "text_uk"] for i in out["item"]]
+    hidden = out["n_asked"] < opt.min_cell
+    out.loc[hidden, ["dont_know_rate", "refusal_rate", "n_asked"]] = np.nan
+    return out.sort_values(["group", "factor", "item"], kind="stable").reset_index(drop=True)
+
+
+def _distributions(cur: _Cycle, cb: Codebook, opt: Options) -> pd.DataFrame:
+    """Weighted share of every answer code of every item among the group's valid answers (for the
+    charts)."""
+    w = cur.p.design.weights.to_numpy()
+    rows = []
+    for _, item in cb.items.iterrows():
+        iid = item["id"]
+        if iid not in cur.p.data.columns:
+            continue
+        scale = cb.scale_of(iid)
+        codes = pd.to_numeric(cur.p.data[iid].astype("Float64"), errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
+        for g, mask in cur.masks.items():
+            if g not in item["instruments"]:
+                continue
+            valid = mask & ~np.isnan(codes)
+            n = int(valid.sum())
+            if n == 0:
+                continue
+            wsum = w[valid].sum()
+            for code in scale.labels:
+                share = 100 * w[valid & (codes == code)].sum() / wsum
+                rows.append(
+                    {
+                        "item": iid,
+                        "key": item["key"],
+                        "group": g,
+                        "code": int(code),
+                        "label_en": scale.label(code, "en"),
+                        "label_uk": scale.label(code, "uk"),
+                        "neutral": code == scale.neutral,
+                        "favourable": code in item["favourable"],
+                        "share": share,
+                        "n": n,
+                    }
+                )
+    out = pd.DataFrame(rows)
+    return suppress_estimates(out, opt.min_cell, value_columns=["share"])
+
+
+def _factors_table(est: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+    idx = est[est["kind"] == "factor_index"]
+    fav = est[est["kind"] == "factor_fav"][
+        ["factor", "group", "estimate", "ci_low", "ci_high", "n"]
+    ].rename(
+        columns={
+            "estimate": "favourable",
+            "ci_low": "favourable_ci_low",
+            "ci_high": "favourable_ci_high",
+            "n": "favourable_n",
+        }
+    )
+    out = (
+        idx[["factor", "group", "estimate", "se", "ci_low", "ci_high", "n", "suppressed"]]
+        .rename(columns={"estimate": "index"})
+        .merge(fav, on=["factor", "group"], how="left")
+    )
+    out.insert(1, "factor_en", [cb.factor_name(int(k), "en") for k in out["factor"]])
+    out.insert(2, "factor_uk", [cb.factor_name(int(k), "uk") for k in out["factor"]])
+    return out.sort_values(["group", "factor"]).reset_index(drop=True)
+
+
+def _reliability(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame, pd.DataFrame]:
+    info = cur.m.info[cur.m.info["kind"] == "item_score"]
+    rows, item_rows = [], []
+    for g, mask in cur.masks.items():
+        for k, group_items in info.groupby("factor"):
+            cols = [c for c in group_items["measure"] if cur.m.values.loc[mask, c].notna().any()]
+            if len(cols) < 2:
+                continue
+            frame = cur.m.values.loc[mask, cols].dropna()
+            n = len(frame)
+            if n < max(opt.min_cell, 3) or (frame.var() == 0).any():
+                rows.append(
+                    {
+                        "group": g,
+                        "factor": int(k),
+                        "items": len(cols),
+                        "n": n if n >= opt.min_cell else np.nan,
+                        "alpha": np.nan,
+                        "alpha_ci_low": np.nan,
+                        "alpha_ci_high": np.nan,
+                        "low": False,
+                    }
+                )
+                continue
+            alpha, ci = pg.cronbach_alpha(data=frame, nan_policy="listwise", ci=opt.level)
+            rows.append(
+                {
+                    "group": g,
+                    "factor": int(k),
+                    "items": len(cols),
+                    "n": n,
+                    "alpha": float(alpha),
+                    "alpha_ci_low": float(ci[0]),
+                    "alpha_ci_high": float(ci[1]),
+                    "low": bool(alpha < opt.alpha_min),
+                }
+            )
+            total = frame.sum(axis=1)
+            for c in cols:
+                rest = total - frame[c]
+                r = (
+                    float(np.corrcoef(frame[c], rest)[0, 1])
+                    if frame[c].std() > 0 and rest.std() > 0
+                    else np.nan
+                )
+                item_rows.append(
+                    {
+                        "group": g,
+                        "factor": int(k),
+                        "item": group_items.set_index("measure").loc[c, "item"],
+                        "key": c.split(".", 1)[1],
+                        "item_rest_r": r,
+                        "n": n,
+                    }
+                )
+    rel = pd.DataFrame(
+        rows,
+        columns=["group", "factor", "items", "n", "alpha", "alpha_ci_low", "alpha_ci_high", "low"],
+    )
+    rel.insert(2, "factor_en", [cb.factor_name(int(k), "en") for k in rel["factor"]])
+    return rel, pd.DataFrame(
+        item_rows, columns=["group", "factor", "item", "key", "item_rest_r", "n"]
+    )
+
+
+def _alignment(cur: _Cycle, est: pd.DataFrame, opt: Options) -> pd.DataFrame:
+    cols = cur.m.columns("factor_index")
+    if set(cur.masks) != set(GROUPS):
+        return pd.DataFrame(
+            columns=[
+                "factor",
+                "official",
+                "private",
+                "difference",
+                "se",
+                "ci_low",
+                "ci_high",
+                "p_value",
+                "hedges_g",
+                "n_official",
+                "n_private",
+                "significant",
+                "aligned",
+            ]
+        )
+    c = cur.p.design.contrast(
+        cur.m.values[cols], cur.masks["official"], cur.masks["private"], level=opt.level
+    )
+    rows = []
+    for _, r in c.iterrows():
+        x = cur.m.values.loc[cur.masks["official"], r["variable"]].dropna()
+        y = cur.m.values.loc[cur.masks["private"], r["variable"]].dropna()
+        small = min(len(x), len(y)) < opt.min_cell
+        g = (
+            float(pg.compute_effsize(x, y, eftype="hedges"))
+            if len(x) > 1 and len(y) > 1
+            else np.nan
+        )
+        sig = bool(r["p_value"] < opt.significance)
+        rows.append(
+            {
+                "factor": int(r["variable"].split(".")[1]),
+                "official": r["estimate_a"],
+                "private": r["estimate_b"],
+                "difference": r["difference"],
+                "se": r["se"],
+                "ci_low": r["ci_low"],
+                "ci_high": r["ci_high"],
+                "p_value": r["p_value"],
+                "hedges_g": g,
+                "n_official": r["n_a"],
+                "n_private": r["n_b"],
+                "significant": sig,
+                "aligned": (not sig) and abs(r["difference"]) < opt.aligned_difference,
+                "suppressed": small,
+            }
+        )
+    out = pd.DataFrame(rows)
+    hidden = out["suppressed"]
+    out.loc[
+        hidden,
+        [
+            "official",
+            "private",
+            "difference",
+            "se",
+            "ci_low",
+            "ci_high",
+            "p_value",
+            "hedges_g",
+            "n_official",
+            "n_private",
+        ],
+    ] = np.nan
+    return out
+
+
+def _gaps(cur: _Cycle, est: pd.DataFrame, cb: Codebook, opt: Options) -> pd.DataFrame:
+    items = cb.items.set_index("id")
+    rows = []
+    gap_info = cur.m.info[cur.m.info["kind"] == "gap"]
+    fav = cur.m.info[cur.m.info["kind"] == "item_fav"].set_index("item")
+    for _, gi in gap_info.iterrows():
+        exists_id = gi["item"]
+        twin = items.loc[exists_id, "twin"]
+        both = cur.m.values[gi["measure"]].notna()
+        common = pd.DataFrame(
+            {
+                "exists": cur.m.values[fav.loc[exists_id, "measure"]].where(both),
+                "effective": cur.m.values[fav.loc[twin, "measure"]].where(both),
+            }
+        )
+        parts = cur.p.design.summarise(common, cur.masks, proportion=True, level=opt.level)
+        for g in cur.masks:
+            row = est[(est["measure"] == gi["measure"]) & (est["group"] == g)]
+            if row.empty:
+                continue
+            r = row.iloc[0]
+            pe = parts[(parts["domain"] == g)].set_index("variable")
+            rows.append(
+                {
+                    "factor": int(gi["factor"]),
+                    "factor_en": cb.factor_name(int(gi["factor"]), "en"),
+                    "group": g,
+                    "exists_item": exists_id,
+                    "effective_item": twin,
+                    "exists": 100 * pe.loc["exists", "estimate"],
+                    "effective": 100 * pe.loc["effective", "estimate"],
+                    "gap": r["estimate"],
+                    "se": r["se"],
+                    "ci_low": r["ci_low"],
+                    "ci_high": r["ci_high"],
+                    "n": r["n"],
+                    "suppressed": r["suppressed"],
+                }
+            )
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    # paired t-test on the respondent-level difference (its CI already on the design df)
+    out["t"] = out["gap"] / out["se"]
+    out["p_value"] = 2 * stats.t.sf(out["t"].abs(), cur.p.design.df)
+    out["significant"] = _significant(out["p_value"], opt.significance)
+    out.loc[out["suppressed"], ["exists", "effective", "t", "p_value"]] = np.nan
+    return out.sort_values(["group", "gap"], ascending=[True, False]).reset_index(drop=True)
+
+
+def _experience(est: pd.DataFrame, inds: dict[str, Indicator]) -> pd.DataFrame:
+    t = est[est["kind"] == "indicator"].copy()
+    if t.empty:
+        return pd.DataFrame(
+            columns=[
+                "group",
+                "indicator",
+                "estimate",
+                "se",
+                "ci_low",
+                "ci_high",
+                "df",
+                "n",
+                "unit",
+                "suppressed",
+                "item_key",
+                "codes",
+                "headline",
+                "text_en",
+                "text_uk",
+            ]
+        )
+    t["indicator"] = t["ref"]
+    t = t.loc[
+        np.array(
+            [
+                ind in inds and g in inds[ind].groups
+                for ind, g in zip(t["indicator"], t["group"], strict=True)
+            ],
+            dtype=bool,
+        )
+    ]
+    t["item_key"] = [inds[i].item for i in t["indicator"]]
+    t["codes"] = [list(inds[i].codes) for i in t["indicator"]]
+    t["headline"] = [inds[i].headline for i in t["indicator"]]
+    t["text_en"] = [inds[i].text.get("en", "") for i in t["indicator"]]
+    t["text_uk"] = [inds[i].text.get("uk", "") for i in t["indicator"]]
+    order = {k: i for i, k in enumerate(inds)}
+    t["order"] = t["indicator"].map(order)
+    t = t.sort_values(["group", "order"]).drop(
+        columns=["order", "kind", "ref", "factor", "item", "measure"]
+    )
+    return t.reset_index(drop=True)
+
+
+def _subgroups(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Factor results per subgroup level, and each level against the rest of its group (two levels:
+    against each other). Holm correction within each (group, subgroup variable) family."""
+    data = cur.p.data
+    values = cur.m.values[cur.m.columns("factor_index", "factor_fav")]
+    index_values = cur.m.values[cur.m.columns("factor_index")]
+    domains, pairs, versus = {}, {}, {}
+    for g, mask in cur.masks.items():
+        for var in opt.subgroups.get(g, []):
+            if var not in data.columns:
+                continue
+            col = data[var].astype(object).to_numpy()
+            present = {lev for lev in pd.unique(col[mask]) if pd.notna(lev)}
+            order = list(cb.variables[var].levels) if var in cb.variables else sorted(present)
+            levels = [lev for lev in order if lev in present]
+            if len(levels) < 2:
+                continue
+            for lev in levels:
+                domains[(g, var, lev)] = mask & (col == lev)
+            for a, b in (
+                [(levels[0], levels[1])] if len(levels) == 2 else [(lev, None) for lev in levels]
+            ):
+                rest = mask & (col != a) & pd.notna(col)
+                pairs[(g, var, a)] = (
+                    domains[(g, var, a)],
+                    domains[(g, var, b)] if b is not None else rest,
+                )
+                versus[(g, var, a)] = b if b is not None else "rest"
+    if not domains:
+        return pd.DataFrame(), pd.DataFrame()
+    labels = list(domains)
+    t = cur.p.design.summarise(
+        values, {i: domains[k] for i, k in enumerate(labels)}, level=opt.level
+    )
+    t = t.rename(columns={"variable": "measure"})
+    key = [labels[i] for i in t.pop("domain")]
+    t.insert(0, "group", [k[0] for k in key])
+    t.insert(1, "variable", [k[1] for k in key])
+    t.insert(2, "level", [k[2] for k in key])
+    t = t.merge(cur.m.info[["measure", "kind", "factor"]], on="measure", how="left")
+    to_percent(t, t["kind"])
+    sub = suppress_estimates(
+        t,
+        opt.min_cell,
+        family=["group", "variable", "measure"],
+        value_columns=["estimate", "se", "ci_low", "ci_high"],
+    )
+    hidden = set(
+        zip(
+            sub.loc[sub["suppressed"], "group"],
+            sub.loc[sub["suppressed"], "variable"],
+            sub.loc[sub["suppressed"], "measure"],
+            sub.loc[sub["suppressed"], "level"],
+            strict=True,
+        )
+    )
+    plabels = list(pairs)
+    c = cur.p.design.contrasts(
+        index_values, {i: pairs[k] for i, k in enumerate(plabels)}, level=opt.level
+    )
+    key = [plabels[i] for i in c.pop("contrast")]
+    c = c.rename(columns={"variable": "measure"})
+    c.insert(0, "group", [k[0] for k in key])
+    c.insert(1, "variable", [k[1] for k in key])
+    c.insert(2, "level", [k[2] for k in key])
+    c.insert(3, "versus", [versus[k] for k in key])
+    c["hidden"] = [
+        (g, v, m, a) in hidden or (b != "rest" and (g, v, m, b) in hidden)
+        for g, v, m, a, b in zip(
+            c["group"], c["variable"], c["measure"], c["level"], c["versus"], strict=True
+        )
+    ]
+    c["hidden"] |= (c["n_a"] < opt.min_cell) | (c["n_b"] < opt.min_cell)
+    c["p_holm"] = np.nan
+    for _, idx in c.groupby(["group", "variable"], sort=False).groups.items():
+        ok = [i for i in idx if np.isfinite(c.at[i, "p_value"])]
+        if ok:
+            c.loc[ok, "p_holm"] = holm(c.loc[ok, "p_value"].to_numpy())
+    c["significant"] = _significant(c["p_holm"], opt.significance)
+    c["factor"] = c["measure"].str.split(".").str[1].astype(int)
+    return sub, c[~c["hidden"]].drop(columns=["hidden", "t"]).reset_index(drop=True)
+
+
+def _sample(current: PreparedCycle, opt: Options) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sample against population per margin variable (counts suppressed), and weighting per
+    group."""
+    data = current.data
+    w = current.design.weights
+    rows = []
+    for g, pop in current.populations.items():
+        members = (data["group"].astype(object) == g).to_numpy()
+        if not members.any():
+            continue
+        for var, counts in pop.margins.items():
+            col = data.loc[members, var].astype(object)
+            sample = col.value_counts().reindex(list(counts)).fillna(0).astype(int)
+            weighted = w[members].groupby(col.to_numpy()).sum().reindex(list(counts)).fillna(0)
+            sup = suppress_counts(
+                pd.DataFrame([sample.to_numpy()], columns=list(counts)),
+                opt.min_cell,
+                row_totals=True,
+                col_totals=False,
+            )
+            hidden = sup.cells.iloc[0].to_numpy()
+            for i, lev in enumerate(counts):
+                rows.append(
+                    {
+                        "group": g,
+                        "variable": var,
+                        "level": lev,
+                        "sample_n": np.nan if hidden[i] else sample[lev],
+                        "sample_pct": np.nan if hidden[i] else 100 * sample[lev] / sample.sum(),
+                        "weighted_pct": 100 * weighted[lev] / weighted.sum(),
+                        "population_n": counts[lev],
+                        "population_pct": 100 * counts[lev] / pop.total,
+                        "suppressed": bool(hidden[i]),
+                    }
+                )
+    weighting = []
+    t = float(current.design._t(opt.level))
+    for g in GROUPS:
+        members = (data["group"].astype(object) == g).to_numpy()
+        if not members.any():
+            continue
+        ws = w[members].to_numpy()
+        cv = ws.std() / ws.mean()
+        n = int(members.sum())
+        deff = 1 + cv**2
+        pop = current.populations.get(g)
+        big_n = pop.total if pop is not None else np.nan
+        fpc = 1 - n / big_n if pop is not None and big_n > n else 1.0
+        if n < opt.min_cell:
+            weighting.append({"group": g, "n": np.nan, "population": big_n, "suppressed": True})
+            continue
+        weighting.append(
+            {
+                "group": g,
+                "n": n,
+                "population": big_n,
+                "suppressed": False,
+                "weight_min": ws.min(),
+                "weight_max": ws.max(),
+                "weight_cv": cv,
+                "effective_sample_size": ws.sum() ** 2 / (ws**2).sum(),
+                "deff_weighting": deff,
+                "margin_of_error": 100 * t * math.sqrt(deff * 0.25 / n * fpc),
+                "margin_of_error_unweighted": 100 * t * math.sqrt(0.25 / n * fpc),
+            }
+        )
+    return pd.DataFrame(rows), pd.DataFrame(weighting)
+
+
+def _quality(current: PreparedCycle, opt: Options) -> pd.DataFrame:
+    """Respondents flagged by each quality screen per group; counts of 1 to min_cell - 1 are hidden
+    (with a partner in the same row, since the row's total is shown)."""
+    s = current.quality.summary.copy().reset_index()
+    s.columns = [str(c) for c in s.columns]
+    groups = [g for g in GROUPS if g in s.columns]
+    out = s.copy()
+    out["suppressed"] = False
+    if groups:
+        sup = suppress_counts(
+            s[groups].astype(float), opt.min_cell, row_totals=True, col_totals=False
+        )
+        for g in groups:
+            out[g] = s[g].astype(float).mask(sup.cells[g])
+        out["suppressed"] = sup.cells.any(axis=1).to_numpy()
+    if "all" in s.columns:
+        small = (s["all"] > 0) & (s["all"] < opt.min_cell)
+        out["all"] = (
+            s["all"].astype(float).mask(small | sup.row_totals.to_numpy() if groups else small)
+        )
+        out["suppressed"] |= small.to_numpy()
+    return out
+
+
+def _trends(cur: _Cycle, prev: _Cycle, opt: Options) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    common = [
+        c
+        for c in cur.m.values.columns
+        if c in prev.m.values.columns and not c.startswith("item_score")
+    ]
+    same = all(
+        g in prev.p.populations
+        and prev.p.populations[g].margins == pop.margins
+        and prev.p.populations[g].total == pop.total
+        for g, pop in cur.p.populations.items()
+    )
+    std_design = prev.p.design if same else reweight(prev.p, cur.p.populations)
+    designs = {
+        "raw": (cur.p.raw, prev.p.raw),
+        "weighted": (cur.p.design, prev.p.design),
+        "standardised": (cur.p.design, std_design),
+    }
+    frames = []
+    for kind, (d_cur, d_prev) in designs.items():
+        a = cur.estimates(d_cur, common, opt.level)
+        b = prev.estimates(d_prev, common, opt.level)
+        b_small = b["n"] < opt.min_cell
+        a_small = a["n"] < opt.min_cell
+        a, b = a[~a_small], b[~b_small]
+        t = compare_estimates(a, b, ["measure", "group"], opt.level)
+        t.insert(2, "comparison", kind)
+        frames.append(t)
+    trends = pd.concat(frames, ignore_index=True).merge(cur.m.info, on="measure", how="left")
+    to_percent(
+        trends, trends["kind"], ("estimate", "estimate_prev", "change", "se", "ci_low", "ci_high")
+    )
+    trends["significant"] = _significant(trends["p_value"], opt.significance)
+    # decomposition of the raw change of each factor index and indicator by the group's cell
+    # variable
+    rows = []
+    for g in GROUPS:
+        var = opt.decompose_by.get(g)
+        if (
+            g not in cur.masks
+            or g not in prev.masks
+            or not var
+            or var not in cur.p.data.columns
+            or var not in prev.p.data.columns
+        ):
+            continue
+        cells_cur = cur.p.data[var].astype(object).fillna("(none)").to_numpy()
+        cells_prev = prev.p.data[var].astype(object).fillna("(none)").to_numpy()
+        measures = []
+        for m in [c for c in common if c.startswith(("factor_index.", "indicator."))]:
+            if (cur.masks[g] & cur.m.values[m].notna().to_numpy()).sum() >= opt.min_cell and (
+                prev.masks[g] & prev.m.values[m].notna().to_numpy()
+            ).sum() >= opt.min_cell:
+                measures.append(m)
+        if not measures:
+            continue
+        d = decompose_change(
+            prev.p.raw,
+            cur.p.raw,
+            prev.m.values[measures].to_numpy(),
+            cur.m.values[measures].to_numpy(),
+            prev.masks[g],
+            cur.masks[g],
+            cells_prev,
+            cells_cur,
+            opt.level,
+        )
+        d.insert(0, "measure", [measures[i] for i in d.pop("column")])
+        d.insert(1, "group", g)
+        d.insert(2, "by", var)
+        rows.append(d)
+    dec = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    if not dec.empty:
+        dec = dec.merge(cur.m.info[["measure", "kind", "factor"]], on="measure", how="left")
+        to_percent(dec, dec["kind"])
+        dec["significant"] = _significant(dec["p_value"], opt.significance)
+    return trends, dec, same
+
+
+def analyse(params: CycleParams | str | Path, *, with_previous: bool = True) -> Findings:
+    """Findings of the cycle a params file describes, with trends against its ``previous`` cycle."""
+    from ..inputs.params import load_params
+    from .prepare import prepare_cycle
+
+    p = params if isinstance(params, CycleParams) else load_params(params)
+    current = prepare_cycle(p)
+    previous = prepare_cycle(p.previous) if (with_previous and p.previous) else None
+    return compute_findings(current, previous)
+
+
+__all__ = ["Findings", "Options", "PERCENT_KINDS", "analyse", "compute_findings"]

@@ -1,0 +1,723 @@
+"""Loading a cycle's survey export through the codebook, with every problem reported at once.
+
+:func:`load_responses` returns the tidy answers (one row per respondent, categorical dtypes);
+:func:`load_cycle` returns the same together with the reason each missing answer is missing (don't
+know, refusal, no answer, not asked) and a load report. Conventions:
+
+* Identifier columns (e-mail, IP address, names, phone, free text, timestamps) are dropped at load
+  and the report lists them. Columns the codebook does not know are dropped too (with a warning):
+  nothing that was not declared in the codebook travels further.
+* "Don't know" and refusal codes become missing values; their counts are kept in the report and
+  their positions in :attr:`CycleData.reasons`, so their rates can be reported beside each estimate.
+* Answers to a question the respondent was not asked (another questionnaire, or routed past it) are
+  cleared with a warning.
+* Rows that are entirely empty (common at the end of spreadsheets) are skipped and counted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CipsDataError, Problem, ProblemList
+from .codebook import Codebook, RespondentVariable, Scale, load_codebook, normalise_name
+from .readers import RawTable, read_table
+
+REASONS = ("dont_know", "refusal", "no_answer", "not_asked")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
+IP_RE = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+MAX_ROWS_LISTED = 5
+
+
+@dataclass
+class LoadReport:
+    """What happened while loading a file."""
+
+    file: str
+    cycle: int
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    rows_read: int
+    empty_rows_skipped: int
+    dropped_identifiers: list[str]
+    dropped_unknown: list[str]
+    warnings: list[Problem]
+    nonresponse: pd.DataFrame
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.file}: {self.rows_read} respondents read ({self.format}"
+            + (f", {self.encoding}" if self.encoding else "")
+            + ")"
+        ]
+        if self.empty_rows_skipped:
+            lines.append(f"  {self.empty_rows_skipped} empty rows skipped")
+        if self.dropped_identifiers:
+            lines.append("  identifier columns dropped: " + ", ".join(self.dropped_identifiers))
+        if self.dropped_unknown:
+            lines.append(
+                "  columns not in the codebook dropped: " + ", ".join(self.dropped_unknown)
+            )
+        lines += [f"  warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+@dataclass
+class CycleData:
+    """A loaded cycle: the tidy answers, why missing answers are missing, and the load report."""
+
+    data: pd.DataFrame
+    reasons: pd.DataFrame
+    report: LoadReport
+    codebook: Codebook = field(repr=False)
+
+    @property
+    def cycle(self) -> int:
+        return self.report.cycle
+
+
+def load_responses(
+    path: str | Path,
+    codebook: Codebook | str | Path | None = None,
+    cycle: int | None = None,
+    *,
+    sheet: str | None = None,
+) -> pd.DataFrame:
+    """Load a survey export and return one row per respondent.
+
+    Parameters
+    ----------
+    path : CSV, XLSX, SPSS ``.sav`` or Parquet file.
+    codebook : a :class:`~cipslib.codebook.Codebook`, a path to one, or None for the shipped
+    codebook. cycle : survey year. If None, the file's ``cycle`` column must hold a single year.
+    sheet : for Excel files with several sheets, the sheet to read (default: the one named
+    "responses").
+
+    Returns
+    -------
+    DataFrame with the respondent variables (categorical, levels from the codebook) and one column
+    per item asked in the cycle (categorical of integer answer codes; ordered for ordinal scales).
+    Don't know, refusal and unanswered are missing values. ``df.attrs["cips"]`` records the source
+    file, the cycle, the columns dropped and the count of don't-know and refusal answers per item.
+
+    Raises
+    ------
+    CipsDataError listing every problem found (file, row, column, value, what was expected).
+    """
+    return load_cycle(path, codebook, cycle, sheet=sheet).data
+
+
+def save_responses(data: pd.DataFrame, path: str | Path) -> Path:
+    """Write loaded responses (the output of :func:`load_responses`) to CSV (UTF-8), XLSX or
+    Parquet, so that loading the file again gives the same frame. Respondent variables are written
+    as level names, answers as codes; don't know and refusal were already missing values and stay
+    empty (their reasons are not kept)."""
+    path = Path(path)
+    out = pd.DataFrame(index=data.index)
+    for col in data.columns:
+        s = data[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            cats = pd.Index(s.cat.categories)
+            s = s.astype("Int64") if pd.api.types.is_numeric_dtype(cats) else s.astype(object)
+        out[col] = s
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        out.to_csv(path, index=False, encoding="utf-8")
+    elif suffix in (".parquet", ".pq"):
+        out.to_parquet(path, index=False)
+    elif suffix == ".xlsx":
+        out.to_excel(path, sheet_name="responses", index=False)
+    else:
+        raise CipsDataError(
+            [Problem(str(path), "responses can be saved as .csv, .xlsx or .parquet", value=suffix)]
+        )
+    return path
+
+
+def load_cycle(
+    path: str | Path,
+    codebook: Codebook | str | Path | None = None,
+    cycle: int | None = None,
+    *,
+    sheet: str | None = None,
+) -> CycleData:
+    """Like :func:`load_responses`, but also return the missing-answer reasons and the load
+    report."""
+    cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    raw = read_table(path, sheet=sheet)
+    return _Interpreter(raw, cb, cycle).run()
+
+
+# ------------------------------------------------------------------------------------------------
+def _rows_text(rows: list[int]) -> str:
+    shown = ", ".join(str(r) for r in rows[:MAX_ROWS_LISTED])
+    more = len(rows) - MAX_ROWS_LISTED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _clean_cell(v: Any) -> str | None:
+    """A cell as trimmed text; None for empty cells. Whole floats lose their '.0'."""
+    if v is None:
+        return None
+    if isinstance(v, float):
+        if math.isnan(v):
+            return None
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        return str(int(v))
+    s = str(v).strip()
+    return s or None
+
+
+def _as_int(s: str) -> int | None:
+    try:
+        f = float(s.replace(",", "."))
+    except ValueError:
+        return None
+    return int(f) if f.is_integer() else None
+
+
+class _Interpreter:
+    """Turns a RawTable into tidy data through the codebook, collecting problems as it goes."""
+
+    def __init__(self, raw: RawTable, codebook: Codebook, cycle: int | None):
+        self.raw = raw
+        self.cb = codebook
+        self.cycle = cycle
+        self.file = raw.file
+        self.problems = ProblemList()
+
+    # -- entry ------------------------------------------------------------------------------------
+    def run(self) -> CycleData:
+        raw = self.raw
+        cells = pd.DataFrame(
+            {
+                c: pd.Series([_clean_cell(v) for v in raw.frame[c]], dtype=object)
+                for c in raw.frame.columns
+            },
+            index=raw.frame.index,
+            columns=raw.frame.columns,
+        )
+        nonempty = (
+            cells.notna().any(axis=1) if len(cells.columns) else pd.Series(False, index=cells.index)
+        )
+        empty_rows = int((~nonempty).sum())
+        cells = cells[nonempty].reset_index(drop=True)
+        self.rows = [n for n, keep in zip(raw.row_numbers, nonempty, strict=True) if keep]
+        if cells.empty:
+            raise CipsDataError(
+                [
+                    Problem(
+                        self.file,
+                        "the file has a header but no respondents",
+                        expected="one row per respondent below the header",
+                    )
+                ]
+            )
+        variables, items, dropped_ids, dropped_unknown = self._map_columns(cells)
+        self._resolve_cycle(variables)
+        cycle = int(self.cycle)  # type: ignore[arg-type]
+        expected_items = self.cb.items_for(cycle=cycle)
+        out: dict[str, Any] = {}
+        for name, var in self.cb.variables.items():
+            out[name] = self._variable(name, var, variables.get(name))
+        groups = out["group"]
+        self._check_consistency(out)
+        self._check_required_columns(variables, items, expected_items, groups, out)
+        data = pd.DataFrame(out)
+        reasons: dict[str, pd.Series] = {}
+        for _, item in expected_items.iterrows():
+            values, why = self._item(item, items.get(item["id"]), data)
+            data[item["id"]] = values
+            reasons[item["id"]] = why
+        self._apply_routing(data, reasons, expected_items)
+        self.problems.raise_if_errors()
+        reasons_df = pd.DataFrame(reasons, index=data.index)
+        for col in reasons_df:
+            reasons_df[col] = pd.Categorical(reasons_df[col], categories=list(REASONS))
+        nonresp = pd.DataFrame({r: (reasons_df == r).sum() for r in REASONS}).rename_axis("item")
+        report = LoadReport(
+            self.file,
+            cycle,
+            raw.format,
+            raw.encoding,
+            raw.delimiter,
+            len(data),
+            empty_rows,
+            dropped_ids,
+            dropped_unknown,
+            self.problems.warnings,
+            nonresp,
+        )
+        data.attrs["cips"] = {
+            "file": self.file,
+            "cycle": cycle,
+            "dropped_identifiers": list(dropped_ids),
+            "dropped_unknown": list(dropped_unknown),
+            "nonresponse": {
+                i: {"dont_know": int(r.dont_know), "refusal": int(r.refusal)}
+                for i, r in nonresp.iterrows()
+            },
+        }
+        return CycleData(data, reasons_df, report, self.cb)
+
+    # -- columns ----------------------------------------------------------------------------------
+    def _map_columns(self, cells: pd.DataFrame):
+        cb, file = self.cb, self.file
+        var_names = {normalise_name(v): v for v in cb.variables}
+        item_names = {normalise_name(i): i for i in cb.items["id"]}
+        seen: dict[str, int] = {}
+        variables: dict[str, pd.Series] = {}
+        items: dict[str, pd.Series] = {}
+        dropped_ids: list[str] = []
+        dropped_unknown: list[str] = []
+        for pos, name in enumerate(self.raw.columns):
+            col = cells[pos]
+            norm = normalise_name(name)
+            if not norm:
+                if col.notna().any():
+                    self.problems.add(
+                        file,
+                        f"column number {pos + 1} has values but no name in the header",
+                        row=1,
+                        expected="a column name from the codebook",
+                    )
+                continue
+            if norm in seen:
+                self.problems.add(
+                    file,
+                    f"the column name '{name}' appears twice (columns {seen[norm] + 1} "
+                    f"and {pos + 1})",
+                    row=1,
+                    expected="each column once",
+                )
+                continue
+            seen[norm] = pos
+            if norm in var_names:
+                variables[var_names[norm]] = col
+            elif norm in item_names:
+                items[item_names[norm]] = col
+            elif cb.is_identifier(name) or self._looks_identifying(col):
+                dropped_ids.append(name)
+            else:
+                dropped_unknown.append(name)
+        if dropped_unknown:
+            self.problems.warn(
+                file, "columns not in the codebook were dropped: " + ", ".join(dropped_unknown)
+            )
+        return variables, items, dropped_ids, dropped_unknown
+
+    @staticmethod
+    def _looks_identifying(col: pd.Series) -> bool:
+        values = col.dropna().astype(str).head(200)
+        if values.empty:
+            return False
+        hits = values.map(lambda v: bool(EMAIL_RE.match(v) or IP_RE.match(v))).mean()
+        return bool(hits > 0.5)
+
+    def _resolve_cycle(self, variables: dict[str, pd.Series]) -> None:
+        col = variables.get("cycle")
+        if self.cycle is None:
+            years = sorted({_as_int(v) for v in col.dropna()} - {None}) if col is not None else []
+            if len(years) != 1:
+                raise CipsDataError(
+                    [
+                        Problem(
+                            self.file,
+                            "the survey cycle is not given and the file does not "
+                            "hold exactly one year in a 'cycle' column",
+                            value=years or None,
+                            expected="cycle=YEAR (e.g. 2025)",
+                        )
+                    ]
+                )
+            self.cycle = years[0]
+        try:
+            self.cycle = int(self.cycle)
+        except (TypeError, ValueError):
+            raise CipsDataError(
+                [
+                    Problem(
+                        self.file,
+                        "the survey cycle must be a year",
+                        value=self.cycle,
+                        expected="a year such as 2025",
+                    )
+                ]
+            ) from None
+
+    # -- respondent variables ---------------------------------------------------------------------
+    def _bad(self, column: str, rows: list[int], value: Any, message: str, expected: str) -> None:
+        extra = f" (rows {_rows_text(rows)})" if len(rows) > 1 else ""
+        self.problems.add(
+            self.file, message + extra, row=rows[0], column=column, value=value, expected=expected
+        )
+
+    def _variable(
+        self, name: str, var: RespondentVariable, col: pd.Series | None
+    ) -> pd.Series | pd.Categorical:
+        n = len(self.rows)
+        if var.type == "category":
+            cats = list(var.levels)
+            if col is None:
+                return pd.Categorical([None] * n, categories=cats, ordered=var.ordered)
+            mapped = self._map_levels(name, var, col)
+            return pd.Categorical(mapped, categories=cats, ordered=var.ordered)
+        if col is None:
+            if name == "cycle":
+                return pd.Series([self.cycle] * n, dtype="Int64")
+            if name == "respondent_id":
+                return pd.Series([None] * n, dtype="string")
+            return pd.Series([np.nan] * n, dtype="float64")
+        if var.type == "id":
+            return self._ids(name, col)
+        if var.type == "year":
+            return self._years(name, col)
+        return self._numbers(name, var, col)
+
+    def _level_lookup(self, var: RespondentVariable) -> dict[str, str]:
+        lookup: dict[str, str] = {}
+        for level in var.levels.values():
+            lookup[str(level.code)] = level.name
+            lookup[normalise_name(level.name)] = level.name
+            for label in level.labels.values():
+                lookup[normalise_name(label)] = level.name
+        return lookup
+
+    def _map_levels(self, name: str, var: RespondentVariable, col: pd.Series) -> list[str | None]:
+        lookup = self._level_lookup(var)
+        value_labels = self.raw.value_labels.get(self._raw_name(name), {})
+        label_of = {_clean_cell(k): str(v) for k, v in value_labels.items()}
+        expected = ", ".join(f"{lv.code}={lv.name}" for lv in var.levels.values())
+        out: list[str | None] = []
+        bad: dict[str, list[int]] = {}
+        bad_labels: dict[str, list[int]] = {}
+        for value, row in zip(col, self.rows, strict=True):
+            if value is None:
+                out.append(None)
+                continue
+            level = None
+            if value in label_of:
+                level = lookup.get(normalise_name(label_of[value]))
+                if level is None:
+                    bad_labels.setdefault(f"{value} = '{label_of[value]}'", []).append(row)
+                    out.append(None)
+                    continue
+            if level is None:
+                key = str(_as_int(value)) if _as_int(value) is not None else normalise_name(value)
+                level = lookup.get(key)
+            if level is None:
+                bad.setdefault(value, []).append(row)
+            out.append(level)
+        for value, rows in bad.items():
+            self._bad(name, rows, value, "unknown value", expected)
+        for value, rows in bad_labels.items():
+            self._bad(
+                name, rows, value, "the SPSS value label is not a level of this variable", expected
+            )
+        return out
+
+    def _raw_name(self, name: str) -> str:
+        for col in self.raw.columns:
+            if normalise_name(col) == normalise_name(name):
+                return col
+        return name
+
+    def _ids(self, name: str, col: pd.Series) -> pd.Series:
+        ids = pd.Series(list(col), dtype="string")
+        missing = [r for r, v in zip(self.rows, col, strict=True) if v is None]
+        if missing:
+            self._bad(
+                name,
+                missing,
+                None,
+                "the respondent identifier is empty",
+                "an identifier on every row",
+            )
+        dup = ids[ids.notna() & ids.duplicated(keep=False)]
+        for value, idx in dup.groupby(dup, sort=True).groups.items():
+            rows = [self.rows[i] for i in idx]
+            self._bad(
+                name,
+                rows,
+                value,
+                "the respondent identifier is used more than once",
+                "a different identifier on every row",
+            )
+        return ids
+
+    def _years(self, name: str, col: pd.Series) -> pd.Series:
+        values = []
+        wrong: dict[str, list[int]] = {}
+        for v, row in zip(col, self.rows, strict=True):
+            year = _as_int(v) if v is not None else self.cycle
+            if year != self.cycle:
+                wrong.setdefault(str(v), []).append(row)
+            values.append(self.cycle)
+        for value, rows in wrong.items():
+            self._bad(name, rows, value, "the row belongs to another survey cycle", f"{self.cycle}")
+        return pd.Series(values, dtype="Int64")
+
+    def _numbers(self, name: str, var: RespondentVariable, col: pd.Series) -> pd.Series:
+        values: list[float] = []
+        text: dict[str, list[int]] = {}
+        low: dict[str, list[int]] = {}
+        for v, row in zip(col, self.rows, strict=True):
+            if v is None:
+                values.append(np.nan)
+                continue
+            try:
+                x = float(v.replace(",", ".").replace(" ", ""))
+            except ValueError:
+                text.setdefault(v, []).append(row)
+                values.append(np.nan)
+                continue
+            if var.minimum is not None and x < float(var.minimum):
+                low.setdefault(v, []).append(row)
+            values.append(x)
+        for value, rows in text.items():
+            self._bad(name, rows, value, "text in a numeric column", "a number")
+        for value, rows in low.items():
+            self._bad(name, rows, value, "the number is too small", f"at least {var.minimum}")
+        return pd.Series(values, dtype="float64")
+
+    def _check_consistency(self, out: dict[str, Any]) -> None:
+        """Group against respondent type, and levels or variables that only apply to some
+        respondents."""
+        cb = self.cb
+        group = pd.Series(out["group"])
+        rtype = pd.Series(out["respondent_type"])
+        rt_var = cb.variables["respondent_type"]
+        implied = rtype.map({k: lv.group for k, lv in rt_var.levels.items()}).astype(object)
+        clash = implied.notna() & group.notna() & (implied.astype(str) != group.astype(str))
+        for pos in np.flatnonzero(clash.to_numpy()):
+            self.problems.add(
+                self.file,
+                "the respondent type does not belong to the respondent group",
+                row=self.rows[pos],
+                column="respondent_type",
+                value=str(rtype[pos]),
+                expected=f"a type of the group '{group[pos]}'",
+            )
+        fill_group = group.isna() & implied.notna()
+        if fill_group.any():
+            out["group"] = pd.Categorical(
+                group.astype(object).where(~fill_group, implied), categories=out["group"].categories
+            )
+        who = {
+            "group": pd.Series(out["group"]).astype(object),
+            "respondent_type": rtype.astype(object),
+        }
+        for name, var in cb.variables.items():
+            if var.type != "category":
+                continue
+            values = pd.Series(out[name]).astype(object)
+            for level in var.levels.values():
+                if not level.applies_to:
+                    continue
+                allowed = who["group"].isin(level.applies_to) | who["respondent_type"].isin(
+                    level.applies_to
+                )
+                bad = (values == level.name) & ~allowed
+                rows = [self.rows[i] for i in np.flatnonzero(bad.to_numpy())]
+                if rows:
+                    self._bad(
+                        name,
+                        rows,
+                        level.name,
+                        "this level only applies to " + " and ".join(level.applies_to),
+                        "another level",
+                    )
+            if var.applies_to:
+                applies = who["group"].isin(var.applies_to) | who["respondent_type"].isin(
+                    var.applies_to
+                )
+                stray = values.notna() & ~applies
+                if stray.any():
+                    self.problems.warn(
+                        self.file,
+                        f"{int(stray.sum())} respondents outside "
+                        f"{' and '.join(var.applies_to)} have a value in '{name}'; it was "
+                        "cleared",
+                        column=name,
+                    )
+                    cleared = values.where(~stray)
+                    out[name] = pd.Categorical(
+                        cleared, categories=out[name].categories, ordered=var.ordered
+                    )
+                gaps = values.isna() & applies
+                if gaps.any() and var.required:
+                    self.problems.warn(
+                        self.file,
+                        f"{int(gaps.sum())} of the {int(applies.sum())} respondents "
+                        f"asked '{name}' did not answer it",
+                        column=name,
+                    )
+
+    def _check_required_columns(self, variables, items, expected_items, groups, out) -> None:
+        present_groups = set(pd.Series(groups).dropna().astype(str))
+        present_types = set(pd.Series(out["respondent_type"]).dropna().astype(str))
+        for name, var in self.cb.variables.items():
+            if name in variables or not var.required:
+                continue
+            if var.applies_to and not (set(var.applies_to) & (present_groups | present_types)):
+                continue
+            self.problems.add(
+                self.file,
+                f"the required column '{name}' is missing",
+                row=1,
+                expected=f"a column '{name}' ({var.labels['en']})",
+            )
+        for _, item in expected_items.iterrows():
+            if item["id"] in items or not (set(item["instruments"]) & present_groups):
+                continue
+            self.problems.add(
+                self.file,
+                f"the column for item '{item['id']}' is missing: the codebook says "
+                f"it was asked in {self.cycle}",
+                row=1,
+                expected=f"a column '{item['id']}' ({item['text_en']})",
+            )
+        for iid in items:
+            if iid not in set(expected_items["id"]):
+                self.problems.warn(
+                    self.file,
+                    f"item '{iid}' is not on the {self.cycle} questionnaire in the "
+                    "codebook; its column was ignored",
+                    column=iid,
+                )
+        if not present_groups:
+            self.problems.add(
+                self.file,
+                "no respondent has a group",
+                column="group",
+                expected="official or private",
+            )
+
+    # -- items ------------------------------------------------------------------------------------
+    def _item(self, item: pd.Series, col: pd.Series | None, data: pd.DataFrame):
+        iid = item["id"]
+        scale: Scale = self.cb.scales[item["scale"]]
+        n = len(data)
+        asked = data["group"].astype(object).isin(item["instruments"]).to_numpy()
+        codes = np.full(n, np.nan)
+        why = np.array([None] * n, dtype=object)
+        if col is None:
+            why[:] = np.where(asked, "no_answer", "not_asked")
+            return self._item_categorical(scale, codes), why
+        self._check_value_labels(iid, scale)
+        valid = set(scale.codes)
+        expected = (
+            f"{min(valid)}-{max(valid)}"
+            if scale.type == "ordinal"
+            else ", ".join(map(str, sorted(valid)))
+        )
+        extra = [f"{scale.dont_know} don't know"] if scale.dont_know is not None else []
+        extra += [f"{scale.refusal} prefer not to say"] if scale.refusal is not None else []
+        expected += (", or " + ", ".join(extra)) if extra else ""
+        text: dict[str, list[int]] = {}
+        out_of_range: dict[str, list[int]] = {}
+        stray = 0
+        for i, v in enumerate(col):
+            if v is None:
+                why[i] = "no_answer" if asked[i] else "not_asked"
+                continue
+            code = _as_int(v)
+            if code is None:
+                (text if _is_texty(v) else out_of_range).setdefault(v, []).append(self.rows[i])
+                continue
+            if not asked[i]:
+                stray += 1
+                why[i] = "not_asked"
+            elif code in valid:
+                codes[i] = code
+            elif code == scale.dont_know:
+                why[i] = "dont_know"
+            elif code == scale.refusal:
+                why[i] = "refusal"
+            else:
+                out_of_range.setdefault(v, []).append(self.rows[i])
+        for value, rows in text.items():
+            self._bad(iid, rows, value, "text where an answer code was expected", expected)
+        for value, rows in out_of_range.items():
+            self._bad(iid, rows, value, f"answer code not on the '{scale.name}' scale", expected)
+        if stray:
+            self.problems.warn(
+                self.file,
+                f"{stray} respondents answered '{iid}' although it is not on their "
+                "questionnaire; those answers were cleared",
+                column=iid,
+            )
+        return self._item_categorical(scale, codes), why
+
+    @staticmethod
+    def _item_categorical(scale: Scale, codes: np.ndarray) -> pd.Categorical:
+        values = pd.array(codes, dtype="Float64").astype("Int64")
+        return pd.Categorical(values, categories=list(scale.codes), ordered=scale.type == "ordinal")
+
+    def _check_value_labels(self, iid: str, scale: Scale) -> None:
+        """An SPSS export whose labels contradict the codebook (e.g. a reversed scale) is an
+        error."""
+        labels = self.raw.value_labels.get(self._raw_name(iid))
+        if not labels:
+            return
+        known: dict[str, int] = {}
+        for code in (*scale.codes, *scale.missing_codes):
+            for text in (scale.labels.get(code) or scale.special_labels.get(code, {})).values():
+                known[normalise_name(text)] = code
+        for raw_code, text in labels.items():
+            code = _as_int(str(raw_code))
+            meant = known.get(normalise_name(text))
+            if meant is not None and code is not None and meant != code:
+                ours = (
+                    scale.label(code)
+                    if code in (*scale.codes, *scale.missing_codes)
+                    else "no answer"
+                )
+                self.problems.add(
+                    self.file,
+                    f"the file labels code {code} as '{text}', which is code {meant} "
+                    f"in the codebook's '{scale.name}' scale: the export may use another coding",
+                    column=iid,
+                    expected=f"code {code} = '{ours}'",
+                )
+
+    def _apply_routing(
+        self, data: pd.DataFrame, reasons: dict[str, np.ndarray], items: pd.DataFrame
+    ) -> None:
+        for _, item in items[items["asked_if_item"].notna()].iterrows():
+            src = item["asked_if_item"]
+            if src not in data:
+                continue
+            routed = (
+                data[src].astype("Float64").isin(list(item["asked_if_codes"])).to_numpy(dtype=bool)
+            )
+            iid = item["id"]
+            answered = data[iid].notna().to_numpy()
+            skipped = ~routed & (reasons[iid] != "not_asked")
+            stray = int((answered & ~routed).sum())
+            if stray:
+                self.problems.warn(
+                    self.file,
+                    f"{stray} respondents answered '{iid}' although the routing "
+                    f"({src} = {list(item['asked_if_codes'])}) skipped it; those answers were "
+                    "cleared",
+                    column=iid,
+                )
+                data[iid] = data[iid].where(routed)
+            reasons[iid] = np.where(skipped, "not_asked", reasons[iid])
+
+
+def _is_texty(value: str) -> bool:
+    try:
+        float(value.replace(",", "."))
+        return False
+    except ValueError:
+        return True

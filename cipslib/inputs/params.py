@@ -1,0 +1,305 @@
+"""Cycle parameters: one YAML file per survey cycle (``params/2025.yaml``) that says where the data
+are and how to treat them. The same file drives the report notebooks through papermill.
+
+Relative paths in a params file are read from the folder that holds the params file. ``data: demo``
+means the demo file shipped with cipslib for that cycle; ``codebook: null`` means the shipped
+codebook. Unknown keys and wrong types are errors that list what is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ProblemList
+from .yamlfile import read_yaml
+
+QUALITY_DEFAULTS: dict[str, Any] = {
+    "speeder_ratio": 0.3,
+    "straightline_min_items": 10,
+    "min_completion": 0.5,
+    "duplicate_min_items": 10,
+    "exclude": ["duplicate", "speeder", "incomplete"],
+}
+QUALITY_FLAGS = ("duplicate", "speeder", "straightliner", "incomplete")
+THRESHOLD_DEFAULTS: dict[str, float] = {
+    "aligned_difference": 5.0,  # points on the 0-100 index below which two groups count as aligned
+    "alpha_min": 0.6,  # Cronbach's alpha under which a factor's reliability is flagged
+    # level of the tests (changes, differences), after Holm correction in families
+    "significance": 0.05,
+}
+ANALYSIS_DEFAULTS: dict[str, dict] = {
+    "subgroups": {
+        "official": ["region", "role", "tenure"],
+        "private": ["respondent_type", "business_type", "region"],
+    },
+    "decompose_by": {"official": "role", "private": "respondent_type"},
+}
+LANGUAGES = ("en", "uk")
+
+# key: (accepted types, default, description)
+PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
+    "cycle": ((int,), None, "survey year, e.g. 2025 (required)"),
+    "title": ((str, dict), "", "title of the report, or one per language: {en: ..., uk: ...}"),
+    "data": ((str,), "demo", "the survey export (CSV, XLSX, SAV, Parquet), or 'demo'"),
+    "sheet": ((str, type(None)), None, "sheet of an Excel export holding the answers"),
+    "codebook": ((str, type(None)), None, "questionnaire codebook YAML; empty for the shipped one"),
+    "population": (
+        (dict,),
+        {},
+        "population figures per group, e.g. {official: population/scs_staff.yaml}",
+    ),
+    "previous": ((str, type(None)), None, "params file of the previous cycle, for trends"),
+    "language": ((str,), "en", "report language: en or uk"),
+    "min_cell": ((int,), 10, "smallest group shown in any table or chart"),
+    "fieldwork": (
+        (dict,),
+        {},
+        "fieldwork dates and mode: {start: 2025-09-15, end: 2025-09-30, mode: online}",
+    ),
+    "quality": ((dict,), {}, "quality screen thresholds: " + ", ".join(QUALITY_DEFAULTS)),
+    "thresholds": ((dict,), {}, "analysis thresholds: " + ", ".join(THRESHOLD_DEFAULTS)),
+    "analysis": (
+        (dict,),
+        {},
+        "subgroups per group and the trend decomposition variable: " + ", ".join(ANALYSIS_DEFAULTS),
+    ),
+    "output": ((str,), "reports", "folder the report is written to"),
+    "kpis": (
+        (str, type(None)),
+        "pmm_kpis.yaml",
+        "PMM KPI definitions (skipped when the file does not exist)",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class CycleParams:
+    """Validated parameters of one cycle, with paths resolved."""
+
+    cycle: int
+    title: str
+    data: str
+    data_path: Path
+    sheet: str | None
+    codebook_path: Path | None
+    population: dict[str, Path]
+    previous: Path | None
+    language: str
+    min_cell: int
+    fieldwork: dict[str, Any]
+    quality: dict[str, Any]
+    thresholds: dict[str, Any]
+    output: Path
+    analysis: dict[str, Any] = field(default_factory=dict)
+    kpis: Path | None = None
+    source: Path | None = field(default=None, compare=False)
+
+
+def _type_names(types: tuple[type, ...]) -> str:
+    names = {
+        int: "a whole number",
+        str: "text",
+        dict: "a mapping (key: value lines)",
+        type(None): "empty",
+    }
+    return " or ".join(names.get(t, t.__name__) for t in types)
+
+
+def validate_params(raw: Any, file: str = "params", base: Path | None = None) -> CycleParams:
+    """Check a params mapping (as read from YAML, or as papermill passes it) and resolve its
+    paths."""
+    problems = ProblemList()
+    if not isinstance(raw, dict):
+        problems.add(
+            file, "a params file must be a mapping of settings", expected=", ".join(PARAM_SPEC)
+        )
+        problems.raise_if_errors()
+    base = base or Path.cwd()
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in PARAM_SPEC:
+            problems.add(
+                file, f"unknown setting '{key}'", expected="one of " + ", ".join(PARAM_SPEC)
+            )
+            continue
+        types = PARAM_SPEC[key][0]
+        if isinstance(value, (dt.date, dt.datetime)) and str in types:
+            value = value.isoformat()
+        if isinstance(value, bool) or not isinstance(value, types):
+            problems.add(
+                file,
+                f"'{key}' has the wrong type ({PARAM_SPEC[key][2]})",
+                value=value,
+                expected=_type_names(types),
+            )
+            continue
+        values[key] = value
+    if "cycle" not in raw:
+        problems.add(
+            file, "the setting 'cycle' is missing", expected="the survey year, e.g. cycle: 2025"
+        )
+    merged = {k: spec[1] for k, spec in PARAM_SPEC.items()} | values
+    if merged["language"] not in LANGUAGES:
+        problems.add(
+            file,
+            "unknown report language",
+            value=merged["language"],
+            expected=" or ".join(LANGUAGES),
+        )
+    if isinstance(merged["min_cell"], int) and merged["min_cell"] < 1:
+        problems.add(file, "'min_cell' must be at least 1", value=merged["min_cell"])
+    quality = dict(QUALITY_DEFAULTS)
+    for key, value in (merged["quality"] or {}).items():
+        if key not in QUALITY_DEFAULTS:
+            problems.add(
+                file,
+                f"unknown quality setting '{key}'",
+                expected="one of " + ", ".join(QUALITY_DEFAULTS),
+            )
+        elif key == "exclude":
+            bad = [v for v in (value or []) if v not in QUALITY_FLAGS]
+            if not isinstance(value, list) or bad:
+                problems.add(
+                    file,
+                    "'quality: exclude' lists the screens that exclude a respondent",
+                    value=value,
+                    expected="a list drawn from " + ", ".join(QUALITY_FLAGS),
+                )
+            else:
+                quality[key] = value
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            problems.add(
+                file, f"quality setting '{key}' must be a number of at least 0", value=value
+            )
+        else:
+            quality[key] = value
+    for ratio in ("speeder_ratio", "min_completion"):
+        if isinstance(quality[ratio], (int, float)) and quality[ratio] > 1:
+            problems.add(
+                file,
+                f"quality setting '{ratio}' is a fraction",
+                value=quality[ratio],
+                expected="a number between 0 and 1",
+            )
+    thresholds = dict(THRESHOLD_DEFAULTS)
+    for key, value in (merged["thresholds"] or {}).items():
+        if key not in THRESHOLD_DEFAULTS:
+            problems.add(
+                file,
+                f"unknown threshold '{key}'",
+                expected="one of " + ", ".join(THRESHOLD_DEFAULTS),
+            )
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            problems.add(file, f"threshold '{key}' must be a number of at least 0", value=value)
+        elif key != "aligned_difference" and value >= 1:
+            problems.add(
+                file, f"threshold '{key}' must be below 1", value=value, expected="e.g. 0.05"
+            )
+        else:
+            thresholds[key] = float(value)
+    analysis = {k: dict(v) for k, v in ANALYSIS_DEFAULTS.items()}
+    for key, value in (merged["analysis"] or {}).items():
+        if key not in ANALYSIS_DEFAULTS:
+            problems.add(
+                file,
+                f"unknown analysis setting '{key}'",
+                expected="one of " + ", ".join(ANALYSIS_DEFAULTS),
+            )
+            continue
+        if not isinstance(value, dict) or any(g not in ("official", "private") for g in value):
+            problems.add(
+                file, f"'analysis: {key}' is a mapping per group (official, private)", value=value
+            )
+            continue
+        for group, spec in value.items():
+            ok = (
+                (isinstance(spec, list) and all(isinstance(v, str) for v in spec))
+                if key == "subgroups"
+                else isinstance(spec, str)
+            )
+            if not ok:
+                problems.add(
+                    file,
+                    f"'analysis: {key}: {group}' must be "
+                    + (
+                        "a list of respondent variables"
+                        if key == "subgroups"
+                        else "a respondent variable"
+                    ),
+                    value=spec,
+                )
+            else:
+                analysis[key][group] = spec
+    population: dict[str, Path] = {}
+    for group, path in (merged["population"] or {}).items():
+        if group not in ("official", "private"):
+            problems.add(
+                file, f"'population' has an unknown group '{group}'", expected="official or private"
+            )
+        elif not isinstance(path, str):
+            problems.add(file, f"'population: {group}' must be a file path", value=path)
+        else:
+            population[group] = _resolve(base, path)
+    for group, path in population.items():
+        if not path.exists():
+            problems.add(file, f"the population file for '{group}' does not exist", value=str(path))
+    cycle = merged["cycle"]
+    data_path = None
+    if isinstance(cycle, int) and isinstance(merged["data"], str):
+        if merged["data"] == "demo":
+            from .synthetic import DEMO_FILES, demo_path
+
+            if cycle in DEMO_FILES:
+                data_path = demo_path(cycle)
+            else:
+                problems.add(
+                    file,
+                    f"'data: demo' only exists for the demo cycles {list(DEMO_FILES)}",
+                    value=cycle,
+                    expected="the path of your survey export",
+                )
+        else:
+            data_path = _resolve(base, merged["data"])
+            if not data_path.exists():
+                problems.add(file, "the data file does not exist", value=str(data_path))
+    codebook = _resolve(base, merged["codebook"]) if merged["codebook"] else None
+    if codebook is not None and not codebook.exists():
+        problems.add(file, "the codebook file does not exist", value=str(codebook))
+    previous = _resolve(base, merged["previous"]) if merged["previous"] else None
+    if previous is not None and not previous.exists():
+        problems.add(file, "the previous cycle's params file does not exist", value=str(previous))
+    problems.raise_if_errors()
+    return CycleParams(
+        cycle=cycle,
+        title=merged["title"],
+        data=merged["data"],
+        data_path=data_path,
+        sheet=merged["sheet"],
+        codebook_path=codebook,
+        population=population,
+        previous=previous,
+        language=merged["language"],
+        min_cell=merged["min_cell"],
+        fieldwork=dict(merged["fieldwork"]),
+        quality=quality,
+        thresholds=thresholds,
+        output=_resolve(base, merged["output"]),
+        analysis=analysis,
+        kpis=_resolve(base, merged["kpis"]) if merged["kpis"] else None,
+        source=Path(file) if file != "params" else None,
+    )
+
+
+def _resolve(base: Path, path: str) -> Path:
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else (base / p).resolve()
+
+
+def load_params(path: str | Path) -> CycleParams:
+    """Read and validate a cycle's params file; relative paths are read from the file's folder."""
+    path = Path(path)
+    raw = read_yaml(path, "params")
+    return validate_params(raw, str(path), base=path.resolve().parent)

@@ -1,0 +1,617 @@
+"""Building blocks of the report notebooks: each call returns something a notebook cell displays.
+
+The notebooks stay thin: a cell is one call on a :class:`Report`, e.g. ``report.factors_table()`` or
+``report.likert(3, "official")``. All text comes from the language catalogue
+(``cipslib/text/catalogues/<lang>.yaml``) and every number from the
+:class:`~cipslib.findings.Findings`, rounded only here. Tables pass through the findings' disclosure
+control: a hidden cell reads "<10".
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..analysis.disclosure import hidden_label
+from ..analysis.findings import Findings, Options, compute_findings
+from ..analysis.prepare import PreparedCycle, prepare_cycle
+from ..analysis.scoring import load_indicators
+from ..inputs.codebook import Codebook
+from ..inputs.params import PARAM_SPEC, CycleParams, load_params, validate_params
+from ..text.catalogue import load_catalogue
+from ..text.numbers import NumberFormat
+
+SECTIONS = (
+    "key_findings",
+    "about",
+    "factors",
+    "factor_detail",
+    "experience",
+    "security",
+    "subgroups",
+    "trend",
+    "quality",
+    "kpis",
+    "annex",
+)
+
+
+class HTML:
+    """A block of HTML that Jupyter displays as such (no IPython import needed at module level)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def _repr_html_(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def resolve_params(values: dict[str, Any], params_dir: str | Path | None = None) -> CycleParams:
+    """Params as papermill injects them (one variable per params key) validated like a params file.
+
+    Relative paths are read from ``params_dir``; when it is not given, from ``./params`` or
+    ``../params`` (papermill runs the kernel in the folder it was started from).
+    """
+    raw = {k: v for k, v in values.items() if k in PARAM_SPEC and v is not None}
+    if params_dir is None:
+        for cand in (Path.cwd() / "params", Path.cwd().parent / "params", Path.cwd()):
+            if cand.is_dir():
+                params_dir = cand
+                break
+    base = Path(params_dir).resolve()
+    return validate_params(raw, str(base / f"{raw.get('cycle', 'params')}.yaml"), base=base)
+
+
+@dataclass
+class Report:
+    """The findings of one cycle with the language it is reported in."""
+
+    params: CycleParams
+    current: PreparedCycle
+    previous: PreparedCycle | None
+    findings: Findings
+    language: str = "en"
+
+    @classmethod
+    def build(cls, params: CycleParams | str | Path, language: str | None = None) -> Report:
+        p = params if isinstance(params, CycleParams) else load_params(params)
+        current = prepare_cycle(p)
+        previous = prepare_cycle(p.previous) if p.previous else None
+        fnd = compute_findings(current, previous, Options.from_params(p))
+        return cls(p, current, previous, fnd, language or p.language)
+
+    # -- text helpers
+    # --------------------------------------------------------------------------------
+    @property
+    def cb(self) -> Codebook:
+        return self.current.codebook
+
+    @property
+    def tpl(self) -> dict[str, Any]:
+        return load_catalogue(self.language)
+
+    @property
+    def labels(self) -> dict[str, Any]:
+        return self.tpl["report"]
+
+    @property
+    def fmt(self) -> NumberFormat:
+        return NumberFormat(self.tpl["numbers"])
+
+    def t(self, key: str, **kw) -> str:
+        text = self.labels[key]
+        return " ".join(str(text).split()).format(**kw) if kw else " ".join(str(text).split())
+
+    def col(self, key: str) -> str:
+        return self.labels["col"][key]
+
+    def section_title(self, key: str) -> str:
+        return self.labels["sections"][key]
+
+    def heading(self, key: str) -> HTML:
+        number = SECTIONS.index(key) + 1
+        return HTML(f'<h2 id="{key}">{number}. {html.escape(self.section_title(key))}</h2>')
+
+    def subheading(self, text: str, anchor: str | None = None) -> HTML:
+        a = f' id="{anchor}"' if anchor else ""
+        return HTML(f"<h3{a}>{html.escape(text)}</h3>")
+
+    def paragraph(self, text: str) -> HTML:
+        return HTML(f"<p>{html.escape(text)}</p>")
+
+    def _hidden(self) -> str:
+        return hidden_label(self.params.min_cell)
+
+    def _pct(self, v) -> str:
+        return self.fmt.value(v, "%") if pd.notna(v) else self._hidden()
+
+    def _num(self, v, decimals: int = 0) -> str:
+        return self.fmt.number(v, decimals) if pd.notna(v) else self._hidden()
+
+    def _ci(self, lo, hi, decimals: int = 0) -> str:
+        if pd.isna(lo) or pd.isna(hi):
+            return self._hidden()
+        return (
+            self.tpl["numbers"]
+            .get("range", "{}–{}")
+            .format(self.fmt.number(lo, decimals), self.fmt.number(hi, decimals))
+        )
+
+    def _n(self, v) -> str:
+        return self.fmt.count(v) if pd.notna(v) else self._hidden()
+
+    def _table(self, frame: pd.DataFrame, caption: str | None = None, cls: str = "cips") -> HTML:
+        body = frame.to_html(index=False, escape=True, na_rep=self._hidden(), border=0, classes=cls)
+        cap = f'<p class="caption">{html.escape(caption)}</p>' if caption else ""
+        return HTML(f'<div class="table-scroll">{body}</div>{cap}')
+
+    @property
+    def title(self) -> str:
+        """The report title in the report's language (params ``title`` may give one per
+        language)."""
+        t = self.params.title
+        if isinstance(t, dict):
+            return str(t.get(self.language) or t.get("en") or next(iter(t.values()), ""))
+        return t or f"CIPS {self.params.cycle}"
+
+    # -- sections
+    # ------------------------------------------------------------------------------------
+    def title_page(self) -> HTML:
+        p = self.params
+        fw = p.fieldwork or {}
+        mode = (
+            self.t("mode_online")
+            if fw.get("mode") == "online"
+            else self.t("mode_paper")
+            if fw.get("mode")
+            else ""
+        )
+        n_off = int((self.current.data["group"] == "official").sum())
+        n_prv = int((self.current.data["group"] == "private").sum())
+        demo = (
+            f'<p class="notice">{html.escape(self.t("demo_notice"))}</p>'
+            if p.data == "demo"
+            else ""
+        )
+        toc = "".join(
+            f'<li><a href="#{k}">{i + 1}. {html.escape(self.section_title(k))}</a></li>'
+            for i, k in enumerate(SECTIONS)
+        )
+        return HTML(
+            '<section class="title-page">'
+            f'<p class="kicker">{html.escape(self.t("report_kind"))}</p>'
+            f"<h1>{html.escape(self.title)}</h1>"
+            f'<p class="subtitle">{html.escape(self.t("fieldwork"))}: '
+            f"{html.escape(str(fw.get('start', '')))} – "
+            f"{html.escape(str(fw.get('end', '')))}, {html.escape(mode)}. "
+            f"{html.escape(self.t('respondents'))}: {self.t('official')} {self._n(n_off)}, "
+            f"{self.t('private')} {self._n(n_prv)}.</p>{demo}"
+            f'<nav class="toc"><h2 class="toc-title">{html.escape(self.t("contents"))}</h2>'
+            f"<ol>{toc}</ol></nav>"
+            "</section>"
+        )
+
+    def key_findings(self) -> HTML:
+        items = "".join(
+            f"<li>{html.escape(k['text'][self.language])}</li>" for k in self.findings.key_findings
+        )
+        return HTML(f'<ol class="key-findings">{items}</ol>')
+
+    def about(self) -> HTML:
+        m = self.findings.meta
+        read, kept = m["respondents_read"], m["respondents_analysed"]
+        parts = [
+            self.paragraph(
+                f"{self.t('respondents')}: {self._n(kept)} ({self.t('read')} {self._n(read)}; "
+                f"{self._n(read - kept) if read - kept >= self.params.min_cell else self._hidden()}"
+                f" {self.t('excluded')})."
+            ),
+            self.paragraph(self.t("weighting_text")),
+            self.paragraph(self.t("optin_text")),
+            self.paragraph(self.t("scores_text")),
+            self.paragraph(
+                self.t("suppression_text", min_cell=self.params.min_cell, hidden=self._hidden())
+            ),
+        ]
+        return HTML("".join(str(p) for p in parts))
+
+    def weighting_table(self) -> HTML:
+        w = self.findings.tables["weighting"]
+        rows = []
+        for _, r in w.iterrows():
+            rows.append(
+                {
+                    self.col("group"): self.t(r["group"]),
+                    self.col("n"): self._n(r["n"]),
+                    self.col("n_eff"): self._num(r.get("effective_sample_size")),
+                    self.col("deff"): self._num(r.get("deff_weighting"), 2),
+                    self.col("moe"): self._num(r.get("margin_of_error"), 1),
+                }
+            )
+        return self._table(pd.DataFrame(rows))
+
+    def sample_table(self) -> HTML:
+        s = self.findings.tables["sample"]
+        rows = [
+            {
+                self.col("group"): self.t(r["group"]),
+                self.col("variable"): self.cb.variables[r["variable"]].labels[self.language],
+                self.col("level"): self.cb.level_label(r["variable"], r["level"], self.language),
+                self.col("n"): self._n(r["sample_n"]),
+                self.col("sample"): self._num(r["sample_pct"], 1),
+                self.col("weighted"): self._num(r["weighted_pct"], 1),
+                self.col("population"): self._num(r["population_pct"], 1),
+            }
+            for _, r in s.iterrows()
+        ]
+        return self._table(pd.DataFrame(rows))
+
+    def factors_table(self) -> HTML:
+        al = (
+            self.findings.tables["alignment"].set_index("factor")
+            if not self.findings.tables["alignment"].empty
+            else pd.DataFrame()
+        )
+        fac = self.findings.tables["factors"]
+        rows = []
+        for k in sorted(fac["factor"].unique()):
+            row = {self.col("factor"): f"{k}. {self.cb.factor_name(int(k), self.language)}"}
+            for g in ("official", "private"):
+                r = fac[(fac["factor"] == k) & (fac["group"] == g)]
+                if r.empty:
+                    continue
+                r = r.iloc[0]
+                row[f"{self.t(g)}: {self.col('index')}"] = self._num(r["index"])
+                row[f"{self.t(g)}: {self.col('ci')}"] = self._ci(r["ci_low"], r["ci_high"])
+                row[f"{self.t(g)}: {self.col('n')}"] = self._n(r["n"])
+            if not al.empty and k in al.index:
+                a = al.loc[k]
+                row[self.col("difference")] = self._num(a["difference"], 1)
+                row[self.col("p_value")] = (
+                    self.fmt.p(a["p_value"]) if pd.notna(a["p_value"]) else self._hidden()
+                )
+                row[self.col("hedges_g")] = self._num(a["hedges_g"], 2)
+                row[self.col("aligned")] = (
+                    self.t("answer_yes") if a["aligned"] else self.t("answer_no")
+                )
+            rows.append(row)
+        return self._table(
+            pd.DataFrame(rows),
+            self.t(
+                "aligned_note", points=self.fmt.number(self.findings.meta["aligned_difference"], 0)
+            ),
+        )
+
+    def items_table(self, factor: int, group: str) -> HTML:
+        it = self.findings.tables["items"]
+        it = it[(it["factor"] == factor) & (it["group"] == group)]
+        rows = [
+            {
+                self.col("item"): r[f"text_{self.language}"],
+                self.col("favourable"): self._pct(r["favourable"]),
+                self.col("ci"): self._ci(r["ci_low"], r["ci_high"]),
+                self.col("score"): self._num(r["score"]),
+                self.col("n"): self._n(r["n"]),
+                self.col("dont_know"): self._num(r["dont_know_rate"], 1),
+                self.col("refusal"): self._num(r["refusal_rate"], 1),
+            }
+            for _, r in it.iterrows()
+        ]
+        return self._table(pd.DataFrame(rows))
+
+    def gap_table(self, factor: int | None = None) -> HTML:
+        g = self.findings.tables["gaps"]
+        if g.empty:
+            return HTML("")
+        if factor is not None:
+            g = g[g["factor"] == factor]
+        rows = [
+            {
+                self.col("factor"): self.cb.factor_name(int(r["factor"]), self.language),
+                self.col("group"): self.t(r["group"]),
+                self.col("exists"): self._pct(r["exists"]),
+                self.col("effective"): self._pct(r["effective"]),
+                self.col("gap"): self._num(r["gap"], 1),
+                self.col("ci"): self._ci(r["ci_low"], r["ci_high"], 1),
+                self.col("n"): self._n(r["n"]),
+            }
+            for _, r in g.iterrows()
+        ]
+        return self._table(pd.DataFrame(rows), self.t("gap_text")) if rows else HTML("")
+
+    def experience_table(self, indicators: list[str] | None = None) -> HTML:
+        e = self.findings.tables["experience"]
+        if indicators is not None:
+            e = e[e["indicator"].isin(indicators)]
+        rows = [
+            {
+                self.col("group"): self.t(r["group"]),
+                self.col("indicator"): r[f"text_{self.language}"],
+                self.col("estimate"): self._pct(r["estimate"]),
+                self.col("ci"): self._ci(r["ci_low"], r["ci_high"]),
+                self.col("n"): self._n(r["n"]),
+            }
+            for _, r in e.iterrows()
+        ]
+        return self._table(pd.DataFrame(rows))
+
+    def subgroup_table(self, group: str, variable: str) -> HTML:
+        s = self.findings.tables["subgroups"]
+        if s.empty:
+            return HTML("")
+        s = s[(s["group"] == group) & (s["variable"] == variable) & (s["kind"] == "factor_index")]
+        if s.empty:
+            return HTML("")
+        tests = self.findings.tables["subgroup_tests"]
+        tests = (
+            tests[(tests["group"] == group) & (tests["variable"] == variable)]
+            if not tests.empty
+            else tests
+        )
+        rows = [
+            {
+                self.col("factor"): self.cb.factor_name(int(r["factor"]), self.language),
+                self.col("level"): self.cb.level_label(variable, r["level"], self.language),
+                self.col("index"): self._num(r["estimate"]),
+                self.col("ci"): self._ci(r["ci_low"], r["ci_high"]),
+                self.col("n"): self._n(r["n"]),
+            }
+            for _, r in s.iterrows()
+        ]
+        sig = tests[tests["significant"]] if not tests.empty else tests
+        note = ", ".join(
+            f"{self.cb.factor_name(int(r['factor']), self.language)}: "
+            f"{self.cb.level_label(variable, r['level'], self.language)} "
+            f"{self.fmt.number(r['difference'], 1, signed=True)} ({self.col('p_holm')} "
+            f"{self.fmt.p(r['p_holm'])})"
+            for _, r in sig.iterrows()
+        )
+        return self._table(pd.DataFrame(rows), note or None)
+
+    def trend_table(self, group: str) -> HTML:
+        tr = self.findings.tables.get("trends")
+        if tr is None or tr.empty:
+            return self.paragraph(self.t("no_previous"))
+        t = tr[(tr["group"] == group) & (tr["kind"] == "factor_index")]
+        rows = []
+        for k, part in t.groupby("factor"):
+            row = {self.col("factor"): self.cb.factor_name(int(k), self.language)}
+            for _, r in part.iterrows():
+                name = self.t(f"comparison_{r['comparison']}")
+                row[f"{self.col('change')} ({name})"] = self.fmt.number(r["change"], 1, signed=True)
+                row[f"{self.col('ci')} ({name})"] = self._ci(r["ci_low"], r["ci_high"], 1)
+            rows.append(row)
+        return self._table(pd.DataFrame(rows))
+
+    def decomposition_table(self, group: str) -> HTML:
+        d = self.findings.tables.get("decomposition")
+        if d is None or d.empty:
+            return HTML("")
+        d = d[(d["group"] == group) & (d["kind"] == "factor_index")]
+        if d.empty:
+            return HTML("")
+        rows = []
+        for k, part in d.groupby("factor"):
+            row = {self.col("factor"): self.cb.factor_name(int(k), self.language)}
+            for _, r in part.iterrows():
+                row[self.t(f"part_{r['part']}")] = (
+                    f"{self.fmt.number(r['estimate'], 1, signed=True)} "
+                    f"({self._ci(r['ci_low'], r['ci_high'], 1)})"
+                )
+            rows.append(row)
+        by = d["by"].iloc[0]
+        return self._table(
+            pd.DataFrame(rows),
+            self.t(
+                "trend_text",
+                by=self.cb.variables[by].labels[self.language].lower()
+                if by in self.cb.variables
+                else by,
+            ),
+        )
+
+    def quality_table(self) -> HTML:
+        q = self.findings.tables["quality"]
+        rows = [
+            {
+                self.col("screen"): self.labels.get("screens", {}).get(r["screen"], r["screen"]),
+                self.col("excludes"): self.t("answer_yes")
+                if r["excludes"]
+                else self.t("answer_no"),
+                self.col("official"): self._n(r.get("official")),
+                self.col("private"): self._n(r.get("private")),
+                self.col("all"): self._n(r.get("all")),
+            }
+            for _, r in q.iterrows()
+        ]
+        return self._table(pd.DataFrame(rows))
+
+    def reliability_table(self) -> HTML:
+        rel = self.findings.tables["reliability"]
+        rows = [
+            {
+                self.col("factor"): self.cb.factor_name(int(r["factor"]), self.language),
+                self.col("group"): self.t(r["group"]),
+                self.col("items"): int(r["items"]),
+                self.col("alpha"): self._num(r["alpha"], 2),
+                self.col("ci"): self._ci(r["alpha_ci_low"], r["alpha_ci_high"], 2),
+                self.col("n"): self._n(r["n"]),
+                self.col("low"): self.t("answer_yes") if r["low"] else self.t("answer_no"),
+            }
+            for _, r in rel.iterrows()
+        ]
+        return self._table(
+            pd.DataFrame(rows),
+            self.t("alpha_note", alpha=self.fmt.number(self.findings.meta["alpha_min"], 1)),
+        )
+
+    def kpi_frame(self) -> pd.DataFrame:
+        """The PMM KPI table of this cycle (computed once; the report shows it and ``save`` writes
+        it)."""
+        if "_kpi_frame" not in self.__dict__:
+            self.__dict__["_kpi_frame"] = self._compute_kpis()
+        return self.__dict__["_kpi_frame"]
+
+    def _compute_kpis(self) -> pd.DataFrame:
+        from ..analysis.kpi import kpi_table, load_kpis
+
+        path = self.params.kpis
+        if path is None or not path.exists():
+            return pd.DataFrame()
+        indicators = load_indicators(self.cb)
+        return kpi_table([self.findings], load_kpis(path, self.cb, indicators), self.cb, indicators)
+
+    def kpi_table(self) -> HTML:
+        k = self.kpi_frame()
+        if k.empty:
+            return HTML("")
+        rows = [
+            {
+                self.col("kpi"): r["kpi"],
+                self.col("name"): r["name"],
+                self.col("dimension"): r["dimension"],
+                self.col("value"): self._num(r["value"], 1),
+                self.col("ci"): self._ci(r["ci_low"], r["ci_high"], 1),
+                self.col("n"): self._n(r["n"]),
+            }
+            for _, r in k.iterrows()
+        ]
+        return self._table(pd.DataFrame(rows))
+
+    def annex_items(self) -> HTML:
+        it = self.findings.tables["items"]
+        rows = [
+            {
+                self.col("group"): self.t(r["group"]),
+                self.col("factor"): int(r["factor"]),
+                self.col("item"): r[f"text_{self.language}"],
+                self.col("favourable"): self._pct(r["favourable"]),
+                self.col("ci"): self._ci(r["ci_low"], r["ci_high"]),
+                self.col("n"): self._n(r["n"]),
+                self.col("dont_know"): self._num(r["dont_know_rate"], 1),
+                self.col("refusal"): self._num(r["refusal_rate"], 1),
+            }
+            for _, r in it.iterrows()
+        ]
+        return self._table(pd.DataFrame(rows))
+
+    # -- charts
+    # --------------------------------------------------------------------------------------
+    def likert(self, factor: int, group: str):
+        from .charts import likert_bars
+
+        return likert_bars(self.findings, self.cb, factor, group, self.labels, self.language)
+
+    def factor_chart(self):
+        from .charts import factor_dots
+
+        return factor_dots(self.findings, self.cb, self.labels, self.language)
+
+    def heatmap(self, group: str, variable: str):
+        from .charts import subgroup_heatmap
+
+        return subgroup_heatmap(self.findings, self.cb, group, variable, self.labels, self.language)
+
+    def trend_chart(self, group: str):
+        from .charts import trend_dumbbell
+
+        return trend_dumbbell(self.findings, self.cb, group, self.labels, self.language)
+
+    def gap_chart(self):
+        from .charts import gap_chart
+
+        return gap_chart(self.findings, self.cb, self.labels, self.language)
+
+    def sample_chart(self, group: str):
+        from .charts import sample_composition
+
+        return sample_composition(self.findings, group, self.cb, self.labels, self.language)
+
+    # -- outputs
+    # -------------------------------------------------------------------------------------
+    def save(self, output_dir: str | Path | None) -> list[Path]:
+        """Write findings.json and the KPI tables into ``output_dir`` (the render's temporary
+        folder)."""
+        if not output_dir:
+            return []
+        from ..analysis.kpi import write_kpis
+
+        out = Path(output_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = [self.findings.to_json(out / "findings.json")]
+        k = self.kpi_frame()
+        if not k.empty:
+            paths += write_kpis(k, out)
+        return paths
+
+
+def factors_present(report: Report) -> list[int]:
+    return [int(k) for k in sorted(report.findings.tables["factors"]["factor"].unique())]
+
+
+def groups_present(report: Report) -> list[str]:
+    return [g for g in ("official", "private") if (report.current.data["group"] == g).any()]
+
+
+def subgroup_variables(report: Report) -> list[tuple[str, str]]:
+    s = report.findings.tables["subgroups"]
+    if s.empty:
+        return []
+    return list(dict.fromkeys(zip(s["group"], s["variable"], strict=True)))
+
+
+def figure_png(fig) -> bytes:
+    """A figure as PNG bytes, without metadata that would vary between runs."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(
+        buf, format="png", dpi=100, metadata={"Software": None}, pil_kwargs={"compress_level": 1}
+    )
+    return buf.getvalue()
+
+
+def figure_alt(fig) -> str:
+    """Alternative text of a chart: its titles and caption."""
+    parts = [fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) is not None else []
+    parts += [ax.get_title() for ax in fig.axes if ax.get_title()]
+    parts += [t.get_text() for t in fig.texts if t.get_text()]
+    return ". ".join(p for p in parts if p) or "Chart"
+
+
+def show(*things) -> None:
+    """Display report blocks and figures in a notebook. Figures become PNG images (the same bytes
+    for the same data, whatever the notebook's plotting backend) and are closed, so they appear
+    once."""
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    for thing in things:
+        if thing is None:
+            continue
+        if hasattr(thing, "savefig"):
+            display(
+                Image(data=figure_png(thing), format="png", metadata={"alt": figure_alt(thing)})
+            )
+            plt.close(thing)
+        else:
+            display(thing)
+
+
+__all__ = [
+    "HTML",
+    "Report",
+    "SECTIONS",
+    "factors_present",
+    "groups_present",
+    "resolve_params",
+    "show",
+    "subgroup_variables",
+]

@@ -1,0 +1,19 @@
+"""Stage 1, survey statistics: a design object (weights, strata, PSUs, finite population
+correction), its calibration (raking, post-stratification, linear calibration, trimming),
+Taylor-linearised variance that accounts for the calibration, and inference (t and logit intervals,
+tests, multiplicity), agreeing with R's ``survey`` package. It knows nothing about CIPS and imports
+nothing from the rest of cipslib."""
+
+from .design import SurveyDesign
+from .errors import DesignError
+from .inference import compare_independent, holm, logit_interval, test_table, welch_df
+
+__all__ = [
+    "DesignError",
+    "SurveyDesign",
+    "compare_independent",
+    "holm",
+    "logit_interval",
+    "test_table",
+    "welch_df",
+]

@@ -1,0 +1,2 @@
+"""Stage 3, words: language catalogues (one YAML file per language), number formats and the sentence
+writer of the key findings. Adding a language is adding a file to ``catalogues/``."""

@@ -1,0 +1,47 @@
+"""Sentences of the key findings, in every available language, filled from a finding's numbers
+only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..inputs.codebook import Codebook
+from .catalogue import available_languages, load_catalogue
+from .numbers import NumberFormat
+
+
+class SentenceWriter:
+    """Fills the templates of every available language for one finding."""
+
+    def __init__(self, cb: Codebook, inds: dict[str, Any]):
+        self.cb = cb
+        self.inds = inds
+        self.langs = available_languages()
+        self.tpl = {lang: load_catalogue(lang) for lang in self.langs}
+        self.fmt = {lang: NumberFormat(self.tpl[lang]["numbers"]) for lang in self.langs}
+        for lang in self.langs:
+            self.fmt[lang].words_to = (self.tpl[lang].get("words") or {}).get("to", "to")
+
+    def measure_name(self, lang: str, row: pd.Series) -> str:
+        t = self.tpl[lang]["measures"]
+        kind = row["kind"]
+        factor = (
+            self.cb.factor_name(int(row["factor"]), lang) if pd.notna(row.get("factor")) else ""
+        )
+        group = self.tpl[lang]["groups"][row["group"]]
+        if kind == "indicator":
+            return t["indicator"].format(text=self.inds[row["ref"]].text[lang], group=group)
+        if kind == "item_fav":
+            return t["item_fav"].format(text=self.cb.item(row["item"])[f"text_{lang}"], group=group)
+        return t[kind].format(factor=factor, group=group)
+
+    def sentence(self, kind: str, build) -> dict[str, str]:
+        out = {}
+        for lang in self.langs:
+            fields = build(lang, self.fmt[lang], self.tpl[lang])
+            text = " ".join(self.tpl[lang]["sentences"][kind].split())
+            out[lang] = text.format(**fields)
+            out[lang] = out[lang][0].upper() + out[lang][1:]
+        return out
