@@ -29,6 +29,7 @@ from . import __version__
 from .analysis.quality import screen
 from .analysis.weighting import weight_cycle
 from .errors import BAD_INPUT, CipsError
+from .files import atomic_write
 from .inputs.codebook import load_codebook
 from .inputs.loading import load_cycle
 from .inputs.params import load_params
@@ -134,16 +135,6 @@ def _cmd_demo_data(args) -> int:
     return 0
 
 
-def _atomic_write(path: Path, write) -> Path:
-    """Write through a temporary file in the same folder and move it into place when complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".cips-") as tmp:
-        tmp_path = Path(tmp) / path.name
-        write(tmp_path)
-        os.replace(tmp_path, path)
-    return path
-
-
 def _cmd_findings(args) -> int:
     from .analysis.findings import analyse
 
@@ -151,7 +142,7 @@ def _cmd_findings(args) -> int:
         params = load_params(target)
         fnd = analyse(params, with_previous=not args.no_previous)
         out = Path(args.out) if args.out else params.output / str(params.cycle)
-        path = _atomic_write(out / "findings.json", fnd.to_json)
+        path = atomic_write(out / "findings.json", fnd.to_json)
         print(f"{params.cycle}: {path} ({len(fnd.key_findings)} key findings)")
         for k in fnd.key_findings[: args.show]:
             print(f"  {k['rank']:>2}. {k['text']['en']}")
@@ -173,25 +164,11 @@ def _cmd_kpi(args) -> int:
     findings = [analyse(p, with_previous=False) for p in params]
     table = kpi_table(findings, kpis, cb, indicators)
     out = Path(args.out) if args.out else params[0].output / "kpi"
-    with tempfile.TemporaryDirectory(dir=_existing_parent(out), prefix=".cips-") as tmp:
-        written = write_kpis(table, tmp)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for p in written:
-            os.replace(p, out / p.name)
-            paths.append(out / p.name)
-    for path in paths:
+    for path in write_kpis(table, out):
         print(path)
     shown = table[["kpi", "cycle", "value", "ci_low", "ci_high", "n"]].copy()
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.1f}"))
     return 0
-
-
-def _existing_parent(path: Path) -> Path:
-    path = path.resolve()
-    while not path.exists():
-        path = path.parent
-    return path
 
 
 def _cmd_render(args) -> int:

@@ -22,6 +22,12 @@ class Problem:
     ``row`` is the row number a person sees when opening the file: in a CSV or Excel sheet the
     header is row 1 and the first answer is row 2; in an SPSS or Parquet file it is the case number
     (1-based).
+
+    Examples
+    --------
+    >>> print(Problem("export.csv", "unknown answer code", row=3, column="lead_01", value=9,
+    ...               expected="1-5, 8 or 9"))
+    export.csv, row 3, column 'lead_01': unknown answer code (found 9; expected 1-5, 8 or 9)
     """
 
     file: str
@@ -50,13 +56,28 @@ class Problem:
 
 
 class CipsError(Exception):
-    """Base class of every error cipslib raises on purpose."""
+    """Base class of every error cipslib raises on purpose.
+
+    Examples
+    --------
+    >>> issubclass(CipsDataError, CipsError)
+    True
+    """
 
 
 class CipsDataError(CipsError):
     """Bad input: a data file, codebook, population figures or parameters that cannot be used.
 
     ``problems`` lists every problem found; ``str(error)`` lists them one per line.
+
+    Examples
+    --------
+    >>> err = CipsDataError([Problem("pop.yaml", "the margins disagree"),
+    ...                      Problem("pop.yaml", "a count is negative", row=4)])
+    >>> print(err)
+    2 problems found:
+      - pop.yaml: the margins disagree
+      - pop.yaml, row 4: a count is negative
     """
 
     def __init__(self, problems: list[Problem] | str, file: str = ""):

@@ -12,7 +12,7 @@ from .conftest import ROOT
 
 PACKAGE = ROOT / "cipslib"
 # lowest first; a module may import from its own stage and the stages before it
-STAGES = ["survey", "errors", "inputs", "text", "analysis", "report", "cli"]
+STAGES = ["survey", "errors", "files", "inputs", "text", "analysis", "report", "cli"]
 
 
 def _module_name(path: Path) -> str:
@@ -134,3 +134,37 @@ def test_drawing_a_chart_leaves_rcparams_and_pyplot_alone(codebook):
         factor_dots(findings2024, codebook, {}, "en", ax=ax) is fig2
     )  # draws on the analyst's axes
     plt.close(fig2)
+
+
+def test_the_public_api_has_runnable_examples():
+    """Every name an analyst imports from cipslib, cipslib.survey and cipslib.report, and every verb
+    of SurveyDesign, carries a numpydoc Examples section (run as a doctest by the suite)."""
+    import inspect
+
+    import cipslib
+    import cipslib.report
+    import cipslib.survey
+    from cipslib.report.render import render
+
+    objects = {f"cipslib.{n}": getattr(cipslib, n) for n in cipslib.__all__ if n != "__version__"}
+    objects |= {f"cipslib.survey.{n}": getattr(cipslib.survey, n) for n in cipslib.survey.__all__}
+    objects |= {f"cipslib.report.{n}": getattr(cipslib.report, n) for n in cipslib.report.__all__}
+    objects["cipslib.report.render.render"] = render
+    verbs = (
+        "rake",
+        "poststratify",
+        "calibrate",
+        "trim",
+        "mean",
+        "total",
+        "proportion",
+        "difference",
+        "weight_summary",
+    )
+    objects |= {f"SurveyDesign.{v}": getattr(cipslib.SurveyDesign, v) for v in verbs}
+    lacking = [
+        name
+        for name, obj in objects.items()
+        if "Examples\n--------\n>>>" not in (inspect.getdoc(obj) or "")
+    ]
+    assert lacking == []

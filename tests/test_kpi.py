@@ -84,7 +84,7 @@ def test_unknown_indicator_in_a_formula_is_a_clear_error(codebook, indicators, t
         ("disclosure: public", "disclosure: secret", "unknown disclosure"),
         ("reference_year: 2024", "reference_year: soon", "must be a year"),
         ("    source: CIPS\n", "", "'source' is missing"),
-        ("GROUP", "customs", "group must be official or private"),
+        ("GROUP", "customs", "group must be one of .*expected official or private"),
     ],
 )
 def test_bad_kpi_settings(codebook, indicators, tmp_path, old, new, message):

@@ -55,7 +55,13 @@ GROUPS = ("official", "private")
 
 @dataclass(frozen=True)
 class Options:
-    """Analysis settings (from the params file's ``min_cell``, ``thresholds`` and ``analysis``)."""
+    """Analysis settings (from the params file's ``min_cell``, ``thresholds`` and ``analysis``).
+
+    Examples
+    --------
+    >>> Options().min_cell
+    10
+    """
 
     min_cell: int = 10
     level: float = 0.95
@@ -87,7 +93,16 @@ class Options:
 @dataclass
 class Findings:
     """All results of one cycle. Tables are already disclosure-controlled (hidden cells are
-    missing)."""
+    missing).
+
+    Examples
+    --------
+    >>> f = analyse("params/2024.yaml")
+    >>> f.cycle, f.previous_cycle
+    (2024, None)
+    >>> f["factors"].columns[:4].tolist()
+    ['factor', 'factor_en', 'factor_uk', 'group']
+    """
 
     cycle: int
     previous_cycle: int | None
@@ -173,8 +188,8 @@ class _Cycle:
     """A prepared cycle with its measures and group masks."""
 
     def __init__(self, prepared: PreparedCycle, indicators: dict[str, Indicator]):
-        self.p = prepared
-        self.m: Measures = build_measures(prepared.data, prepared.codebook, indicators)
+        self.prepared = prepared
+        self.measures: Measures = build_measures(prepared.data, prepared.codebook, indicators)
         groups = prepared.data["group"].astype(object).to_numpy()
         self.masks = {g: groups == g for g in GROUPS if (groups == g).any()}
 
@@ -186,7 +201,10 @@ class _Cycle:
         key = (id(design), level)
         cache = self.__dict__.setdefault("_cache", {})
         if key not in cache:
-            cache[key] = (design, self._estimates(design, list(self.m.values.columns), level))
+            cache[key] = (
+                design,
+                self._estimates(design, list(self.measures.values.columns), level),
+            )
         out = cache[key][1]
         return (
             out[out["measure"].isin(columns)].reset_index(drop=True)
@@ -195,7 +213,7 @@ class _Cycle:
         )
 
     def _estimates(self, design, cols: list[str], level: float) -> pd.DataFrame:
-        info = self.m.info.set_index("measure")
+        info = self.measures.info.set_index("measure")
         prop = [c for c in cols if info.loc[c, "kind"] in PROPORTION_KINDS]
         other = [c for c in cols if c not in prop]
         parts = []
@@ -203,14 +221,14 @@ class _Cycle:
             if subset:
                 parts.append(
                     design.summarise(
-                        self.m.values[subset], self.masks, proportion=is_prop, level=level
+                        self.measures.values[subset], self.masks, proportion=is_prop, level=level
                     )
                 )
         out = pd.concat(parts, ignore_index=True).rename(
             columns={"variable": "measure", "domain": "group"}
         )
         out = out[out["n"] > 0].reset_index(drop=True)
-        return out.merge(self.m.info, on="measure", how="left")
+        return out.merge(self.measures.info, on="measure", how="left")
 
 
 def _percentify(
@@ -232,7 +250,15 @@ def compute_findings(
     indicators: dict[str, Indicator] | None = None,
 ) -> Findings:
     """Every table of the integrity findings for ``current`` (with trends when ``previous`` is
-    given)."""
+    given).
+
+    Examples
+    --------
+    >>> from cipslib import prepare_cycle
+    >>> f = compute_findings(prepare_cycle("params/2024.yaml"))
+    >>> sorted(f.tables)[:3]
+    ['alignment', 'distributions', 'estimates']
+    """
     opt = options or Options.from_params(current.params)
     cb = current.codebook
     inds = indicators or load_indicators(cb)
@@ -320,8 +346,8 @@ def _items_table(
         .rename(columns={"ref": "key", "estimate": "favourable"})
     )
     # don't know and refusal: weighted rates among the group's respondents who were asked the item
-    reasons = cur.p.reasons
-    w = cur.p.design.weights.to_numpy()
+    reasons = cur.prepared.reasons
+    w = cur.prepared.design.weights.to_numpy()
     rates = []
     for iid in out["item"].unique():
         why = reasons[iid].astype(object).to_numpy()
@@ -352,14 +378,14 @@ def _items_table(
 def _distributions(cur: _Cycle, cb: Codebook, opt: Options) -> pd.DataFrame:
     """Weighted share of every answer code of every item among the group's valid answers (for the
     charts)."""
-    w = cur.p.design.weights.to_numpy()
+    w = cur.prepared.design.weights.to_numpy()
     rows = []
     for _, item in cb.items.iterrows():
         iid = item["id"]
-        if iid not in cur.p.data.columns:
+        if iid not in cur.prepared.data.columns:
             continue
         scale = cb.scale_of(iid)
-        codes = pd.to_numeric(cur.p.data[iid].astype("Float64"), errors="coerce").to_numpy(
+        codes = pd.to_numeric(cur.prepared.data[iid].astype("Float64"), errors="coerce").to_numpy(
             dtype=float, na_value=np.nan
         )
         for g, mask in cur.masks.items():
@@ -413,14 +439,16 @@ def _factors_table(est: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
 
 
 def _reliability(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame, pd.DataFrame]:
-    info = cur.m.info[cur.m.info["kind"] == "item_score"]
+    info = cur.measures.info[cur.measures.info["kind"] == "item_score"]
     rows, item_rows = [], []
     for g, mask in cur.masks.items():
         for k, group_items in info.groupby("factor"):
-            cols = [c for c in group_items["measure"] if cur.m.values.loc[mask, c].notna().any()]
+            cols = [
+                c for c in group_items["measure"] if cur.measures.values.loc[mask, c].notna().any()
+            ]
             if len(cols) < 2:
                 continue
-            frame = cur.m.values.loc[mask, cols].dropna()
+            frame = cur.measures.values.loc[mask, cols].dropna()
             n = len(frame)
             if n < max(opt.min_cell, 3) or (frame.var() == 0).any():
                 rows.append(
@@ -478,7 +506,7 @@ def _reliability(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame,
 
 
 def _alignment(cur: _Cycle, est: pd.DataFrame, opt: Options) -> pd.DataFrame:
-    cols = cur.m.columns("factor_index")
+    cols = cur.measures.columns("factor_index")
     if set(cur.masks) != set(GROUPS):
         return pd.DataFrame(
             columns=[
@@ -497,13 +525,13 @@ def _alignment(cur: _Cycle, est: pd.DataFrame, opt: Options) -> pd.DataFrame:
                 "aligned",
             ]
         )
-    c = cur.p.design.contrast(
-        cur.m.values[cols], cur.masks["official"], cur.masks["private"], level=opt.level
+    c = cur.prepared.design.contrast(
+        cur.measures.values[cols], cur.masks["official"], cur.masks["private"], level=opt.level
     )
     rows = []
     for _, r in c.iterrows():
-        x = cur.m.values.loc[cur.masks["official"], r["variable"]].dropna()
-        y = cur.m.values.loc[cur.masks["private"], r["variable"]].dropna()
+        x = cur.measures.values.loc[cur.masks["official"], r["variable"]].dropna()
+        y = cur.measures.values.loc[cur.masks["private"], r["variable"]].dropna()
         small = min(len(x), len(y)) < opt.min_cell
         g = (
             float(pg.compute_effsize(x, y, eftype="hedges"))
@@ -552,19 +580,19 @@ def _alignment(cur: _Cycle, est: pd.DataFrame, opt: Options) -> pd.DataFrame:
 def _gaps(cur: _Cycle, est: pd.DataFrame, cb: Codebook, opt: Options) -> pd.DataFrame:
     items = cb.items.set_index("id")
     rows = []
-    gap_info = cur.m.info[cur.m.info["kind"] == "gap"]
-    fav = cur.m.info[cur.m.info["kind"] == "item_fav"].set_index("item")
+    gap_info = cur.measures.info[cur.measures.info["kind"] == "gap"]
+    fav = cur.measures.info[cur.measures.info["kind"] == "item_fav"].set_index("item")
     for _, gi in gap_info.iterrows():
         exists_id = gi["item"]
         twin = items.loc[exists_id, "twin"]
-        both = cur.m.values[gi["measure"]].notna()
+        both = cur.measures.values[gi["measure"]].notna()
         common = pd.DataFrame(
             {
-                "exists": cur.m.values[fav.loc[exists_id, "measure"]].where(both),
-                "effective": cur.m.values[fav.loc[twin, "measure"]].where(both),
+                "exists": cur.measures.values[fav.loc[exists_id, "measure"]].where(both),
+                "effective": cur.measures.values[fav.loc[twin, "measure"]].where(both),
             }
         )
-        parts = cur.p.design.summarise(common, cur.masks, proportion=True, level=opt.level)
+        parts = cur.prepared.design.summarise(common, cur.masks, proportion=True, level=opt.level)
         for g in cur.masks:
             row = est[(est["measure"] == gi["measure"]) & (est["group"] == g)]
             if row.empty:
@@ -593,7 +621,7 @@ def _gaps(cur: _Cycle, est: pd.DataFrame, cb: Codebook, opt: Options) -> pd.Data
         return out
     # paired t-test on the respondent-level difference (its CI already on the design df)
     out["t"] = out["gap"] / out["se"]
-    out["p_value"] = 2 * stats.t.sf(out["t"].abs(), cur.p.design.df)
+    out["p_value"] = 2 * stats.t.sf(out["t"].abs(), cur.prepared.design.df)
     out["significant"] = _significant(out["p_value"], opt.significance)
     out.loc[out["suppressed"], ["exists", "effective", "t", "p_value"]] = np.nan
     return out.sort_values(["group", "gap"], ascending=[True, False]).reset_index(drop=True)
@@ -647,9 +675,9 @@ def _experience(est: pd.DataFrame, inds: dict[str, Indicator]) -> pd.DataFrame:
 def _subgroups(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Factor results per subgroup level, and each level against the rest of its group (two levels:
     against each other). Holm correction within each (group, subgroup variable) family."""
-    data = cur.p.data
-    values = cur.m.values[cur.m.columns("factor_index", "factor_fav")]
-    index_values = cur.m.values[cur.m.columns("factor_index")]
+    data = cur.prepared.data
+    values = cur.measures.values[cur.measures.columns("factor_index", "factor_fav")]
+    index_values = cur.measures.values[cur.measures.columns("factor_index")]
     domains, pairs, versus = {}, {}, {}
     for g, mask in cur.masks.items():
         for var in opt.subgroups.get(g, []):
@@ -675,7 +703,7 @@ def _subgroups(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame, p
     if not domains:
         return pd.DataFrame(), pd.DataFrame()
     labels = list(domains)
-    t = cur.p.design.summarise(
+    t = cur.prepared.design.summarise(
         values, {i: domains[k] for i, k in enumerate(labels)}, level=opt.level
     )
     t = t.rename(columns={"variable": "measure"})
@@ -683,7 +711,7 @@ def _subgroups(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame, p
     t.insert(0, "group", [k[0] for k in key])
     t.insert(1, "variable", [k[1] for k in key])
     t.insert(2, "level", [k[2] for k in key])
-    t = t.merge(cur.m.info[["measure", "kind", "factor"]], on="measure", how="left")
+    t = t.merge(cur.measures.info[["measure", "kind", "factor"]], on="measure", how="left")
     to_percent(t, t["kind"])
     sub = suppress_estimates(
         t,
@@ -701,7 +729,7 @@ def _subgroups(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame, p
         )
     )
     plabels = list(pairs)
-    c = cur.p.design.contrasts(
+    c = cur.prepared.design.contrasts(
         index_values, {i: pairs[k] for i, k in enumerate(plabels)}, level=opt.level
     )
     key = [plabels[i] for i in c.pop("contrast")]
@@ -823,20 +851,20 @@ def _quality(current: PreparedCycle, opt: Options) -> pd.DataFrame:
 def _trends(cur: _Cycle, prev: _Cycle, opt: Options) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
     common = [
         c
-        for c in cur.m.values.columns
-        if c in prev.m.values.columns and not c.startswith("item_score")
+        for c in cur.measures.values.columns
+        if c in prev.measures.values.columns and not c.startswith("item_score")
     ]
     same = all(
-        g in prev.p.populations
-        and prev.p.populations[g].margins == pop.margins
-        and prev.p.populations[g].total == pop.total
-        for g, pop in cur.p.populations.items()
+        g in prev.prepared.populations
+        and prev.prepared.populations[g].margins == pop.margins
+        and prev.prepared.populations[g].total == pop.total
+        for g, pop in cur.prepared.populations.items()
     )
-    std_design = prev.p.design if same else reweight(prev.p, cur.p.populations)
+    std_design = prev.prepared.design if same else reweight(prev.prepared, cur.prepared.populations)
     designs = {
-        "raw": (cur.p.raw, prev.p.raw),
-        "weighted": (cur.p.design, prev.p.design),
-        "standardised": (cur.p.design, std_design),
+        "raw": (cur.prepared.raw, prev.prepared.raw),
+        "weighted": (cur.prepared.design, prev.prepared.design),
+        "standardised": (cur.prepared.design, std_design),
     }
     frames = []
     for kind, (d_cur, d_prev) in designs.items():
@@ -848,7 +876,7 @@ def _trends(cur: _Cycle, prev: _Cycle, opt: Options) -> tuple[pd.DataFrame, pd.D
         t = compare_estimates(a, b, ["measure", "group"], opt.level)
         t.insert(2, "comparison", kind)
         frames.append(t)
-    trends = pd.concat(frames, ignore_index=True).merge(cur.m.info, on="measure", how="left")
+    trends = pd.concat(frames, ignore_index=True).merge(cur.measures.info, on="measure", how="left")
     to_percent(
         trends, trends["kind"], ("estimate", "estimate_prev", "change", "se", "ci_low", "ci_high")
     )
@@ -862,25 +890,27 @@ def _trends(cur: _Cycle, prev: _Cycle, opt: Options) -> tuple[pd.DataFrame, pd.D
             g not in cur.masks
             or g not in prev.masks
             or not var
-            or var not in cur.p.data.columns
-            or var not in prev.p.data.columns
+            or var not in cur.prepared.data.columns
+            or var not in prev.prepared.data.columns
         ):
             continue
-        cells_cur = cur.p.data[var].astype(object).fillna("(none)").to_numpy()
-        cells_prev = prev.p.data[var].astype(object).fillna("(none)").to_numpy()
+        cells_cur = cur.prepared.data[var].astype(object).fillna("(none)").to_numpy()
+        cells_prev = prev.prepared.data[var].astype(object).fillna("(none)").to_numpy()
         measures = []
         for m in [c for c in common if c.startswith(("factor_index.", "indicator."))]:
-            if (cur.masks[g] & cur.m.values[m].notna().to_numpy()).sum() >= opt.min_cell and (
-                prev.masks[g] & prev.m.values[m].notna().to_numpy()
+            if (
+                cur.masks[g] & cur.measures.values[m].notna().to_numpy()
+            ).sum() >= opt.min_cell and (
+                prev.masks[g] & prev.measures.values[m].notna().to_numpy()
             ).sum() >= opt.min_cell:
                 measures.append(m)
         if not measures:
             continue
         d = decompose_change(
-            prev.p.raw,
-            cur.p.raw,
-            prev.m.values[measures].to_numpy(),
-            cur.m.values[measures].to_numpy(),
+            prev.prepared.raw,
+            cur.prepared.raw,
+            prev.measures.values[measures].to_numpy(),
+            cur.measures.values[measures].to_numpy(),
             prev.masks[g],
             cur.masks[g],
             cells_prev,
@@ -893,14 +923,21 @@ def _trends(cur: _Cycle, prev: _Cycle, opt: Options) -> tuple[pd.DataFrame, pd.D
         rows.append(d)
     dec = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     if not dec.empty:
-        dec = dec.merge(cur.m.info[["measure", "kind", "factor"]], on="measure", how="left")
+        dec = dec.merge(cur.measures.info[["measure", "kind", "factor"]], on="measure", how="left")
         to_percent(dec, dec["kind"])
         dec["significant"] = _significant(dec["p_value"], opt.significance)
     return trends, dec, same
 
 
 def analyse(params: CycleParams | str | Path, *, with_previous: bool = True) -> Findings:
-    """Findings of the cycle a params file describes, with trends against its ``previous`` cycle."""
+    """Findings of the cycle a params file describes, with trends against its ``previous`` cycle.
+
+    Examples
+    --------
+    >>> f = analyse("params/2024.yaml")
+    >>> len(f.key_findings) > 5 and f.key_findings[0]["rank"] == 1
+    True
+    """
     from ..inputs.params import load_params
     from .prepare import prepare_cycle
 

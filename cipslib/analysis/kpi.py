@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ProblemList
+from ..files import atomic_write
 from ..inputs.codebook import CONSTRUCTS_WITH_FACTOR, Codebook
 from ..inputs.yamlfile import read_definitions
 from .scoring import Indicator
@@ -141,9 +142,12 @@ def load_kpis(
                 expected="a cipslib measure id such as indicator.safe_reporting or factor_index.1"
                 + (f" (did you mean {', '.join(close)}?)" if close else ""),
             )
-        if isinstance(formula, dict) and group not in ("official", "private"):
+        if isinstance(formula, dict) and group not in codebook.instruments:
             problems.add(
-                file, f"{where}: the formula's group must be official or private", value=group
+                file,
+                f"{where}: the formula's group must be one of the codebook's respondent groups",
+                value=group,
+                expected=" or ".join(codebook.instruments),
             )
         if (
             isinstance(formula, dict)
@@ -151,7 +155,7 @@ def load_kpis(
             and str(measure).startswith("indicator.")
         ):
             ind = indicators[measure.split(".", 1)[1]]
-            if group in ("official", "private") and group not in ind.groups:
+            if group in codebook.instruments and group not in ind.groups:
                 problems.add(
                     file,
                     f"{where}: '{measure}' is not asked of the {group} group",
@@ -277,17 +281,24 @@ def kpi_table(
 
 
 def write_kpis(table: pd.DataFrame, out_dir: str | Path, stem: str = "kpis") -> list[Path]:
-    """Write the KPI table as CSV (UTF-8 with BOM, for Excel) and XLSX; returns the paths."""
+    """Write the KPI table as CSV (UTF-8 with BOM, for Excel) and XLSX, each atomically; returns the
+    paths."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    csv_path, xlsx_path = out_dir / f"{stem}.csv", out_dir / f"{stem}.xlsx"
-    table.to_csv(
-        csv_path, index=False, encoding="utf-8-sig", float_format="%.6g", lineterminator="\n"
-    )
-    with pd.ExcelWriter(xlsx_path, engine="openpyxl") as writer:
-        table.to_excel(writer, sheet_name="kpis", index=False)
-        sheet = writer.sheets["kpis"]
-        for col in sheet.columns:
-            width = max(len(str(c.value)) if c.value is not None else 0 for c in col)
-            sheet.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 60)
-    return [csv_path, xlsx_path]
+
+    def write_csv(path: Path) -> None:
+        table.to_csv(
+            path, index=False, encoding="utf-8-sig", float_format="%.6g", lineterminator="\n"
+        )
+
+    def write_xlsx(path: Path) -> None:
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            table.to_excel(writer, sheet_name="kpis", index=False)
+            sheet = writer.sheets["kpis"]
+            for col in sheet.columns:
+                width = max(len(str(c.value)) if c.value is not None else 0 for c in col)
+                sheet.column_dimensions[col[0].column_letter].width = min(max(10, width + 2), 60)
+
+    return [
+        atomic_write(out_dir / f"{stem}.csv", write_csv),
+        atomic_write(out_dir / f"{stem}.xlsx", write_xlsx),
+    ]

@@ -26,6 +26,12 @@ class PreparedCycle:
 
     ``data`` and ``reasons`` hold the retained respondents only; ``design`` is weighted to the
     cycle's population figures and ``raw`` is the same respondents unweighted (for raw comparisons).
+
+    Examples
+    --------
+    >>> pc = prepare_cycle("params/2024.yaml")
+    >>> len(pc.data), int(pc.quality.summary.loc["excluded", "all"])
+    (914, 11)
     """
 
     cycle: int
@@ -78,7 +84,14 @@ def prepare_data(
 def prepare_cycle(
     params: CycleParams | str | Path, codebook: Codebook | None = None
 ) -> PreparedCycle:
-    """Load, screen and weight the cycle a params file describes."""
+    """Load, screen and weight the cycle a params file describes.
+
+    Examples
+    --------
+    >>> pc = prepare_cycle("params/2024.yaml")
+    >>> pc.design
+    <SurveyDesign: 914 rows, 914 PSUs in 2 strata, df 912, weighting: rake>
+    """
     p = params if isinstance(params, CycleParams) else load_params(params)
     cb = codebook or load_codebook(p.codebook_path)
     populations = {g: load_population(path, cb) for g, path in p.population.items()}

@@ -31,7 +31,15 @@ from ..inputs.params import QUALITY_DEFAULTS, QUALITY_FLAGS
 
 @dataclass
 class QualityReport:
-    """Per-respondent flags (``flags``, indexed like the data) and a summary table."""
+    """Per-respondent flags (``flags``, indexed like the data) and a summary table.
+
+    Examples
+    --------
+    >>> from cipslib import demo_data, load_codebook
+    >>> q = screen(demo_data(2024), load_codebook())
+    >>> int(q.summary.loc["retained", "all"])
+    914
+    """
 
     flags: pd.DataFrame
     summary: pd.DataFrame
@@ -50,7 +58,16 @@ def screen(
     data: pd.DataFrame, codebook: Codebook | None = None, thresholds: dict | None = None
 ) -> QualityReport:
     """Run the quality screens on loaded responses (the output of
-    :func:`cipslib.load_responses`)."""
+    :func:`cipslib.load_responses`).
+
+    Examples
+    --------
+    >>> from cipslib import demo_data, load_codebook
+    >>> data = demo_data(2024)
+    >>> q = screen(data, load_codebook())
+    >>> len(q.retained(data))
+    914
+    """
     cb = codebook or load_codebook()
     th = dict(QUALITY_DEFAULTS) | dict(thresholds or {})
     items = [i for i in cb.items["id"] if i in data.columns]

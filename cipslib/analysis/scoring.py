@@ -97,8 +97,13 @@ def load_indicators(codebook: Codebook, path: str | Path | None = None) -> dict[
         for inst in rows["instruments"]:
             asked |= set(inst)
         groups = spec.get("groups") or sorted(asked)
-        if not isinstance(groups, list) or any(g not in ("official", "private") for g in groups):
-            problems.add(file, f"{where}: 'groups' lists official and/or private", value=groups)
+        if not isinstance(groups, list) or any(g not in codebook.instruments for g in groups):
+            problems.add(
+                file,
+                f"{where}: 'groups' lists the codebook's respondent groups",
+                value=groups,
+                expected=" and/or ".join(codebook.instruments),
+            )
             continue
         text = spec.get("text") or {}
         for lang in LANGUAGES:
@@ -173,7 +178,7 @@ def factor_scores(
         in_factor = items[items["factor"] == k]
         out_i = np.full(len(data), np.nan)
         out_f = np.full(len(data), np.nan)
-        for g in ("official", "private"):
+        for g in codebook.instruments:
             members = groups == g
             ids = [
                 i

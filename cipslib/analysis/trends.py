@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..survey.design import SurveyDesign
-from ..survey.inference import test_table, welch_df
+from ..survey.inference import difference_table, welch_df
 
 
 def compare_estimates(
@@ -52,7 +52,7 @@ def compare_estimates(
         merged["df_prev"].to_numpy(float),
     )
     diff = (merged["estimate"].astype(float) - merged["estimate_prev"].astype(float)).to_numpy()
-    test = test_table(diff, se, df, level).rename(columns={"difference": "change"})
+    test = difference_table(diff, se, df, level).rename(columns={"difference": "change"})
     out = merged[[*on, "estimate", "estimate_prev", "n", "n_prev"]].reset_index(drop=True)
     out[["n", "n_prev"]] = out[["n", "n_prev"]].astype(int)
     return pd.concat([out, test], axis=1)
@@ -133,7 +133,7 @@ def decompose_change(
     for j, name in enumerate(parts):
         se_c, se_p = np.sqrt(v_cur[j * k : (j + 1) * k]), np.sqrt(v_prev[j * k : (j + 1) * k])
         df = welch_df(se_c, np.full(k, float(current.df)), se_p, np.full(k, float(previous.df)))
-        t = test_table(parts[name][0], np.sqrt(se_c**2 + se_p**2), df, level)
+        t = difference_table(parts[name][0], np.sqrt(se_c**2 + se_p**2), df, level)
         t.insert(0, "part", name)
         t.insert(0, "column", np.arange(k))
         frames.append(t.rename(columns={"difference": "estimate"}))

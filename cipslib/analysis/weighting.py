@@ -108,6 +108,17 @@ def weight_cycle(
     Returns a :class:`SurveyDesign` stratified by group whose weights hit every margin; the design
     remembers the raking so that standard errors account for it. ``source`` names the data file in
     messages.
+
+    Examples
+    --------
+    >>> from cipslib import demo_data, load_codebook, load_population, screen
+    >>> cb = load_codebook()
+    >>> data = screen(demo_data(2024), cb).retained(demo_data(2024))
+    >>> pops = {"official": load_population("params/population/scs_staff.yaml", cb),
+    ...         "private": load_population("params/population/private_frame.yaml", cb)}
+    >>> design = weight_cycle(data, pops)
+    >>> design.weight_summary(by="group")["group"].tolist()
+    ['official', 'private']
     """
     if "group" not in data.columns:
         raise CipsDataError([Problem(source, "the data have no 'group' column", column="group")])

@@ -147,6 +147,14 @@ class Codebook:
         (codes after reverse coding), ``neutral``, ``dont_know``, ``refusal``, ``twin``,
         ``asked_if_item``, ``asked_if_codes``, ``text_en``, ``text_uk``.
     scales, factors, variables, instruments : dicts of the parsed sections.
+
+    Examples
+    --------
+    >>> cb = load_codebook()
+    >>> cb.factor_name(8, "en")
+    'Human Resource Management'
+    >>> cb.items_for("official", 2024, factor=1)["id"].tolist()[:3]
+    ['lead_01', 'lead_02', 'lead_03']
     """
 
     def __init__(
@@ -242,6 +250,12 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     Every inconsistency (duplicate ids, unknown scales, factors outside 1-10, a ``mechanism_exists``
     item without its ``mechanism_effective`` twin, a missing language...) is collected and raised
     together as one :class:`~cipslib.errors.CipsDataError`.
+
+    Examples
+    --------
+    >>> cb = load_codebook()          # the shipped demo codebook; give a path for your own
+    >>> sorted(cb.variables)[:3]
+    ['business_type', 'cycle', 'duration_s']
     """
     path = Path(path) if path is not None else shipped_codebook_path()
     raw = read_yaml(path, "codebook")

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CipsDataError, Problem, ProblemList
+from ..files import atomic_write
 from .codebook import Codebook, RespondentVariable, Scale, load_codebook, normalise_name
 from .readers import RawTable, read_table
 
@@ -71,7 +72,15 @@ class LoadReport:
 
 @dataclass
 class CycleData:
-    """A loaded cycle: the tidy answers, why missing answers are missing, and the load report."""
+    """A loaded cycle: the tidy answers, why missing answers are missing, and the load report.
+
+    Examples
+    --------
+    >>> from cipslib import demo_cycle
+    >>> cd = demo_cycle(2024)
+    >>> cd.report.file.endswith("cips_2024.csv")
+    True
+    """
 
     data: pd.DataFrame
     reasons: pd.DataFrame
@@ -110,6 +119,14 @@ def load_responses(
     Raises
     ------
     CipsDataError listing every problem found (file, row, column, value, what was expected).
+
+    Examples
+    --------
+    >>> from cipslib import load_codebook
+    >>> from cipslib.inputs.synthetic import demo_path
+    >>> data = load_responses(demo_path(2024), load_codebook(), cycle=2024)
+    >>> data.shape[0], str(data["group"].dtype)
+    (925, 'category')
     """
     return load_cycle(path, codebook, cycle, sheet=sheet).data
 
@@ -118,7 +135,18 @@ def save_responses(data: pd.DataFrame, path: str | Path) -> Path:
     """Write loaded responses (the output of :func:`load_responses`) to CSV (UTF-8), XLSX or
     Parquet, so that loading the file again gives the same frame. Respondent variables are written
     as level names, answers as codes; don't know and refusal were already missing values and stay
-    empty (their reasons are not kept)."""
+    empty (their reasons are not kept).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from cipslib import demo_data
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = save_responses(demo_data(2024), Path(tmp) / "clean.csv")
+    ...     path.stat().st_size > 10_000
+    True
+    """
     path = Path(path)
     out = pd.DataFrame(index=data.index)
     for col in data.columns:
@@ -127,18 +155,18 @@ def save_responses(data: pd.DataFrame, path: str | Path) -> Path:
             cats = pd.Index(s.cat.categories)
             s = s.astype("Int64") if pd.api.types.is_numeric_dtype(cats) else s.astype(object)
         out[col] = s
+    writers = {
+        ".csv": lambda p: out.to_csv(p, index=False, encoding="utf-8"),
+        ".parquet": lambda p: out.to_parquet(p, index=False),
+        ".pq": lambda p: out.to_parquet(p, index=False),
+        ".xlsx": lambda p: out.to_excel(p, sheet_name="responses", index=False),
+    }
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        out.to_csv(path, index=False, encoding="utf-8")
-    elif suffix in (".parquet", ".pq"):
-        out.to_parquet(path, index=False)
-    elif suffix == ".xlsx":
-        out.to_excel(path, sheet_name="responses", index=False)
-    else:
+    if suffix not in writers:
         raise CipsDataError(
             [Problem(str(path), "responses can be saved as .csv, .xlsx or .parquet", value=suffix)]
         )
-    return path
+    return atomic_write(path, writers[suffix])
 
 
 def load_cycle(
@@ -149,7 +177,16 @@ def load_cycle(
     sheet: str | None = None,
 ) -> CycleData:
     """Like :func:`load_responses`, but also return the missing-answer reasons and the load
-    report."""
+    report.
+
+    Examples
+    --------
+    >>> from cipslib import load_codebook
+    >>> from cipslib.inputs.synthetic import demo_path
+    >>> cd = load_cycle(demo_path(2024), load_codebook(), 2024)
+    >>> cd.report.dropped_identifiers
+    ['comment']
+    """
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     raw = read_table(path, sheet=sheet)
     return _Interpreter(raw, cb, cycle).run()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ProblemList
+from .codebook import LANGUAGES
 from .yamlfile import read_yaml
 
 QUALITY_DEFAULTS: dict[str, Any] = {
@@ -37,7 +38,6 @@ ANALYSIS_DEFAULTS: dict[str, dict] = {
     },
     "decompose_by": {"official": "role", "private": "respondent_type"},
 }
-LANGUAGES = ("en", "uk")
 
 # key: (accepted types, default, description)
 PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
@@ -77,7 +77,14 @@ PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
 
 @dataclass(frozen=True)
 class CycleParams:
-    """Validated parameters of one cycle, with paths resolved."""
+    """Validated parameters of one cycle, with paths resolved.
+
+    Examples
+    --------
+    >>> p = load_params("params/2025.yaml")          # from the repository's root
+    >>> p.cycle, p.min_cell, p.previous.name
+    (2025, 10, '2024.yaml')
+    """
 
     cycle: int
     title: str
@@ -299,7 +306,13 @@ def _resolve(base: Path, path: str) -> Path:
 
 
 def load_params(path: str | Path) -> CycleParams:
-    """Read and validate a cycle's params file; relative paths are read from the file's folder."""
+    """Read and validate a cycle's params file; relative paths are read from the file's folder.
+
+    Examples
+    --------
+    >>> load_params("params/2024.yaml").population["official"].name
+    'scs_staff.yaml'
+    """
     path = Path(path)
     raw = read_yaml(path, "params")
     return validate_params(raw, str(path), base=path.resolve().parent)

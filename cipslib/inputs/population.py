@@ -39,7 +39,14 @@ POPULATION_KEYS = (
 
 @dataclass(frozen=True)
 class Population:
-    """Known population counts of one respondent group."""
+    """Known population counts of one respondent group.
+
+    Examples
+    --------
+    >>> pop = load_population("params/population/scs_staff.yaml")
+    >>> list(pop.margins), round(pop.total)
+    (['region', 'role', 'tenure'], 9912)
+    """
 
     group: str
     total: float
@@ -55,7 +62,14 @@ class Population:
 
 
 def load_population(path: str | Path, codebook: Codebook | None = None) -> Population:
-    """Load and check a population file; every problem is reported at once as a CipsDataError."""
+    """Load and check a population file; every problem is reported at once as a CipsDataError.
+
+    Examples
+    --------
+    >>> pop = load_population("params/population/scs_staff.yaml")
+    >>> round(pop.shares("role")["manager"], 2)
+    0.2
+    """
     path = Path(path)
     file = str(path)
     raw = read_yaml(path, "population figures")
@@ -71,12 +85,13 @@ def load_population(path: str | Path, codebook: Codebook | None = None) -> Popul
             file, f"unknown setting(s) {unknown}", expected="one of " + ", ".join(POPULATION_KEYS)
         )
     group = raw.get("group")
-    if group not in ("official", "private"):
+    groups = tuple(codebook.instruments) if codebook is not None else ("official", "private")
+    if group not in groups:
         problems.add(
             file,
             "'group' says whom the figures describe",
             value=group,
-            expected="official or private",
+            expected=" or ".join(groups),
         )
     total = raw.get("total")
     if isinstance(total, bool) or not isinstance(total, (int, float)) or total <= 0:

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from ..files import atomic_write
 from .codebook import Codebook, load_codebook
 
 DEMO_CYCLES = (2024, 2025)
@@ -530,13 +531,12 @@ def write_demo_files(out_dir: str | Path, codebook: Codebook | None = None) -> d
     for cycle in DEMO_CYCLES:
         frame = simulate_cycle(cycle, cb)
         path = out / DEMO_FILES[cycle]
-        tmp = path.with_name(path.name + ".tmp")
         if path.suffix == ".csv":
-            _write_csv(frame, tmp)
+            paths[cycle] = atomic_write(path, lambda p, frame=frame: _write_csv(frame, p))
         else:
-            _write_sav(frame, tmp, cb, cycle)
-        tmp.replace(path)
-        paths[cycle] = path
+            paths[cycle] = atomic_write(
+                path, lambda p, frame=frame, cycle=cycle: _write_sav(frame, p, cb, cycle)
+            )
     return paths
 
 

@@ -58,6 +58,12 @@ def resolve_params(values: dict[str, Any], params_dir: str | Path | None = None)
 
     Relative paths are read from ``params_dir``; when it is not given, from ``./params`` or
     ``../params`` (papermill runs the kernel in the folder it was started from).
+
+    Examples
+    --------
+    >>> pop = {"official": "population/scs_staff.yaml", "private": "population/private_frame.yaml"}
+    >>> resolve_params({"cycle": 2024, "data": "demo", "population": pop}, "params").cycle
+    2024
     """
     raw = {k: v for k, v in values.items() if k in PARAM_SPEC and v is not None}
     if params_dir is None:
@@ -71,7 +77,17 @@ def resolve_params(values: dict[str, Any], params_dir: str | Path | None = None)
 
 @dataclass
 class Report:
-    """The findings of one cycle with the language it is reported in."""
+    """The findings of one cycle with the language it is reported in.
+
+    Examples
+    --------
+    >>> report = Report.build("params/2024.yaml", "uk")
+    >>> str(report.heading("factors"))[:40]
+    '<h2 id="factors">3. Десять чинників коро'
+    >>> fig = report.factor_chart()          # a matplotlib figure; show(fig) displays it as PNG
+    >>> len(fig.axes)
+    1
+    """
 
     params: CycleParams
     current: PreparedCycle
@@ -105,7 +121,9 @@ class Report:
     def fmt(self) -> NumberFormat:
         return NumberFormat(self.tpl["numbers"])
 
-    def t(self, key: str, **kw) -> str:
+    def text(self, key: str, **kw) -> str:
+        """A text of the language catalogue's ``report`` section, its whitespace tidied and its
+        ``{placeholders}`` filled from ``kw``."""
         text = self.labels[key]
         return " ".join(str(text).split()).format(**kw) if kw else " ".join(str(text).split())
 
@@ -167,16 +185,16 @@ class Report:
         p = self.params
         fw = p.fieldwork or {}
         mode = (
-            self.t("mode_online")
+            self.text("mode_online")
             if fw.get("mode") == "online"
-            else self.t("mode_paper")
+            else self.text("mode_paper")
             if fw.get("mode")
             else ""
         )
         n_off = int((self.current.data["group"] == "official").sum())
         n_prv = int((self.current.data["group"] == "private").sum())
         demo = (
-            f'<p class="notice">{html.escape(self.t("demo_notice"))}</p>'
+            f'<p class="notice">{html.escape(self.text("demo_notice"))}</p>'
             if p.data == "demo"
             else ""
         )
@@ -186,14 +204,14 @@ class Report:
         )
         return HTML(
             '<section class="title-page">'
-            f'<p class="kicker">{html.escape(self.t("report_kind"))}</p>'
+            f'<p class="kicker">{html.escape(self.text("report_kind"))}</p>'
             f"<h1>{html.escape(self.title)}</h1>"
-            f'<p class="subtitle">{html.escape(self.t("fieldwork"))}: '
+            f'<p class="subtitle">{html.escape(self.text("fieldwork"))}: '
             f"{html.escape(str(fw.get('start', '')))} – "
             f"{html.escape(str(fw.get('end', '')))}, {html.escape(mode)}. "
-            f"{html.escape(self.t('respondents'))}: {self.t('official')} {self._n(n_off)}, "
-            f"{self.t('private')} {self._n(n_prv)}.</p>{demo}"
-            f'<nav class="toc"><h2 class="toc-title">{html.escape(self.t("contents"))}</h2>'
+            f"{html.escape(self.text('respondents'))}: {self.text('official')} {self._n(n_off)}, "
+            f"{self.text('private')} {self._n(n_prv)}.</p>{demo}"
+            f'<nav class="toc"><h2 class="toc-title">{html.escape(self.text("contents"))}</h2>'
             f"<ol>{toc}</ol></nav>"
             "</section>"
         )
@@ -209,15 +227,16 @@ class Report:
         read, kept = m["respondents_read"], m["respondents_analysed"]
         parts = [
             self.paragraph(
-                f"{self.t('respondents')}: {self._n(kept)} ({self.t('read')} {self._n(read)}; "
+                f"{self.text('respondents')}: {self._n(kept)} "
+                f"({self.text('read')} {self._n(read)}; "
                 f"{self._n(read - kept) if read - kept >= self.params.min_cell else self._hidden()}"
-                f" {self.t('excluded')})."
+                f" {self.text('excluded')})."
             ),
-            self.paragraph(self.t("weighting_text")),
-            self.paragraph(self.t("optin_text")),
-            self.paragraph(self.t("scores_text")),
+            self.paragraph(self.text("weighting_text")),
+            self.paragraph(self.text("optin_text")),
+            self.paragraph(self.text("scores_text")),
             self.paragraph(
-                self.t("suppression_text", min_cell=self.params.min_cell, hidden=self._hidden())
+                self.text("suppression_text", min_cell=self.params.min_cell, hidden=self._hidden())
             ),
         ]
         return HTML("".join(str(p) for p in parts))
@@ -228,7 +247,7 @@ class Report:
         for _, r in w.iterrows():
             rows.append(
                 {
-                    self.col("group"): self.t(r["group"]),
+                    self.col("group"): self.text(r["group"]),
                     self.col("n"): self._n(r["n"]),
                     self.col("n_eff"): self._num(r.get("effective_sample_size")),
                     self.col("deff"): self._num(r.get("deff_weighting"), 2),
@@ -241,7 +260,7 @@ class Report:
         s = self.findings.tables["sample"]
         rows = [
             {
-                self.col("group"): self.t(r["group"]),
+                self.col("group"): self.text(r["group"]),
                 self.col("variable"): self.cb.variables[r["variable"]].labels[self.language],
                 self.col("level"): self.cb.level_label(r["variable"], r["level"], self.language),
                 self.col("n"): self._n(r["sample_n"]),
@@ -268,9 +287,9 @@ class Report:
                 if r.empty:
                     continue
                 r = r.iloc[0]
-                row[f"{self.t(g)}: {self.col('index')}"] = self._num(r["index"])
-                row[f"{self.t(g)}: {self.col('ci')}"] = self._ci(r["ci_low"], r["ci_high"])
-                row[f"{self.t(g)}: {self.col('n')}"] = self._n(r["n"])
+                row[f"{self.text(g)}: {self.col('index')}"] = self._num(r["index"])
+                row[f"{self.text(g)}: {self.col('ci')}"] = self._ci(r["ci_low"], r["ci_high"])
+                row[f"{self.text(g)}: {self.col('n')}"] = self._n(r["n"])
             if not al.empty and k in al.index:
                 a = al.loc[k]
                 row[self.col("difference")] = self._num(a["difference"], 1)
@@ -279,12 +298,12 @@ class Report:
                 )
                 row[self.col("hedges_g")] = self._num(a["hedges_g"], 2)
                 row[self.col("aligned")] = (
-                    self.t("answer_yes") if a["aligned"] else self.t("answer_no")
+                    self.text("answer_yes") if a["aligned"] else self.text("answer_no")
                 )
             rows.append(row)
         return self._table(
             pd.DataFrame(rows),
-            self.t(
+            self.text(
                 "aligned_note", points=self.fmt.number(self.findings.meta["aligned_difference"], 0)
             ),
         )
@@ -315,7 +334,7 @@ class Report:
         rows = [
             {
                 self.col("factor"): self.cb.factor_name(int(r["factor"]), self.language),
-                self.col("group"): self.t(r["group"]),
+                self.col("group"): self.text(r["group"]),
                 self.col("exists"): self._pct(r["exists"]),
                 self.col("effective"): self._pct(r["effective"]),
                 self.col("gap"): self._num(r["gap"], 1),
@@ -324,7 +343,7 @@ class Report:
             }
             for _, r in g.iterrows()
         ]
-        return self._table(pd.DataFrame(rows), self.t("gap_text")) if rows else HTML("")
+        return self._table(pd.DataFrame(rows), self.text("gap_text")) if rows else HTML("")
 
     def experience_table(self, indicators: list[str] | None = None) -> HTML:
         e = self.findings.tables["experience"]
@@ -332,7 +351,7 @@ class Report:
             e = e[e["indicator"].isin(indicators)]
         rows = [
             {
-                self.col("group"): self.t(r["group"]),
+                self.col("group"): self.text(r["group"]),
                 self.col("indicator"): r[f"text_{self.language}"],
                 self.col("estimate"): self._pct(r["estimate"]),
                 self.col("ci"): self._ci(r["ci_low"], r["ci_high"]),
@@ -378,13 +397,13 @@ class Report:
     def trend_table(self, group: str) -> HTML:
         tr = self.findings.tables.get("trends")
         if tr is None or tr.empty:
-            return self.paragraph(self.t("no_previous"))
+            return self.paragraph(self.text("no_previous"))
         t = tr[(tr["group"] == group) & (tr["kind"] == "factor_index")]
         rows = []
         for k, part in t.groupby("factor"):
             row = {self.col("factor"): self.cb.factor_name(int(k), self.language)}
             for _, r in part.iterrows():
-                name = self.t(f"comparison_{r['comparison']}")
+                name = self.text(f"comparison_{r['comparison']}")
                 row[f"{self.col('change')} ({name})"] = self.fmt.number(r["change"], 1, signed=True)
                 row[f"{self.col('ci')} ({name})"] = self._ci(r["ci_low"], r["ci_high"], 1)
             rows.append(row)
@@ -401,7 +420,7 @@ class Report:
         for k, part in d.groupby("factor"):
             row = {self.col("factor"): self.cb.factor_name(int(k), self.language)}
             for _, r in part.iterrows():
-                row[self.t(f"part_{r['part']}")] = (
+                row[self.text(f"part_{r['part']}")] = (
                     f"{self.fmt.number(r['estimate'], 1, signed=True)} "
                     f"({self._ci(r['ci_low'], r['ci_high'], 1)})"
                 )
@@ -409,7 +428,7 @@ class Report:
         by = d["by"].iloc[0]
         return self._table(
             pd.DataFrame(rows),
-            self.t(
+            self.text(
                 "trend_text",
                 by=self.cb.variables[by].labels[self.language].lower()
                 if by in self.cb.variables
@@ -422,9 +441,9 @@ class Report:
         rows = [
             {
                 self.col("screen"): self.labels.get("screens", {}).get(r["screen"], r["screen"]),
-                self.col("excludes"): self.t("answer_yes")
+                self.col("excludes"): self.text("answer_yes")
                 if r["excludes"]
-                else self.t("answer_no"),
+                else self.text("answer_no"),
                 self.col("official"): self._n(r.get("official")),
                 self.col("private"): self._n(r.get("private")),
                 self.col("all"): self._n(r.get("all")),
@@ -438,18 +457,18 @@ class Report:
         rows = [
             {
                 self.col("factor"): self.cb.factor_name(int(r["factor"]), self.language),
-                self.col("group"): self.t(r["group"]),
+                self.col("group"): self.text(r["group"]),
                 self.col("items"): int(r["items"]),
                 self.col("alpha"): self._num(r["alpha"], 2),
                 self.col("ci"): self._ci(r["alpha_ci_low"], r["alpha_ci_high"], 2),
                 self.col("n"): self._n(r["n"]),
-                self.col("low"): self.t("answer_yes") if r["low"] else self.t("answer_no"),
+                self.col("low"): self.text("answer_yes") if r["low"] else self.text("answer_no"),
             }
             for _, r in rel.iterrows()
         ]
         return self._table(
             pd.DataFrame(rows),
-            self.t("alpha_note", alpha=self.fmt.number(self.findings.meta["alpha_min"], 1)),
+            self.text("alpha_note", alpha=self.fmt.number(self.findings.meta["alpha_min"], 1)),
         )
 
     def kpi_frame(self) -> pd.DataFrame:
@@ -489,7 +508,7 @@ class Report:
         it = self.findings.tables["items"]
         rows = [
             {
-                self.col("group"): self.t(r["group"]),
+                self.col("group"): self.text(r["group"]),
                 self.col("factor"): int(r["factor"]),
                 self.col("item"): r[f"text_{self.language}"],
                 self.col("favourable"): self._pct(r["favourable"]),
@@ -553,14 +572,36 @@ class Report:
 
 
 def factors_present(report: Report) -> list[int]:
+    """The Revised Arusha Declaration factors the report's findings cover, in order.
+
+    Examples
+    --------
+    >>> factors_present(Report.build("params/2024.yaml"))
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    """
     return [int(k) for k in sorted(report.findings.tables["factors"]["factor"].unique())]
 
 
 def groups_present(report: Report) -> list[str]:
-    return [g for g in ("official", "private") if (report.current.data["group"] == g).any()]
+    """The codebook's respondent groups (its instruments) that have respondents in this cycle.
+
+    Examples
+    --------
+    >>> groups_present(Report.build("params/2024.yaml"))
+    ['official', 'private']
+    """
+    present = set(report.current.data["group"].dropna().astype(str))
+    return [g for g in report.cb.instruments if g in present]
 
 
 def subgroup_variables(report: Report) -> list[tuple[str, str]]:
+    """(group, respondent variable) pairs with a subgroup table, in the findings' order.
+
+    Examples
+    --------
+    >>> subgroup_variables(Report.build("params/2024.yaml"))[:2]
+    [('official', 'region'), ('official', 'role')]
+    """
     s = report.findings.tables["subgroups"]
     if s.empty:
         return []
@@ -589,7 +630,13 @@ def figure_alt(fig) -> str:
 def show(*things) -> None:
     """Display report blocks and figures in a notebook. Figures become PNG images (the same bytes
     for the same data, whatever the notebook's plotting backend) and are closed, so they appear
-    once."""
+    once.
+
+    Examples
+    --------
+    >>> show(HTML("<p>Hello</p>"))  # a notebook shows the paragraph, a console its text
+    <p>Hello</p>
+    """
     import matplotlib.pyplot as plt
     from IPython.display import Image, display
 

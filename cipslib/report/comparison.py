@@ -18,7 +18,14 @@ from .charts import share_bars
 
 @dataclass
 class Comparison:
-    """A cycle and its previous cycle, through the later cycle's :class:`~cipslib.report.Report`."""
+    """A cycle and its previous cycle, through the later cycle's :class:`~cipslib.report.Report`.
+
+    Examples
+    --------
+    >>> comparison = Comparison.build("2025.yaml", "params")
+    >>> comparison.groups()
+    ['official', 'private']
+    """
 
     report: Report
 
@@ -65,7 +72,7 @@ class Comparison:
         prev = r.previous.cycle if r.previous is not None else "?"
         return HTML(
             '<section class="title-page">'
-            f'<p class="kicker">{html.escape(r.t("comparison_title"))}</p>'
+            f'<p class="kicker">{html.escape(r.text("comparison_title"))}</p>'
             f"<h1>CIPS {prev} – {r.params.cycle}</h1></section>"
         )
 
@@ -105,7 +112,7 @@ class Comparison:
             shares.append(100 * (off["role"] == "manager").mean())
         pop = r.current.populations.get("official")
         if pop is not None and "role" in pop.margins:
-            cycles.append(r.t("population"))
+            cycles.append(r.text("population"))
             shares.append(100 * pop.shares("role").get("manager", np.nan))
         return share_bars(
             cycles, shares, "% " + r.cb.level_label("role", "manager", r.language).lower()
@@ -119,7 +126,7 @@ class Comparison:
         for _, x in t.sort_values(["group", "factor"]).iterrows():
             rows.append(
                 {
-                    r.col("group"): r.t(x["group"]),
+                    r.col("group"): r.text(x["group"]),
                     r.col("factor"): r.cb.factor_name(int(x["factor"]), r.language),
                     f"{r.col('index')} {r.previous.cycle}": r._num(x["estimate_prev"]),
                     f"{r.col('index')} {r.current.cycle}": r._num(x["estimate"]),
@@ -142,4 +149,4 @@ class Comparison:
     def method(self) -> HTML:
         r = self.report
         by = r.findings.meta["decompose_by"].get("official", "role")
-        return r.paragraph(r.t("trend_text", by=r.cb.variables[by].labels[r.language].lower()))
+        return r.paragraph(r.text("trend_text", by=r.cb.variables[by].labels[r.language].lower()))

@@ -358,6 +358,14 @@ def render(
 
     Returns the report folder. Raises :class:`~cipslib.errors.CipsError` on bad params and
     :class:`RenderError` when a step fails; in both cases nothing in the output folder changes.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     folder = render("params/2024.yaml", formats=["html"], out=out, progress=False)
+    ...     sorted(p.suffix for p in folder.iterdir())
+    ['.csv', '.html', '.ipynb', '.json', '.xlsx']
     """
     params_path = Path(params_path).resolve()
     params: CycleParams = load_params(params_path)

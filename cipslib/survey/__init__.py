@@ -6,7 +6,7 @@ nothing from the rest of cipslib."""
 
 from .design import SurveyDesign
 from .errors import DesignError
-from .inference import compare_independent, holm, logit_interval, test_table, welch_df
+from .inference import compare_independent, difference_table, holm, logit_interval, welch_df
 
 __all__ = [
     "DesignError",
@@ -14,6 +14,6 @@ __all__ = [
     "compare_independent",
     "holm",
     "logit_interval",
-    "test_table",
+    "difference_table",
     "welch_df",
 ]

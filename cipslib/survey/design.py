@@ -33,7 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from .errors import DesignError
-from .inference import logit_interval, test_row, test_table
+from .inference import difference_row, difference_table, logit_interval
 from .variance import (
     CalibrationStep,
     GregStep,
@@ -94,6 +94,16 @@ class SurveyDesign:
 
     Weighting methods return a new design; the original is left unchanged. ``weights`` is the
     current weights as a Series aligned with the data's index.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": [1.0, 0.0, 1.0, 1.0], "sex": ["f", "f", "m", "m"]})
+    >>> d = SurveyDesign(df).rake({"sex": {"f": 60, "m": 40}})
+    >>> d.weights.round(1).tolist()
+    [30.0, 30.0, 20.0, 20.0]
+    >>> d.mean("y")[["estimate", "n"]].round(3).to_dict("records")
+    [{'estimate': 0.7, 'n': 4}]
     """
 
     data: pd.DataFrame
@@ -248,6 +258,12 @@ class SurveyDesign:
 
         ``counts`` maps a level (one column) or a tuple of levels (several columns) to its
         population count. Variance: as R's ``postStratify`` (scores centred within post-strata).
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 0, 1, 1, 0, 1], "sex": list("ffmmfm")})
+        >>> SurveyDesign(df).poststratify("sex", {"f": 60, "m": 40}).weights.round(2).tolist()
+        [20.0, 20.0, 13.33, 13.33, 20.0, 13.33]
         """
         cols = [columns] if isinstance(columns, str) else list(columns)
         if len(cols) == 1:
@@ -296,6 +312,12 @@ class SurveyDesign:
         total. Iterates until every margin is within ``tol`` (relative) of its target. The returned
         design remembers the margins so that standard errors account for the raking (as R's
         ``rake``).
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 0, 1, 1, 0, 1], "sex": list("ffmmfm")})
+        >>> SurveyDesign(df).rake({"sex": {"f": 60, "m": 40}}).weights.round(2).tolist()
+        [20.0, 20.0, 13.33, 13.33, 20.0, 13.33]
         """
         if not margins:
             raise _fail("rake needs at least one margin")
@@ -357,6 +379,13 @@ class SurveyDesign:
         ``totals`` maps numeric columns to their population totals; ``population_size`` adds the
         intercept (the weights then also sum to it). Variance as R's ``calibrate(calfun =
         "linear")``.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"age": [30.0, 40, 50, 35, 45, 60]})
+        >>> d = SurveyDesign(df).calibrate({"age": 4500.0}, population_size=100)
+        >>> round(float((d.weights * df["age"]).sum())), round(float(d.weights.sum()))
+        (4500, 100)
         """
         cols = list(totals)
         mats, target = [], []
@@ -403,7 +432,15 @@ class SurveyDesign:
     ) -> SurveyDesign:
         """Trim weights to ``[lower, upper]`` and share the trimmed amount over the untrimmed
         weights so the total is kept (iterated, as R's ``trimWeights(strict = TRUE)``). Calibration
-        memory is kept."""
+        memory is kept.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"sex": list("ffmmfm")})
+        >>> d = SurveyDesign(df).rake({"sex": {"f": 60, "m": 40}}).trim(upper=18)
+        >>> d.weights.round(2).tolist()
+        [18.0, 18.0, 15.33, 15.33, 18.0, 15.33]
+        """
         w = self.weights.to_numpy().copy()
         total = w.sum()
         lo = -np.inf if lower is None else float(lower)
@@ -537,21 +574,50 @@ class SurveyDesign:
         self, var: str | Sequence[str], by: str | Sequence[str] | None = None, level: float = 0.95
     ) -> pd.DataFrame:
         """Weighted mean of numeric column(s) with linearised SE, t-based CI, n and design
-        effect."""
+        effect.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 0, 1, 1, 0, 1], "sex": list("ffmmfm")})
+        >>> d = SurveyDesign(df).rake({"sex": {"f": 60, "m": 40}})
+        >>> d.mean("y")[["estimate", "se", "df", "n"]].round(3).to_dict("records")
+        [{'estimate': 0.6, 'se': 0.179, 'df': 5, 'n': 6}]
+        >>> d.mean("y", by="sex")[["sex", "estimate", "n"]].round(3).to_dict("records")
+        [{'sex': 'f', 'estimate': 0.333, 'n': 3},
+         {'sex': 'm', 'estimate': 1.0, 'n': 3}]
+        """
         return self._estimate(var, by, "mean", level)
 
     def total(
         self, var: str | Sequence[str], by: str | Sequence[str] | None = None, level: float = 0.95
     ) -> pd.DataFrame:
         """Weighted total of numeric column(s) with linearised SE, t-based CI, n and design
-        effect."""
+        effect.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 0, 1, 1, 0, 1], "sex": list("ffmmfm")})
+        >>> d = SurveyDesign(df).rake({"sex": {"f": 60, "m": 40}})
+        >>> d.total("y")[["estimate", "se"]].round(2).to_dict("records")
+        [{'estimate': 60.0, 'se': 17.89}]
+        """
         return self._estimate(var, by, "total", level)
 
     def proportion(
         self, var: str, by: str | Sequence[str] | None = None, level: float = 0.95
     ) -> pd.DataFrame:
         """Share of each level of ``var`` among respondents with a valid answer (missing excluded
-        from the base), with linearised SE and the logit CI of ``svyciprop(method = "logit")``."""
+        from the base), with linearised SE and the logit CI of ``svyciprop(method = "logit")``.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 0, 1, 1, 0, 1], "sex": list("ffmmfm")})
+        >>> d = SurveyDesign(df).rake({"sex": {"f": 60, "m": 40}})
+        >>> cols = ["level", "estimate", "ci_low", "ci_high"]
+        >>> d.proportion("y")[cols].round(3).to_dict("records")
+        [{'level': 0.0, 'estimate': 0.4, 'ci_low': 0.089, 'ci_high': 0.819},
+         {'level': 1.0, 'estimate': 0.6, 'ci_low': 0.181, 'ci_high': 0.911}]
+        """
         if var not in self.data.columns:
             raise _fail(f"'{var}' is not a column of the data", column=var)
         s = self.data[var]
@@ -706,7 +772,8 @@ class SurveyDesign:
             )
             frames.append(
                 pd.concat(
-                    [frame, test_table(ea - eb, se, np.full(k, float(self.df)), level)], axis=1
+                    [frame, difference_table(ea - eb, se, np.full(k, float(self.df)), level)],
+                    axis=1,
                 )
             )
         return pd.concat(frames, ignore_index=True)
@@ -718,7 +785,16 @@ class SurveyDesign:
         """Difference ``a - b`` between two domains of ``by`` for a mean (or, with ``value``, the
         proportion of answers equal to ``value``), with the SE of the joint linearisation (the
         covariance of the two domain estimates is included), a t-test on ``df`` degrees of freedom
-        and a CI."""
+        and a CI.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 0, 1, 1, 0, 1], "sex": list("ffmmfm")})
+        >>> d = SurveyDesign(df).rake({"sex": {"f": 60, "m": 40}})
+        >>> row = d.difference("y", "sex", "m", "f")
+        >>> [round(float(row[k]), 3) for k in ("difference", "se", "p_value")]
+        [0.667, 0.298, 0.076]
+        """
         if value is not None:
             s = self.data[var]
             y = np.where(s.notna().to_numpy(), (s == value).to_numpy(dtype=float), np.nan)
@@ -737,7 +813,7 @@ class SurveyDesign:
         eb, sb, nb = self._linearise(y, masks[b], kind)
         v = self._variance(np.column_stack([sa, sb]))
         var_diff = v[0, 0] + v[1, 1] - 2 * v[0, 1]
-        return test_row(
+        return difference_row(
             ea - eb,
             float(np.sqrt(max(var_diff, 0.0))),
             self.df,
@@ -759,7 +835,16 @@ class SurveyDesign:
         """Weight diagnostics: min, max, coefficient of variation, Kish effective sample size, the
         design effect due to weighting (1 + CV^2, CV with the population formula), iterations used,
         and achieved vs target margins. With ``by``, a table of the weight statistics per level of
-        that column."""
+        that column.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [1.0, 0, 1, 1, 0, 1], "sex": list("ffmmfm")})
+        >>> d = SurveyDesign(df).rake({"sex": {"f": 60, "m": 40}})
+        >>> s = d.weight_summary()
+        >>> s["n"], round(s["n_effective"], 2), round(s["deff_weighting"], 2), s["steps"]
+        (6, 5.77, 1.04, ['rake'])
+        """
         if by is not None:
             rows = [
                 {by: level, **weight_stats(w.to_numpy())}

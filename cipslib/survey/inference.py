@@ -18,6 +18,11 @@ def logit_interval(
 
     At p = 0 or 1 the logit interval does not exist; the exact one-sided bound for ``n`` respondents
     (``1 - (alpha/2)^(1/n)``) is given instead.
+
+    Examples
+    --------
+    >>> [round(x, 3) for x in logit_interval(0.2, 0.02, 1.96, 400)]
+    [0.164, 0.242]
     """
     if not np.isfinite(p) or n == 0:
         return np.nan, np.nan
@@ -30,7 +35,7 @@ def logit_interval(
     return float(1 / (1 + np.exp(-(lg - half)))), float(1 / (1 + np.exp(-(lg + half))))
 
 
-def test_table(
+def difference_table(
     diff: np.ndarray, se: np.ndarray, df: np.ndarray, level: float = 0.95
 ) -> pd.DataFrame:
     """Difference, SE, CI, t, df and two-sided p-value per row (Student's t on ``df``; no test where
@@ -38,7 +43,7 @@ def test_table(
 
     Examples
     --------
-    >>> test_table([2.0], [1.0], [30]).round(3).iloc[0].tolist()
+    >>> difference_table([2.0], [1.0], [30]).round(3).iloc[0].tolist()
     [2.0, 1.0, -0.042, 4.042, 2.0, 30.0, 0.055]
     """
     diff, se, df = (np.asarray(v, dtype=float) for v in (diff, se, df))
@@ -64,7 +69,13 @@ def test_table(
 
 
 def welch_df(se_a: np.ndarray, df_a: np.ndarray, se_b: np.ndarray, df_b: np.ndarray) -> np.ndarray:
-    """Welch-Satterthwaite degrees of freedom of a difference of two independent estimates."""
+    """Welch-Satterthwaite degrees of freedom of a difference of two independent estimates.
+
+    Examples
+    --------
+    >>> welch_df([2.0], [400], [1.5], [900]).round(1).tolist()
+    [856.2]
+    """
     va, vb = np.asarray(se_a, float) ** 2, np.asarray(se_b, float) ** 2
     denom = np.where(va > 0, va**2 / df_a, 0.0) + np.where(vb > 0, vb**2 / df_b, 0.0)
     return np.where(
@@ -79,10 +90,17 @@ def compare_independent(
 
     ``a`` and ``b`` are rows of an estimate table (``estimate``, ``se``, ``df``). SE = sqrt(se_a^2 +
     se_b^2); the t-test uses Welch-Satterthwaite degrees of freedom from the two designs' df.
+
+    Examples
+    --------
+    >>> row = compare_independent({"estimate": 60.0, "se": 2.0, "df": 400},
+    ...                           {"estimate": 55.0, "se": 1.5, "df": 900})
+    >>> float(row["difference"]), float(row["se"]), bool(row["p_value"] < 0.05)
+    (5.0, 2.5, True)
     """
     se = float(np.hypot(float(a["se"]), float(b["se"])))
     df = float(welch_df([float(a["se"])], [float(a["df"])], [float(b["se"])], [float(b["df"])])[0])
-    return test_row(
+    return difference_row(
         float(a["estimate"]) - float(b["estimate"]),
         se,
         df,
@@ -96,11 +114,18 @@ def compare_independent(
     )
 
 
-def test_row(
+def difference_row(
     diff: float, se: float, df: float, level: float = 0.95, extra: Mapping | None = None
 ) -> pd.Series:
-    """One row of :func:`test_table` as a Series, after the ``extra`` fields that describe it."""
-    row = test_table([diff], [se], [df], level).iloc[0]
+    """One row of :func:`difference_table` as a Series, after the ``extra`` fields that describe
+    it.
+
+    Examples
+    --------
+    >>> difference_row(2.0, 1.0, 30, extra={"variable": "y"})[["variable", "difference"]].tolist()
+    ['y', 2.0]
+    """
+    row = difference_table([diff], [se], [df], level).iloc[0]
     return pd.Series({**(extra or {}), **{k: float(v) for k, v in row.items()}})
 
 
