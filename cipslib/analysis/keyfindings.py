@@ -15,7 +15,8 @@ Within a kind, larger effects come first. Suppressed estimates never become find
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,29 +31,28 @@ MAX_GAPS = 3
 MAX_CHANGES = 4
 
 
-def key_findings(
-    tables: Mapping[str, pd.DataFrame],
-    cycle: int,
-    previous_cycle: int | None,
-    cb: Codebook,
-    inds: dict[str, Indicator],
-) -> list[dict[str, Any]]:
-    """The ranked key findings of a cycle from its findings tables (see the module docstring for the
-    order)."""
-    w = SentenceWriter(cb, inds)
-    out: list[dict[str, Any]] = []
+@dataclass(frozen=True)
+class _Context:
+    """What the topic builders read: the findings tables and the words to write them with."""
 
-    def add(kind: str, record: dict[str, Any], build) -> None:
-        out.append({"rank": len(out) + 1, "kind": kind, **record, "text": w.sentence(kind, build)})
+    tables: Mapping[str, pd.DataFrame]
+    cycle: int
+    previous_cycle: int | None
+    cb: Codebook
+    inds: dict[str, Indicator]
+    writer: SentenceWriter
 
-    # 1. experience headlines
-    exp = tables["experience"]
-    order = {k: i for i, k in enumerate(inds)}
+
+def _experience(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
+    """The headline experience indicators (bribery, reporting safety, organised-crime pressure),
+    in the indicator file's order."""
+    exp = ctx.tables["experience"]
+    order = {k: i for i, k in enumerate(ctx.inds)}
     exp = exp.assign(_order=exp["indicator"].map(order)).sort_values(
         ["_order", "group"], kind="stable"
     )
     for _, r in exp[exp["headline"] & ~exp["suppressed"]].iterrows():
-        add(
+        yield (
             "indicator",
             {
                 "measure": r["measure"] if "measure" in r else f"indicator.{r['indicator']}",
@@ -69,18 +69,21 @@ def key_findings(
                 "ci": format_ci(f, r["ci_low"], r["ci_high"], "%"),
                 "n": f.count(r["n"]),
                 "group": t["groups"][r["group"]],
-                "text": inds[r["indicator"]].text[lang],
+                "text": ctx.inds[r["indicator"]].text[lang],
             },
         )
-    # 2. words vs action
-    gaps = tables["gaps"]
+
+
+def _gaps(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
+    """The largest significant words-vs-action gaps (at most ``MAX_GAPS``)."""
+    gaps = ctx.tables["gaps"]
     if not gaps.empty:
         sig = gaps[gaps["significant"] & ~gaps["suppressed"] & (gaps["gap"] > 0)]
         for _, r in sig.sort_values("gap", ascending=False).head(MAX_GAPS).iterrows():
-            add(
+            yield (
                 "gap",
                 {
-                    "measure": f"gap.{cb.item(r['exists_item'])['key']}",
+                    "measure": f"gap.{ctx.cb.item(r['exists_item'])['key']}",
                     "group": r["group"],
                     "factor": int(r["factor"]),
                     "estimate": r["gap"],
@@ -93,7 +96,7 @@ def key_findings(
                     "unit": "points",
                 },
                 lambda lang, f, t, r=r: {
-                    "factor": cb.factor_name(int(r["factor"]), lang),
+                    "factor": ctx.cb.factor_name(int(r["factor"]), lang),
                     "group": t["groups"][r["group"]],
                     "exists": f.value(r["exists"], "%"),
                     "effective": f.value(r["effective"], "%"),
@@ -102,9 +105,13 @@ def key_findings(
                     "n": f.count(r["n"]),
                 },
             )
-    # 3. changes since the previous cycle
-    if "trends" in tables:
-        tr = tables["trends"]
+
+
+def _changes(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
+    """The largest significant changes on the composition-standardised comparison (at most
+    ``MAX_CHANGES``), then, per group, where who answered drove the raw change."""
+    if "trends" in ctx.tables:
+        tr = ctx.tables["trends"]
         std = tr[
             (tr["comparison"] == "standardised")
             & tr["significant"]
@@ -112,7 +119,7 @@ def key_findings(
         ]
         keep = np.array(
             [
-                k != "indicator" or (ref in inds and g in inds[ref].groups)
+                k != "indicator" or (ref in ctx.inds and g in ctx.inds[ref].groups)
                 for k, ref, g in zip(std["kind"], std["ref"], std["group"], strict=True)
             ],
             dtype=bool,
@@ -121,7 +128,7 @@ def key_findings(
         std = std.reindex(std["t"].abs().sort_values(ascending=False).index).head(MAX_CHANGES)
         for _, r in std.iterrows():
             unit = "%" if r["kind"] == "indicator" else "index"
-            add(
+            yield (
                 "change",
                 {
                     "measure": r["measure"],
@@ -138,18 +145,18 @@ def key_findings(
                     "unit": unit,
                 },
                 lambda lang, f, t, r=r, unit=unit: {
-                    "measure": w.measure_name(lang, r),
+                    "measure": ctx.writer.measure_name(lang, r),
                     "direction": t["words"]["rose" if r["change"] > 0 else "fell"],
                     "previous": f.value(r["estimate_prev"], unit),
                     "value": f.value(r["estimate"], unit),
-                    "previous_cycle": previous_cycle,
-                    "cycle": cycle,
+                    "previous_cycle": ctx.previous_cycle,
+                    "cycle": ctx.cycle,
                     "change": f.value(r["change"], "points", signed=True),
                     "ci": format_ci(f, r["ci_low"], r["ci_high"], "points"),
                     "p": f.p(r["p_value"]),
                 },
             )
-        dec = tables.get("decomposition", pd.DataFrame())
+        dec = ctx.tables.get("decomposition", pd.DataFrame())
         if not dec.empty:
             wide = dec.pivot_table(
                 index=["measure", "group", "by", "kind", "factor"],
@@ -171,7 +178,7 @@ def key_findings(
                     & (dec["group"] == g)
                     & (dec["part"] == "composition")
                 ]
-                add(
+                yield (
                     "composition",
                     {
                         "measure": r["measure"],
@@ -184,17 +191,20 @@ def key_findings(
                         "unit": "points",
                     },
                     lambda lang, f, t, r=r, g=g: {
-                        "measure": w.measure_name(lang, r),
+                        "measure": ctx.writer.measure_name(lang, r),
                         "raw": f.value(r["total"], "points", signed=True),
                         "composition": f.value(r["composition"], "points", signed=True),
                         "within": f.value(r["within"], "points", signed=True),
-                        "by": cb.variables[r["by"]].labels.get(lang, r["by"]).lower()
-                        if r["by"] in cb.variables
+                        "by": ctx.cb.variables[r["by"]].labels.get(lang, r["by"]).lower()
+                        if r["by"] in ctx.cb.variables
                         else r["by"],
                     },
                 )
-    # 4. weakest and strongest factors
-    fac = tables["factors"]
+
+
+def _factors(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
+    """The weakest and the strongest factor of each group."""
+    fac = ctx.tables["factors"]
     for g, part in fac[~fac["suppressed"]].groupby("group", sort=True):
         part = part.dropna(subset=["index"])
         if len(part) < 2:
@@ -203,7 +213,7 @@ def key_findings(
             ("weakest", part.loc[part["index"].idxmin()]),
             ("strongest", part.loc[part["index"].idxmax()]),
         ):
-            add(
+            yield (
                 kind,
                 {
                     "measure": f"factor_index.{int(r['factor'])}",
@@ -216,19 +226,22 @@ def key_findings(
                     "unit": "index",
                 },
                 lambda lang, f, t, r=r, g=g: {
-                    "factor": cb.factor_name(int(r["factor"]), lang),
+                    "factor": ctx.cb.factor_name(int(r["factor"]), lang),
                     "group": t["groups"][g],
                     "value": f.value(r["index"], "index"),
                     "ci": format_ci(f, r["ci_low"], r["ci_high"], "index"),
                     "n": f.count(r["n"]),
                 },
             )
-    # 5. alignment of officials and the private sector
-    al = tables["alignment"]
+
+
+def _alignment(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
+    """How many factors officials and the private sector agree on, and where they differ most."""
+    al = ctx.tables["alignment"]
     if not al.empty and not al["suppressed"].all():
         shown = al[~al["suppressed"]]
         aligned = shown[shown["aligned"]]
-        add(
+        yield (
             "aligned",
             {
                 "count": int(len(aligned)),
@@ -238,14 +251,14 @@ def key_findings(
             lambda lang, f, t: {
                 "count": len(aligned),
                 "total": len(shown),
-                "factors": ", ".join(cb.factor_name(int(k), lang) for k in aligned["factor"])
+                "factors": ", ".join(ctx.cb.factor_name(int(k), lang) for k in aligned["factor"])
                 or t["words"]["none"],
             },
         )
         apart = shown[shown["significant"]]
         if not apart.empty:
             r = apart.loc[apart["difference"].abs().idxmax()]
-            add(
+            yield (
                 "not_aligned",
                 {
                     "measure": f"factor_index.{int(r['factor'])}",
@@ -261,7 +274,7 @@ def key_findings(
                     "unit": "index",
                 },
                 lambda lang, f, t, r=r: {
-                    "factor": cb.factor_name(int(r["factor"]), lang),
+                    "factor": ctx.cb.factor_name(int(r["factor"]), lang),
                     "official": f.value(r["official"], "index"),
                     "private": f.value(r["private"], "index"),
                     "difference": f.value(r["difference"], "points", signed=True),
@@ -269,16 +282,49 @@ def key_findings(
                     "p": f.p(r["p_value"]),
                 },
             )
-    # 6. unreliable factor scales
-    rel = tables["reliability"]
+
+
+def _reliability(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
+    """Factors whose items do not form a reliable scale."""
+    rel = ctx.tables["reliability"]
     for _, r in rel[rel["low"]].iterrows():
-        add(
+        yield (
             "low_reliability",
             {"group": r["group"], "factor": int(r["factor"]), "alpha": r["alpha"], "n": r["n"]},
             lambda lang, f, t, r=r: {
-                "factor": cb.factor_name(int(r["factor"]), lang),
+                "factor": ctx.cb.factor_name(int(r["factor"]), lang),
                 "group": t["groups"][r["group"]],
                 "alpha": f.number(r["alpha"], 2),
             },
         )
+
+
+TOPICS = {
+    "experience": _experience,
+    "gaps": _gaps,
+    "changes": _changes,
+    "factors": _factors,
+    "alignment": _alignment,
+    "reliability": _reliability,
+}
+"""Key-finding topics in rank order: name -> builder yielding (kind, record, sentence fields)."""
+
+
+def key_findings(
+    tables: Mapping[str, pd.DataFrame],
+    cycle: int,
+    previous_cycle: int | None,
+    cb: Codebook,
+    inds: dict[str, Indicator],
+) -> list[dict[str, Any]]:
+    """The ranked key findings of a cycle from its findings tables: every topic of :data:`TOPICS`
+    in turn (see the module docstring for the order); each finding has a rank, a kind, its numbers
+    and a sentence in every catalogue language."""
+    writer = SentenceWriter(cb, inds)
+    ctx = _Context(tables, cycle, previous_cycle, cb, inds, writer)
+    out: list[dict[str, Any]] = []
+    for topic in TOPICS.values():
+        for kind, record, build in topic(ctx):
+            text = writer.sentence(kind, build)
+            out.append({"rank": len(out) + 1, "kind": kind, **record, "text": text})
     return out

@@ -32,6 +32,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .calibration import (
+    CELL_SEP,
+    WeightingRecord,
+    greg_factors,
+    level_codes,
+    positive,
+    rake_weights,
+    trim_weights,
+    weight_stats,
+)
 from .errors import DesignError
 from .inference import difference_row, difference_table, logit_interval
 from .variance import (
@@ -42,8 +52,6 @@ from .variance import (
     calibration_residuals,
     design_variance,
 )
-
-CELL_SEP = "\x1f"  # joins the levels of a post-stratification cell into one key
 
 
 def _fail(message: str, **kw) -> DesignError:
@@ -70,15 +78,6 @@ class _Structure:
     @property
     def df(self) -> int:
         return int(self.n_psu.sum() - self.n_strata)
-
-
-@dataclass(frozen=True)
-class WeightingRecord:
-    """What a weighting step did: kind, targets by variable, iterations used."""
-
-    kind: str
-    targets: dict[str, dict]
-    iterations: int = 0
 
 
 class SurveyDesign:
@@ -244,7 +243,7 @@ class SurveyDesign:
                 row=int(rows[0]) + 1,
                 expected="a value on every row (impute or drop them before weighting)",
             )
-        return _level_codes(
+        return level_codes(
             values,
             {str(k): (k, v) for k, v in targets.items()},
             column,
@@ -288,7 +287,7 @@ class SurveyDesign:
                     )
                 targets[CELL_SEP.join(map(str, k))] = (tuple(map(str, k)), v)
             names = ", ".join(cols)
-            codes, target, levels = _level_codes(
+            codes, target, levels = level_codes(
                 frame_key,
                 targets,
                 "+".join(cols),
@@ -340,31 +339,7 @@ class SurveyDesign:
                     column=column,
                     expected="the same population total",
                 )
-        w = self.weights.to_numpy().copy()
-        iterations = 0
-        worst = (0.0, "", None)
-        for _ in range(max_iter):
-            iterations += 1
-            for _, codes, target, _ in prepared:
-                current = np.bincount(codes, weights=w, minlength=len(target))
-                w *= (target / current)[codes]
-            worst = (0.0, "", None)
-            for column, codes, target, levels in prepared:
-                rel = np.abs(np.bincount(codes, weights=w, minlength=len(target)) / target - 1)
-                i = int(np.argmax(rel))
-                if rel[i] > worst[0]:
-                    worst = (float(rel[i]), column, levels[i])
-            if worst[0] <= tol:
-                break
-        else:
-            raise _fail(
-                f"raking did not converge in {max_iter} iterations: margin '{worst[1]}', level "
-                f"'{worst[2]}' is still {worst[0]:.2%} off its target",
-                column=worst[1],
-                value=worst[2],
-                expected="margins that the sample can reach (check for empty "
-                "combinations, or raise max_iter)",
-            )
+        w, iterations = rake_weights(self.weights.to_numpy(), prepared, max_iter, tol)
         record = WeightingRecord(
             "rake", {c: dict(zip(lv, t, strict=True)) for c, _, t, lv in prepared}, iterations
         )
@@ -391,7 +366,7 @@ class SurveyDesign:
         mats, target = [], []
         if population_size is not None:
             mats.append(np.ones(len(self.data)))
-            target.append(_positive(population_size, "population_size", "total"))
+            target.append(positive(population_size, "population_size", "total"))
         for c in cols:
             if c not in self.data.columns:
                 raise _fail(f"the calibration variable '{c}' is not in the data", column=c)
@@ -406,13 +381,7 @@ class SurveyDesign:
         m = np.column_stack(mats)
         t = np.asarray(target)
         w0 = self.weights.to_numpy()
-        lam = np.linalg.solve((m * w0[:, None]).T @ m, t - m.T @ w0)
-        g = 1 + m @ lam
-        if (g <= 0).any():
-            raise _fail(
-                "linear calibration gives negative weights; the totals are far from the sample",
-                expected="totals the sample can reach, or raking",
-            )
+        g = greg_factors(m, w0, t)
         record = WeightingRecord(
             "calibrate",
             {
@@ -441,25 +410,7 @@ class SurveyDesign:
         >>> d.weights.round(2).tolist()
         [18.0, 18.0, 15.33, 15.33, 18.0, 15.33]
         """
-        w = self.weights.to_numpy().copy()
-        total = w.sum()
-        lo = -np.inf if lower is None else float(lower)
-        hi = np.inf if upper is None else float(upper)
-        if lo > hi or hi <= 0 or lo * len(w) > total or hi * len(w) < total:
-            raise _fail(
-                "the trimming bounds cannot keep the weight total",
-                value=(lower, upper),
-                expected=f"bounds around the mean weight {total / len(w):.4g}",
-            )
-        for _ in range(max_iter):
-            clipped = np.clip(w, lo, hi)
-            free = (clipped > lo) & (clipped < hi)
-            excess = total - clipped.sum()
-            if abs(excess) <= 1e-12 * total or not free.any():
-                w = clipped
-                break
-            clipped[free] *= 1 + excess / clipped[free].sum()
-            w = clipped
+        w = trim_weights(self.weights.to_numpy(), lower, upper, max_iter)
         record = WeightingRecord("trim", {"bounds": {"lower": lower, "upper": upper}})
         return self._derive(w, None, record)
 
@@ -881,83 +832,6 @@ class SurveyDesign:
                 rows, columns=["variable", "level", "target", "achieved", "difference", "sample_n"]
             ),
         }
-
-
-def weight_stats(w: np.ndarray) -> dict:
-    """n, sum, min, max, CV, Kish effective sample size and design effect due to weighting of
-    weights."""
-    w = w[w > 0]
-    cv = float(w.std() / w.mean())
-    return {
-        "n": int(len(w)),
-        "sum": float(w.sum()),
-        "min": float(w.min()),
-        "max": float(w.max()),
-        "cv": cv,
-        "n_effective": float(w.sum() ** 2 / (w**2).sum()),
-        "deff_weighting": float(1 + cv**2),
-    }
-
-
-def _positive(value, column: str, level) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise _fail(
-            f"the population count of '{column}' = '{level}' is not a number",
-            column=column,
-            value=value,
-        ) from None
-    if not np.isfinite(v) or v <= 0:
-        raise _fail(
-            f"the population count of '{column}' = '{level}' must be positive",
-            column=column,
-            value=value,
-            expected="a count above 0",
-        )
-    return v
-
-
-def _level_codes(values: pd.Series, targets: Mapping[str, tuple], name: str, describe, noun: str):
-    """Codes per row of the levels (or cells) of ``values`` and their population counts in code
-    order.
-
-    ``targets`` maps the text form of each level to (level as reported, population count);
-    ``describe`` names a level in messages. A level in the data without a count, a count for a level
-    nobody is in, and a count that is not positive are errors.
-    """
-    keys = list(targets)
-    lookup = {k: i for i, k in enumerate(keys)}
-    raw_codes, uniques = pd.factorize(values)
-    unique_keys = [str(k) for k in uniques]
-    unique_codes = np.array([lookup.get(k, -1) for k in unique_keys], dtype=np.int64)
-    codes = unique_codes[raw_codes]
-    if (unique_codes < 0).any():
-        missing = sorted(k for k, c in zip(unique_keys, unique_codes, strict=True) if c < 0)[0]
-        shown = missing if noun == "level" else tuple(missing.split(CELL_SEP))
-        raise _fail(
-            f"{describe(missing)} is in the data but has no population count",
-            column=name,
-            value=shown,
-            expected="a count for every "
-            + noun
-            + (": " + ", ".join(keys) if noun == "level" else ""),
-        )
-    counts = np.bincount(codes, minlength=len(keys))
-    empty = [k for k, c in zip(keys, counts, strict=True) if c == 0]
-    if empty:
-        raise _fail(
-            f"{describe(empty[0])} has a population count but nobody in the data",
-            column=name,
-            value=targets[empty[0]][0],
-            expected="merge it with a neighbouring level"
-            if noun == "level"
-            else "collapse it with a neighbouring cell",
-        )
-    target = np.array(
-        [_positive(targets[k][1], name, k.replace(CELL_SEP, "/")) for k in keys], dtype=float
-    )
-    return codes, target, [targets[k][0] for k in keys]
 
 
 def _tidy(rows: list[dict], by, with_level: bool = False) -> pd.DataFrame:

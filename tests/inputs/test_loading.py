@@ -12,7 +12,7 @@ import cipslib
 from cipslib import CipsDataError
 from cipslib.inputs.synthetic import demo_path
 
-from .conftest import write_csv
+from ..conftest import write_csv
 
 
 @pytest.fixture

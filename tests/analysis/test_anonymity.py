@@ -14,7 +14,7 @@ from cipslib.analysis.audit import audit_findings, audit_html, audit_report
 from cipslib.inputs.synthetic import simulate_cycle
 from cipslib.report.render import render
 
-from .conftest import ROOT, write_csv
+from ..conftest import ROOT, write_csv
 
 CANARY = "ZQXCANARY"
 

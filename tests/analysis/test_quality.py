@@ -6,7 +6,7 @@ import pandas as pd
 import cipslib
 from cipslib.analysis.quality import screen
 
-from .conftest import write_csv
+from ..conftest import write_csv
 
 
 def test_planted_dirt_is_found(demo2025):

@@ -14,7 +14,7 @@ from cipslib.analysis.prepare import prepare_data
 from cipslib.inputs.loading import CycleData
 from cipslib.inputs.population import load_population
 
-from .findings_helpers import ROLE_POPULATION
+from ..findings_helpers import ROLE_POPULATION
 
 
 def test_primary_and_secondary_in_rows_and_columns():

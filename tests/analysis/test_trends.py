@@ -12,7 +12,7 @@ from cipslib.analysis.findings import Options, compute_findings
 from cipslib.analysis.trends import decompose_change
 from cipslib.survey import SurveyDesign, compare_independent
 
-from .findings_helpers import constructed_cycle
+from ..findings_helpers import constructed_cycle
 
 
 @pytest.fixture(scope="module")

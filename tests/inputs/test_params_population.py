@@ -6,7 +6,7 @@ import yaml
 import cipslib
 from cipslib import CipsDataError
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 PARAMS = ROOT / "params"
 

@@ -11,7 +11,7 @@ from cipslib.analysis.kpi import kpi_table, load_kpis, write_kpis
 from cipslib.analysis.scoring import load_indicators
 from cipslib.cli import main
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 KPI_FILE = ROOT / "params" / "pmm_kpis.yaml"
 

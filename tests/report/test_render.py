@@ -16,7 +16,7 @@ from cipslib.cli import main
 from cipslib.report.blocks import SECTIONS
 from cipslib.report.render import find_chromium, notebook_to_html, render
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 SECTION_TITLES = (
     "Key findings",

@@ -15,7 +15,7 @@ import pytest
 
 from cipslib import SurveyDesign
 
-REF = Path(__file__).parent / "reference"
+REF = Path(__file__).parents[1] / "reference"
 EXTRA = {c["id"]: c for c in json.loads((REF / "r_survey_extra.json").read_text())["checks"]}
 TYPES = {"E": 4421, "H": 755, "M": 1018}
 SCHWIDE = {"No": 1072, "Yes": 5122}

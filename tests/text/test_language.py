@@ -13,7 +13,7 @@ from cipslib.report.render import render
 from cipslib.text.catalogue import catalogues_dir, load_catalogue
 from cipslib.text.numbers import NumberFormat
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 PLACEHOLDER = re.compile(r"\{[^}]*\}")
 

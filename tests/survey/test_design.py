@@ -14,9 +14,9 @@ import cipslib
 from cipslib import DesignError, SurveyDesign, compare_independent
 from cipslib.analysis.weighting import weight_cycle
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
-REF = Path(__file__).parent / "reference"
+REF = Path(__file__).parents[1] / "reference"
 REFERENCE = json.loads((REF / "r_survey_reference.json").read_text())
 POP = REFERENCE["designs"]
 

@@ -13,7 +13,7 @@ import yaml
 from cipslib.cli import main
 from cipslib.inputs.codebook import shipped_codebook_path
 
-from .conftest import ROOT, write_csv
+from ..conftest import ROOT, write_csv
 
 POP = ROOT / "params" / "population"
 

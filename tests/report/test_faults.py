@@ -15,7 +15,7 @@ import pytest
 
 from cipslib.report.render import render
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 PARAMS = ROOT / "params" / "2024.yaml"
 

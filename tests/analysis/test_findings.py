@@ -15,7 +15,7 @@ from cipslib.analysis.findings import SCHEMA_VERSION, analyse
 from cipslib.analysis.prepare import prepare_cycle
 from cipslib.survey.inference import holm
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 
 @pytest.fixture(scope="session")
