@@ -46,7 +46,7 @@ from .disclosure import suppress_counts, suppress_estimates
 from .keyfindings import key_findings
 from .measures import PERCENT_KINDS, PROPORTION_KINDS, Measures, build_measures, to_percent
 from .prepare import PreparedCycle, reweight
-from .scoring import Indicator, load_indicators
+from .scoring import Indicator, answer_codes, load_indicators
 from .trends import compare_estimates, decompose_change
 
 SCHEMA_VERSION = 1
@@ -385,9 +385,7 @@ def _distributions(cur: _Cycle, cb: Codebook, opt: Options) -> pd.DataFrame:
         if iid not in cur.prepared.data.columns:
             continue
         scale = cb.scale_of(iid)
-        codes = pd.to_numeric(cur.prepared.data[iid].astype("Float64"), errors="coerce").to_numpy(
-            dtype=float, na_value=np.nan
-        )
+        codes = answer_codes(cur.prepared.data[iid])
         for g, mask in cur.masks.items():
             if g not in item["instruments"]:
                 continue

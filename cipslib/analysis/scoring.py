@@ -121,7 +121,7 @@ def load_indicators(codebook: Codebook, path: str | Path | None = None) -> dict[
     return out
 
 
-def _codes(series: pd.Series) -> np.ndarray:
+def answer_codes(series: pd.Series) -> np.ndarray:
     """Answer codes as floats (NaN for missing), from a categorical of integer codes or numbers."""
     if isinstance(series.dtype, pd.CategoricalDtype):
         cats = pd.to_numeric(pd.Index(series.cat.categories), errors="coerce").to_numpy(dtype=float)
@@ -148,7 +148,7 @@ def item_scores(data: pd.DataFrame, codebook: Codebook) -> tuple[pd.DataFrame, p
     fav, score = {}, {}
     for _, item in scored_items(data, codebook).iterrows():
         scale = codebook.scale_of(item["id"])
-        y = _codes(data[item["id"]])
+        y = answer_codes(data[item["id"]])
         valid = ~np.isnan(y)
         fav[item["id"]] = np.where(valid, np.isin(y, item["favourable"]).astype(float), np.nan)
         if scale.type == "ordinal":
@@ -229,7 +229,7 @@ def indicator_values(
         ids = [i for i in items.loc[items["key"] == ind.item, "id"] if i in data.columns]
         if not ids:
             continue
-        y = _codes(data[ids[0]])
+        y = answer_codes(data[ids[0]])
         out[ind.id] = np.where(np.isnan(y), np.nan, np.isin(y, ind.codes).astype(float))
     return pd.DataFrame(out, index=data.index)
 

@@ -42,16 +42,28 @@ ANALYSIS_DEFAULTS: dict[str, dict] = {
 # key: (accepted types, default, description)
 PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
     "cycle": ((int,), None, "survey year, e.g. 2025 (required)"),
-    "title": ((str, dict), "", "title of the report, or one per language: {en: ..., uk: ...}"),
+    "title": (
+        (str, dict),
+        "",
+        "title of the report, or one per language: {en: ..., uk: ...}",
+    ),
     "data": ((str,), "demo", "the survey export (CSV, XLSX, SAV, Parquet), or 'demo'"),
     "sheet": ((str, type(None)), None, "sheet of an Excel export holding the answers"),
-    "codebook": ((str, type(None)), None, "questionnaire codebook YAML; empty for the shipped one"),
+    "codebook": (
+        (str, type(None)),
+        None,
+        "questionnaire codebook YAML; empty for the shipped one",
+    ),
     "population": (
         (dict,),
         {},
         "population figures per group, e.g. {official: population/scs_staff.yaml}",
     ),
-    "previous": ((str, type(None)), None, "params file of the previous cycle, for trends"),
+    "previous": (
+        (str, type(None)),
+        None,
+        "params file of the previous cycle, for trends",
+    ),
     "language": ((str,), "en", "report language: en or uk"),
     "min_cell": ((int,), 10, "smallest group shown in any table or chart"),
     "fieldwork": (
@@ -59,8 +71,16 @@ PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
         {},
         "fieldwork dates and mode: {start: 2025-09-15, end: 2025-09-30, mode: online}",
     ),
-    "quality": ((dict,), {}, "quality screen thresholds: " + ", ".join(QUALITY_DEFAULTS)),
-    "thresholds": ((dict,), {}, "analysis thresholds: " + ", ".join(THRESHOLD_DEFAULTS)),
+    "quality": (
+        (dict,),
+        {},
+        "quality screen thresholds: " + ", ".join(QUALITY_DEFAULTS),
+    ),
+    "thresholds": (
+        (dict,),
+        {},
+        "analysis thresholds: " + ", ".join(THRESHOLD_DEFAULTS),
+    ),
     "analysis": (
         (dict,),
         {},
@@ -121,32 +141,18 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
     problems = ProblemList()
     if not isinstance(raw, dict):
         problems.add(
-            file, "a params file must be a mapping of settings", expected=", ".join(PARAM_SPEC)
+            file,
+            "a params file must be a mapping of settings",
+            expected=", ".join(PARAM_SPEC),
         )
         problems.raise_if_errors()
     base = base or Path.cwd()
-    values: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key not in PARAM_SPEC:
-            problems.add(
-                file, f"unknown setting '{key}'", expected="one of " + ", ".join(PARAM_SPEC)
-            )
-            continue
-        types = PARAM_SPEC[key][0]
-        if isinstance(value, (dt.date, dt.datetime)) and str in types:
-            value = value.isoformat()
-        if isinstance(value, bool) or not isinstance(value, types):
-            problems.add(
-                file,
-                f"'{key}' has the wrong type ({PARAM_SPEC[key][2]})",
-                value=value,
-                expected=_type_names(types),
-            )
-            continue
-        values[key] = value
+    values = _typed_values(problems, file, raw)
     if "cycle" not in raw:
         problems.add(
-            file, "the setting 'cycle' is missing", expected="the survey year, e.g. cycle: 2025"
+            file,
+            "the setting 'cycle' is missing",
+            expected="the survey year, e.g. cycle: 2025",
         )
     merged = {k: spec[1] for k, spec in PARAM_SPEC.items()} | values
     if merged["language"] not in LANGUAGES:
@@ -158,120 +164,12 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
         )
     if isinstance(merged["min_cell"], int) and merged["min_cell"] < 1:
         problems.add(file, "'min_cell' must be at least 1", value=merged["min_cell"])
-    quality = dict(QUALITY_DEFAULTS)
-    for key, value in (merged["quality"] or {}).items():
-        if key not in QUALITY_DEFAULTS:
-            problems.add(
-                file,
-                f"unknown quality setting '{key}'",
-                expected="one of " + ", ".join(QUALITY_DEFAULTS),
-            )
-        elif key == "exclude":
-            bad = [v for v in (value or []) if v not in QUALITY_FLAGS]
-            if not isinstance(value, list) or bad:
-                problems.add(
-                    file,
-                    "'quality: exclude' lists the screens that exclude a respondent",
-                    value=value,
-                    expected="a list drawn from " + ", ".join(QUALITY_FLAGS),
-                )
-            else:
-                quality[key] = value
-        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            problems.add(
-                file, f"quality setting '{key}' must be a number of at least 0", value=value
-            )
-        else:
-            quality[key] = value
-    for ratio in ("speeder_ratio", "min_completion"):
-        if isinstance(quality[ratio], (int, float)) and quality[ratio] > 1:
-            problems.add(
-                file,
-                f"quality setting '{ratio}' is a fraction",
-                value=quality[ratio],
-                expected="a number between 0 and 1",
-            )
-    thresholds = dict(THRESHOLD_DEFAULTS)
-    for key, value in (merged["thresholds"] or {}).items():
-        if key not in THRESHOLD_DEFAULTS:
-            problems.add(
-                file,
-                f"unknown threshold '{key}'",
-                expected="one of " + ", ".join(THRESHOLD_DEFAULTS),
-            )
-        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            problems.add(file, f"threshold '{key}' must be a number of at least 0", value=value)
-        elif key != "aligned_difference" and value >= 1:
-            problems.add(
-                file, f"threshold '{key}' must be below 1", value=value, expected="e.g. 0.05"
-            )
-        else:
-            thresholds[key] = float(value)
-    analysis = {k: dict(v) for k, v in ANALYSIS_DEFAULTS.items()}
-    for key, value in (merged["analysis"] or {}).items():
-        if key not in ANALYSIS_DEFAULTS:
-            problems.add(
-                file,
-                f"unknown analysis setting '{key}'",
-                expected="one of " + ", ".join(ANALYSIS_DEFAULTS),
-            )
-            continue
-        if not isinstance(value, dict) or any(g not in ("official", "private") for g in value):
-            problems.add(
-                file, f"'analysis: {key}' is a mapping per group (official, private)", value=value
-            )
-            continue
-        for group, spec in value.items():
-            ok = (
-                (isinstance(spec, list) and all(isinstance(v, str) for v in spec))
-                if key == "subgroups"
-                else isinstance(spec, str)
-            )
-            if not ok:
-                problems.add(
-                    file,
-                    f"'analysis: {key}: {group}' must be "
-                    + (
-                        "a list of respondent variables"
-                        if key == "subgroups"
-                        else "a respondent variable"
-                    ),
-                    value=spec,
-                )
-            else:
-                analysis[key][group] = spec
-    population: dict[str, Path] = {}
-    for group, path in (merged["population"] or {}).items():
-        if group not in ("official", "private"):
-            problems.add(
-                file, f"'population' has an unknown group '{group}'", expected="official or private"
-            )
-        elif not isinstance(path, str):
-            problems.add(file, f"'population: {group}' must be a file path", value=path)
-        else:
-            population[group] = _resolve(base, path)
-    for group, path in population.items():
-        if not path.exists():
-            problems.add(file, f"the population file for '{group}' does not exist", value=str(path))
+    quality = _quality(problems, file, merged["quality"] or {})
+    thresholds = _thresholds(problems, file, merged["thresholds"] or {})
+    analysis = _analysis(problems, file, merged["analysis"] or {})
+    population = _population(problems, file, base, merged["population"] or {})
     cycle = merged["cycle"]
-    data_path = None
-    if isinstance(cycle, int) and isinstance(merged["data"], str):
-        if merged["data"] == "demo":
-            from .synthetic import DEMO_FILES, demo_path
-
-            if cycle in DEMO_FILES:
-                data_path = demo_path(cycle)
-            else:
-                problems.add(
-                    file,
-                    f"'data: demo' only exists for the demo cycles {list(DEMO_FILES)}",
-                    value=cycle,
-                    expected="the path of your survey export",
-                )
-        else:
-            data_path = _resolve(base, merged["data"])
-            if not data_path.exists():
-                problems.add(file, "the data file does not exist", value=str(data_path))
+    data_path = _data_path(problems, file, base, cycle, merged["data"])
     codebook = _resolve(base, merged["codebook"]) if merged["codebook"] else None
     if codebook is not None and not codebook.exists():
         problems.add(file, "the codebook file does not exist", value=str(codebook))
@@ -298,6 +196,184 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
         kpis=_resolve(base, merged["kpis"]) if merged["kpis"] else None,
         source=Path(file) if file != "params" else None,
     )
+
+
+def _typed_values(problems: ProblemList, file: str, raw: dict) -> dict[str, Any]:
+    """The settings of ``raw`` whose key is known and whose value has the expected type."""
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in PARAM_SPEC:
+            problems.add(
+                file,
+                f"unknown setting '{key}'",
+                expected="one of " + ", ".join(PARAM_SPEC),
+            )
+            continue
+        types = PARAM_SPEC[key][0]
+        if isinstance(value, (dt.date, dt.datetime)) and str in types:
+            value = value.isoformat()
+        if isinstance(value, bool) or not isinstance(value, types):
+            problems.add(
+                file,
+                f"'{key}' has the wrong type ({PARAM_SPEC[key][2]})",
+                value=value,
+                expected=_type_names(types),
+            )
+            continue
+        values[key] = value
+    return values
+
+
+def _quality(problems: ProblemList, file: str, given: dict) -> dict[str, Any]:
+    """The quality screen settings: defaults overridden by valid given values."""
+    quality = dict(QUALITY_DEFAULTS)
+    for key, value in given.items():
+        if key not in QUALITY_DEFAULTS:
+            problems.add(
+                file,
+                f"unknown quality setting '{key}'",
+                expected="one of " + ", ".join(QUALITY_DEFAULTS),
+            )
+        elif key == "exclude":
+            bad = [v for v in (value or []) if v not in QUALITY_FLAGS]
+            if not isinstance(value, list) or bad:
+                problems.add(
+                    file,
+                    "'quality: exclude' lists the screens that exclude a respondent",
+                    value=value,
+                    expected="a list drawn from " + ", ".join(QUALITY_FLAGS),
+                )
+            else:
+                quality[key] = value
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            problems.add(
+                file,
+                f"quality setting '{key}' must be a number of at least 0",
+                value=value,
+            )
+        else:
+            quality[key] = value
+    for ratio in ("speeder_ratio", "min_completion"):
+        if isinstance(quality[ratio], (int, float)) and quality[ratio] > 1:
+            problems.add(
+                file,
+                f"quality setting '{ratio}' is a fraction",
+                value=quality[ratio],
+                expected="a number between 0 and 1",
+            )
+    return quality
+
+
+def _thresholds(problems: ProblemList, file: str, given: dict) -> dict[str, float]:
+    """The test and reporting thresholds: defaults overridden by valid given values."""
+    thresholds = dict(THRESHOLD_DEFAULTS)
+    for key, value in given.items():
+        if key not in THRESHOLD_DEFAULTS:
+            problems.add(
+                file,
+                f"unknown threshold '{key}'",
+                expected="one of " + ", ".join(THRESHOLD_DEFAULTS),
+            )
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            problems.add(file, f"threshold '{key}' must be a number of at least 0", value=value)
+        elif key != "aligned_difference" and value >= 1:
+            problems.add(
+                file,
+                f"threshold '{key}' must be below 1",
+                value=value,
+                expected="e.g. 0.05",
+            )
+        else:
+            thresholds[key] = float(value)
+    return thresholds
+
+
+def _analysis(problems: ProblemList, file: str, given: dict) -> dict[str, dict]:
+    """Subgroup and decomposition variables per group: defaults overridden by valid given values."""
+    analysis = {k: dict(v) for k, v in ANALYSIS_DEFAULTS.items()}
+    for key, value in given.items():
+        if key not in ANALYSIS_DEFAULTS:
+            problems.add(
+                file,
+                f"unknown analysis setting '{key}'",
+                expected="one of " + ", ".join(ANALYSIS_DEFAULTS),
+            )
+            continue
+        if not isinstance(value, dict) or any(g not in ("official", "private") for g in value):
+            problems.add(
+                file,
+                f"'analysis: {key}' is a mapping per group (official, private)",
+                value=value,
+            )
+            continue
+        for group, spec in value.items():
+            ok = (
+                (isinstance(spec, list) and all(isinstance(v, str) for v in spec))
+                if key == "subgroups"
+                else isinstance(spec, str)
+            )
+            if not ok:
+                problems.add(
+                    file,
+                    f"'analysis: {key}: {group}' must be "
+                    + (
+                        "a list of respondent variables"
+                        if key == "subgroups"
+                        else "a respondent variable"
+                    ),
+                    value=spec,
+                )
+            else:
+                analysis[key][group] = spec
+    return analysis
+
+
+def _population(problems: ProblemList, file: str, base: Path, given: dict) -> dict[str, Path]:
+    """Population files per group, resolved against ``base``; each must exist."""
+    population: dict[str, Path] = {}
+    for group, path in given.items():
+        if group not in ("official", "private"):
+            problems.add(
+                file,
+                f"'population' has an unknown group '{group}'",
+                expected="official or private",
+            )
+        elif not isinstance(path, str):
+            problems.add(file, f"'population: {group}' must be a file path", value=path)
+        else:
+            population[group] = _resolve(base, path)
+    for group, path in population.items():
+        if not path.exists():
+            problems.add(
+                file,
+                f"the population file for '{group}' does not exist",
+                value=str(path),
+            )
+    return population
+
+
+def _data_path(problems: ProblemList, file: str, base: Path, cycle: Any, data: Any) -> Path | None:
+    """The survey export's path: the shipped demo file for ``demo``, else ``data`` resolved
+    against ``base``."""
+    data_path = None
+    if isinstance(cycle, int) and isinstance(data, str):
+        if data == "demo":
+            from .synthetic import DEMO_FILES, demo_path
+
+            if cycle in DEMO_FILES:
+                data_path = demo_path(cycle)
+            else:
+                problems.add(
+                    file,
+                    f"'data: demo' only exists for the demo cycles {list(DEMO_FILES)}",
+                    value=cycle,
+                    expected="the path of your survey export",
+                )
+        else:
+            data_path = _resolve(base, data)
+            if not data_path.exists():
+                problems.add(file, "the data file does not exist", value=str(data_path))
+    return data_path
 
 
 def _resolve(base: Path, path: str) -> Path:
