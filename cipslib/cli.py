@@ -36,23 +36,28 @@ from .inputs.params import load_params
 from .inputs.population import load_population
 
 
-def _check_target(target: str, cycle: int | None, codebook_path: str | None, out) -> None:
+def _check_target(
+    target: str, cycle: int | None, codebook_path: str | None, out, constants: dict | None = None
+) -> None:
     path = Path(target)
     if path.suffix.lower() in (".yaml", ".yml"):
         params = load_params(path)
         cb = load_codebook(params.codebook_path)
         populations = {g: load_population(p, cb) for g, p in params.population.items()}
-        cd = load_cycle(params.data_path, cb, params.cycle, sheet=params.sheet)
+        cd = load_cycle(
+            params.data_path, cb, params.cycle, sheet=params.sheet, constants=params.constants
+        )
         thresholds = params.quality
         title = params.title.get("en", "") if isinstance(params.title, dict) else params.title
         print(f"== CIPS {params.cycle}: {title or path.name}", file=out)
     else:
         cb = load_codebook(codebook_path)
         populations = {}
-        cd = load_cycle(path, cb, cycle)
+        cd = load_cycle(path, cb, cycle, constants=constants)
         thresholds = None
         print(f"== CIPS {cd.cycle}: {path.name}", file=out)
     print(cd.report.summary(), file=out)
+    _print_mapping(cd.report.mapping(), out)
     data = cd.data
     counts = data["group"].value_counts()
     print(
@@ -98,11 +103,52 @@ def _check_target(target: str, cycle: int | None, codebook_path: str | None, out
             print("    " + line, file=out)
 
 
+def _print_mapping(mapping, out) -> None:
+    """The columns as they were read, so the analyst can confirm what each column was taken for."""
+    read = mapping[mapping["target"].notna()]
+    rules = read["rule"].value_counts()
+    by = ", ".join(f"{rules[r]} by {r}" for r in ("id", "key", "alias", "text") if r in rules)
+    print(f"  columns read: {len(read)} ({by})", file=out)
+    for _, m in mapping.iterrows():
+        column = m["column"] if len(m["column"]) <= 70 else m["column"][:67] + "..."
+        shown = f"{m['kind']} {m['target']} (by {m['rule']})" if m["target"] else m["kind"]
+        print(f"    {column} -> {shown}", file=out)
+
+
+def _cmd_codebook_draft(args) -> int:
+    from .inputs.draft import draft_codebook
+
+    text = draft_codebook(args.export, sheet=args.sheet, language=args.language)
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        print(f"{out} exists; give --force to replace it", file=sys.stderr)
+        return 2
+    atomic_write(out, lambda p: p.write_text(text, encoding="utf-8"))
+    todo = text.count("TODO")
+    print(
+        f"{out}: a draft codebook with {text.count(chr(10) + '- id: ')} items; "
+        f"{todo} TODO marks to complete, then run: cips check {args.export} --codebook {out} "
+        "--cycle YEAR"
+    )
+    return 0
+
+
+def _constants(pairs: list[str] | None) -> dict[str, str]:
+    """``--set mode=online`` options as {variable: value}."""
+    out = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise CipsError(f"--set takes VARIABLE=VALUE, e.g. --set mode=online (found '{pair}')")
+        out[name.strip()] = value.strip()
+    return out
+
+
 def _cmd_check(args) -> int:
     status = 0
     for target in args.targets:
         try:
-            _check_target(target, args.cycle, args.codebook, sys.stdout)
+            _check_target(target, args.cycle, args.codebook, sys.stdout, _constants(args.set))
         except BAD_INPUT as exc:
             print(f"== {target}: cannot be used", file=sys.stderr)
             print(str(exc), file=sys.stderr)
@@ -254,7 +300,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--cycle", type=int, help="survey year of a data file")
     p.add_argument("--codebook", help="codebook YAML (default: the shipped one)")
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="VARIABLE=VALUE",
+        help="a respondent variable the file has no column for, e.g. --set mode=online",
+    )
     p.set_defaults(func=_cmd_check)
+    p = sub.add_parser("codebook", help="work on a questionnaire codebook")
+    verbs = p.add_subparsers(dest="verb", required=True)
+    p = verbs.add_parser(
+        "draft", help="draft a codebook from a survey export (TODO marks to complete)"
+    )
+    p.add_argument("export", help="the survey export (CSV, XLSX, SAV, Parquet)")
+    p.add_argument("--out", required=True, help="where to write the draft codebook (YAML)")
+    p.add_argument("--sheet", help="Excel sheet to read")
+    p.add_argument("--language", default="en", help="language of the export's question texts")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.set_defaults(func=_cmd_codebook_draft)
     p = sub.add_parser("demo-data", help="regenerate the shipped demo files, byte for byte")
     p.add_argument("--out", help="folder to write to (default: the current folder)")
     p.add_argument(

@@ -503,26 +503,24 @@ def _reliability(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame,
     )
 
 
+_ALIGNMENT_VALUES = [
+    "official",
+    "private",
+    "difference",
+    "se",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "hedges_g",
+    "n_official",
+    "n_private",
+]
+
+
 def _alignment(cur: _Cycle, est: pd.DataFrame, opt: Options) -> pd.DataFrame:
     cols = cur.measures.columns("factor_index")
     if set(cur.masks) != set(GROUPS):
-        return pd.DataFrame(
-            columns=[
-                "factor",
-                "official",
-                "private",
-                "difference",
-                "se",
-                "ci_low",
-                "ci_high",
-                "p_value",
-                "hedges_g",
-                "n_official",
-                "n_private",
-                "significant",
-                "aligned",
-            ]
-        )
+        return pd.DataFrame(columns=["factor", *_ALIGNMENT_VALUES, "significant", "aligned"])
     c = cur.prepared.design.contrast(
         cur.measures.values[cols], cur.masks["official"], cur.masks["private"], level=opt.level
     )
@@ -557,21 +555,7 @@ def _alignment(cur: _Cycle, est: pd.DataFrame, opt: Options) -> pd.DataFrame:
         )
     out = pd.DataFrame(rows)
     hidden = out["suppressed"]
-    out.loc[
-        hidden,
-        [
-            "official",
-            "private",
-            "difference",
-            "se",
-            "ci_low",
-            "ci_high",
-            "p_value",
-            "hedges_g",
-            "n_official",
-            "n_private",
-        ],
-    ] = np.nan
+    out.loc[hidden, _ALIGNMENT_VALUES] = np.nan
     return out
 
 

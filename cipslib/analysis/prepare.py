@@ -95,7 +95,7 @@ def prepare_cycle(
     p = params if isinstance(params, CycleParams) else load_params(params)
     cb = codebook or load_codebook(p.codebook_path)
     populations = {g: load_population(path, cb) for g, path in p.population.items()}
-    loaded = load_cycle(p.data_path, cb, p.cycle, sheet=p.sheet)
+    loaded = load_cycle(p.data_path, cb, p.cycle, sheet=p.sheet, constants=p.constants)
     return prepare_data(loaded, populations, p.quality, p)
 
 

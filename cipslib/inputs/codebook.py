@@ -59,6 +59,7 @@ ITEM_KEYS = (
     "favourable",
     "asked_if",
     "text",
+    "aliases",
     "note",
 )
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -133,6 +134,7 @@ class RespondentVariable:
     ordered: bool = False
     applies_to: tuple[str, ...] = ()
     minimum: float | None = None
+    aliases: tuple[str, ...] = ()
 
 
 class Codebook:
@@ -183,6 +185,11 @@ class Codebook:
 
     def __repr__(self) -> str:
         return f"<Codebook {self.path.name}: {len(self.items)} items, {len(self.scales)} scales>"
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the codebook's wording is given in."""
+        return LANGUAGES
 
     # -- queries ---------------------------------------------------------------------------------
     def item(self, item_id: str) -> pd.Series:
@@ -488,6 +495,7 @@ def _parse_variables(problems: ProblemList, file: str, raw: Any) -> dict[str, Re
             ordered=flags["ordered"] is True,
             applies_to=tuple(map(str, spec.get("applies_to") or ())),
             minimum=spec.get("minimum"),
+            aliases=_aliases(problems, file, where, spec.get("aliases")),
         )
     for req in REQUIRED_VARIABLES:
         if req not in out:
@@ -635,6 +643,7 @@ def _parse_items(
                     tuple(int(c) for c in asked_if["codes"]),
                 )
         text = _text(problems, file, where, spec.get("text"))
+        aliases = _aliases(problems, file, where, spec.get("aliases"))
         rows.append(
             {
                 "id": iid,
@@ -656,6 +665,7 @@ def _parse_items(
                 "asked_if_codes": asked_codes,
                 "text_en": text["en"],
                 "text_uk": text["uk"],
+                "aliases": aliases,
             }
         )
     _check_cross_item(problems, file, rows, scales)
@@ -685,7 +695,18 @@ _ITEM_COLUMNS = [
     "asked_if_codes",
     "text_en",
     "text_uk",
+    "aliases",
 ]
+
+
+def _aliases(problems: ProblemList, file: str, where: str, raw: Any) -> tuple[str, ...]:
+    """Other names an export may give the column: a list of strings (codes or texts)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(a, (str, int)) for a in raw):
+        problems.add(file, f"{where}: 'aliases' must be a list of column names", value=raw)
+        return ()
+    return tuple(str(a) for a in raw)
 
 
 def _cycles_overlap(a: tuple[int, ...] | None, b: tuple[int, ...] | None) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ import pandas as pd
 from ..errors import CipsDataError, Problem, ProblemList
 from ..files import atomic_write
 from .codebook import Codebook, RespondentVariable, Scale, load_codebook, normalise_name
+from .matching import AmbiguousColumn, AnswerReader, ColumnMatch, ColumnMatcher, normalise_text
 from .readers import RawTable, read_table
 
 REASONS = ("dont_know", "refusal", "no_answer", "not_asked")
@@ -51,6 +53,17 @@ class LoadReport:
     dropped_unknown: list[str]
     warnings: list[Problem]
     nonresponse: pd.DataFrame
+    columns: list[ColumnMatch] = field(default_factory=list)
+    generated_ids: bool = False
+    constants: dict[str, str] = field(default_factory=dict)
+
+    def mapping(self) -> pd.DataFrame:
+        """The export's columns as they were read: codebook target, its kind and the matching
+        rule (``id``, ``key``, ``alias``, ``text``); dropped and ignored columns follow."""
+        rows = [(m.column, m.target, m.kind, m.rule) for m in self.columns]
+        rows += [(c, None, "identifier (dropped)", None) for c in self.dropped_identifiers]
+        rows += [(c, None, "not in the codebook (ignored)", None) for c in self.dropped_unknown]
+        return pd.DataFrame(rows, columns=["column", "target", "kind", "rule"])
 
     def summary(self) -> str:
         lines = [
@@ -66,6 +79,10 @@ class LoadReport:
             lines.append(
                 "  columns not in the codebook dropped: " + ", ".join(self.dropped_unknown)
             )
+        if self.generated_ids:
+            lines.append("  no respondent id column: ids generated from the row numbers")
+        for name, value in self.constants.items():
+            lines.append(f"  no '{name}' column: '{value}' from the params for every respondent")
         lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -98,6 +115,7 @@ def load_responses(
     cycle: int | None = None,
     *,
     sheet: str | None = None,
+    constants: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Load a survey export and return one row per respondent.
 
@@ -108,6 +126,9 @@ def load_responses(
     codebook. cycle : survey year. If None, the file's ``cycle`` column must hold a single year.
     sheet : for Excel files with several sheets, the sheet to read (default: the one named
     "responses").
+    constants : values of respondent variables the file has no column for, e.g. ``{"mode":
+    "online"}`` (level name, code or label). Without a respondent id column every row gets a
+    generated id ``row-<row number>``; nothing downstream depends on ids.
 
     Returns
     -------
@@ -128,7 +149,7 @@ def load_responses(
     >>> data.shape[0], str(data["group"].dtype)
     (925, 'category')
     """
-    return load_cycle(path, codebook, cycle, sheet=sheet).data
+    return load_cycle(path, codebook, cycle, sheet=sheet, constants=constants).data
 
 
 def save_responses(data: pd.DataFrame, path: str | Path) -> Path:
@@ -175,6 +196,7 @@ def load_cycle(
     cycle: int | None = None,
     *,
     sheet: str | None = None,
+    constants: Mapping[str, str] | None = None,
 ) -> CycleData:
     """Like :func:`load_responses`, but also return the missing-answer reasons and the load
     report.
@@ -189,7 +211,7 @@ def load_cycle(
     """
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     raw = read_table(path, sheet=sheet)
-    return _Interpreter(raw, cb, cycle).run()
+    return _Interpreter(raw, cb, cycle, constants).run()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -199,7 +221,7 @@ def _rows_text(rows: list[int]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def _clean_cell(v: Any) -> str | None:
+def clean_cell(v: Any) -> str | None:
     """A cell as trimmed text; None for empty cells. Whole floats lose their '.0'."""
     if v is None:
         return None
@@ -224,10 +246,18 @@ def _as_int(s: str) -> int | None:
 class _Interpreter:
     """Turns a RawTable into tidy data through the codebook, collecting problems as it goes."""
 
-    def __init__(self, raw: RawTable, codebook: Codebook, cycle: int | None):
+    def __init__(
+        self,
+        raw: RawTable,
+        codebook: Codebook,
+        cycle: int | None,
+        constants: Mapping[str, str] | None = None,
+    ):
         self.raw = raw
         self.cb = codebook
         self.cycle = cycle
+        self.constants = {k: v for k, v in (constants or {}).items() if v is not None}
+        self.mapping: list[ColumnMatch] = []
         self.file = raw.file
         self.problems = ProblemList()
 
@@ -236,7 +266,7 @@ class _Interpreter:
         raw = self.raw
         cells = pd.DataFrame(
             {
-                c: pd.Series([_clean_cell(v) for v in raw.frame[c]], dtype=object)
+                c: pd.Series([clean_cell(v) for v in raw.frame[c]], dtype=object)
                 for c in raw.frame.columns
             },
             index=raw.frame.index,
@@ -258,9 +288,15 @@ class _Interpreter:
                     )
                 ]
             )
-        variables, items, dropped_ids, dropped_unknown = self._map_columns(cells)
-        self._resolve_cycle(variables)
+        if self.cycle is None:
+            probe = ProblemList()
+            self.problems, found = probe, self._map_columns(cells, None)[0]
+            self.problems = ProblemList()
+            self._resolve_cycle(found)
+        else:
+            self._resolve_cycle({})
         cycle = int(self.cycle)  # type: ignore[arg-type]
+        variables, items, dropped_ids, dropped_unknown = self._map_columns(cells, cycle)
         expected_items = self.cb.items_for(cycle=cycle)
         out: dict[str, Any] = {}
         for name, var in self.cb.variables.items():
@@ -292,6 +328,9 @@ class _Interpreter:
             dropped_unknown,
             self.problems.warnings,
             nonresp,
+            self.mapping,
+            "respondent_id" not in variables,
+            {k: v for k, v in self.constants.items() if k not in variables},
         )
         data.attrs["cips"] = {
             "file": self.file,
@@ -306,15 +345,20 @@ class _Interpreter:
         return CycleData(data, reasons_df, report, self.cb)
 
     # -- columns ----------------------------------------------------------------------------------
-    def _map_columns(self, cells: pd.DataFrame):
+    def _map_columns(self, cells: pd.DataFrame, cycle: int | None):
+        """Columns of the export recognised as respondent variables and items (see
+        :mod:`cipslib.inputs.matching`), identifier columns dropped, the rest ignored. ``cycle``
+        None recognises respondent variables only (to find the cycle column first)."""
         cb, file = self.cb, self.file
-        var_names = {normalise_name(v): v for v in cb.variables}
-        item_names = {normalise_name(i): i for i in cb.items["id"]}
+        matcher = ColumnMatcher(cb, cycle)
+        other_cycles = {normalise_name(i) for i in cb.items["id"]}
+        claimed: dict[str, str] = {}
         seen: dict[str, int] = {}
         variables: dict[str, pd.Series] = {}
         items: dict[str, pd.Series] = {}
         dropped_ids: list[str] = []
         dropped_unknown: list[str] = []
+        mapping: list[ColumnMatch] = []
         for pos, name in enumerate(self.raw.columns):
             col = cells[pos]
             norm = normalise_name(name)
@@ -337,18 +381,45 @@ class _Interpreter:
                 )
                 continue
             seen[norm] = pos
-            if norm in var_names:
-                variables[var_names[norm]] = col
-            elif norm in item_names:
-                items[item_names[norm]] = col
+            try:
+                found = matcher.match(name)
+            except AmbiguousColumn as exc:
+                self.problems.add(
+                    file,
+                    f"the column '{name}' matches two entries of the codebook: {exc}",
+                    row=1,
+                    expected="an alias in the codebook that names one of them",
+                )
+                continue
+            if found.target is not None:
+                if found.target in claimed:
+                    self.problems.add(
+                        file,
+                        f"the columns '{claimed[found.target]}' and '{name}' both match "
+                        f"{found.kind} '{found.target}'",
+                        row=1,
+                        expected="each question once",
+                    )
+                    continue
+                claimed[found.target] = str(name)
+                (variables if found.kind == "variable" else items)[found.target] = col
+                mapping.append(found)
             elif cb.is_identifier(name) or self._looks_identifying(col):
-                dropped_ids.append(name)
+                dropped_ids.append(str(name))
             else:
-                dropped_unknown.append(name)
-        if dropped_unknown:
+                dropped_unknown.append(str(name))
+                if cycle is not None and normalise_name(name) in other_cycles:
+                    self.problems.warn(
+                        file,
+                        f"item '{name}' is not on the {cycle} questionnaire in the codebook; its "
+                        "column was ignored",
+                        column=str(name),
+                    )
+        if dropped_unknown and cycle is not None:
             self.problems.warn(
                 file, "columns not in the codebook were dropped: " + ", ".join(dropped_unknown)
             )
+        self.mapping = mapping
         return variables, items, dropped_ids, dropped_unknown
 
     @staticmethod
@@ -401,6 +472,8 @@ class _Interpreter:
         self, name: str, var: RespondentVariable, col: pd.Series | None
     ) -> pd.Series | pd.Categorical:
         n = len(self.rows)
+        if col is None and name in self.constants:
+            col = pd.Series([str(self.constants[name])] * n, dtype=object)
         if var.type == "category":
             cats = list(var.levels)
             if col is None:
@@ -410,8 +483,8 @@ class _Interpreter:
         if col is None:
             if name == "cycle":
                 return pd.Series([self.cycle] * n, dtype="Int64")
-            if name == "respondent_id":
-                return pd.Series([None] * n, dtype="string")
+            if name == "respondent_id":  # no id column: ids from the row numbers
+                return pd.Series([f"row-{r}" for r in self.rows], dtype="string")
             return pd.Series([np.nan] * n, dtype="float64")
         if var.type == "id":
             return self._ids(name, col)
@@ -420,18 +493,21 @@ class _Interpreter:
         return self._numbers(name, var, col)
 
     def _level_lookup(self, var: RespondentVariable) -> dict[str, str]:
+        """Level name by code, by name and by label in any language (labels compared after
+        :func:`~cipslib.inputs.matching.normalise_text`)."""
         lookup: dict[str, str] = {}
         for level in var.levels.values():
             lookup[str(level.code)] = level.name
             lookup[normalise_name(level.name)] = level.name
             for label in level.labels.values():
                 lookup[normalise_name(label)] = level.name
+                lookup[normalise_text(label)] = level.name
         return lookup
 
     def _map_levels(self, name: str, var: RespondentVariable, col: pd.Series) -> list[str | None]:
         lookup = self._level_lookup(var)
         value_labels = self.raw.value_labels.get(self._raw_name(name), {})
-        label_of = {_clean_cell(k): str(v) for k, v in value_labels.items()}
+        label_of = {clean_cell(k): str(v) for k, v in value_labels.items()}
         expected = ", ".join(f"{lv.code}={lv.name}" for lv in var.levels.values())
         out: list[str | None] = []
         bad: dict[str, list[int]] = {}
@@ -449,7 +525,7 @@ class _Interpreter:
                     continue
             if level is None:
                 key = str(_as_int(value)) if _as_int(value) is not None else normalise_name(value)
-                level = lookup.get(key)
+                level = lookup.get(key) or lookup.get(normalise_text(value))
             if level is None:
                 bad.setdefault(value, []).append(row)
             out.append(level)
@@ -602,7 +678,9 @@ class _Interpreter:
         present_groups = set(pd.Series(groups).dropna().astype(str))
         present_types = set(pd.Series(out["respondent_type"]).dropna().astype(str))
         for name, var in self.cb.variables.items():
-            if name in variables or not var.required:
+            if name in variables or name in self.constants or not var.required:
+                continue
+            if var.type == "id":  # generated from the row numbers
                 continue
             if var.applies_to and not (set(var.applies_to) & (present_groups | present_types)):
                 continue
@@ -622,14 +700,6 @@ class _Interpreter:
                 row=1,
                 expected=f"a column '{item['id']}' ({item['text_en']})",
             )
-        for iid in items:
-            if iid not in set(expected_items["id"]):
-                self.problems.warn(
-                    self.file,
-                    f"item '{iid}' is not on the {self.cycle} questionnaire in the "
-                    "codebook; its column was ignored",
-                    column=iid,
-                )
         if not present_groups:
             self.problems.add(
                 self.file,
@@ -659,6 +729,7 @@ class _Interpreter:
         extra = [f"{scale.dont_know} don't know"] if scale.dont_know is not None else []
         extra += [f"{scale.refusal} prefer not to say"] if scale.refusal is not None else []
         expected += (", or " + ", ".join(extra)) if extra else ""
+        reader = AnswerReader(scale)
         text: dict[str, list[int]] = {}
         out_of_range: dict[str, list[int]] = {}
         stray = 0
@@ -666,7 +737,7 @@ class _Interpreter:
             if v is None:
                 why[i] = "no_answer" if asked[i] else "not_asked"
                 continue
-            code = _as_int(v)
+            code = reader.code(v)
             if code is None:
                 (text if _is_texty(v) else out_of_range).setdefault(v, []).append(self.rows[i])
                 continue
@@ -681,8 +752,15 @@ class _Interpreter:
                 why[i] = "refusal"
             else:
                 out_of_range.setdefault(v, []).append(self.rows[i])
+        labels = " | ".join(reader.expected_labels(lang) for lang in self.cb.languages)
         for value, rows in text.items():
-            self._bad(iid, rows, value, "text where an answer code was expected", expected)
+            self._bad(
+                iid,
+                rows,
+                value,
+                "unknown answer label",
+                f"a code ({expected}) or a label: {labels}"[:600],
+            )
         for value, rows in out_of_range.items():
             self._bad(iid, rows, value, f"answer code not on the '{scale.name}' scale", expected)
         if stray:

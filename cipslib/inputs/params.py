@@ -124,6 +124,19 @@ class CycleParams:
     kpis: Path | None = None
     source: Path | None = field(default=None, compare=False)
 
+    @property
+    def constants(self) -> dict[str, str]:
+        """Respondent variables the params fix for every respondent when the export has no column
+        for them: the survey ``mode`` from ``fieldwork``.
+
+        Examples
+        --------
+        >>> load_params("params/2025.yaml").constants
+        {'mode': 'online'}
+        """
+        mode = self.fieldwork.get("mode")
+        return {"mode": str(mode)} if mode else {}
+
 
 def _type_names(types: tuple[type, ...]) -> str:
     names = {

@@ -81,15 +81,48 @@ def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
                 f"this is not a text CSV file: its content is a {sniffed} file",
                 expected=f"rename it with the right extension ({_SUFFIX_OF[sniffed]})",
             )
-        return _read_csv(path)
+        return _second_header_row(_read_csv(path))
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(path, sheet)
+        return _second_header_row(_read_excel(path, sheet))
     if suffix in SPSS_SUFFIXES:
         return _read_spss(path)
     return _read_parquet(path)
 
 
 _SUFFIX_OF = {"Excel": ".xlsx", "SPSS": ".sav", "Parquet": ".parquet"}
+# what SurveyMonkey writes under a single-answer question in its second header row
+SECOND_HEADER_WORDS = ("response", "open-ended response", "відповідь", "відкрита відповідь")
+
+
+def _second_header_row(table: RawTable) -> RawTable:
+    """SurveyMonkey writes two header rows: the question, then "Response" (single answer) or the
+    option (several answers; the question cell is then left empty after its first option). When
+    most filled cells of the first row below the header are such words, the two rows are read as
+    one header: the question (carried over empty cells), then the option where there is one."""
+    if table.frame.empty:
+        return table
+    second = [None if pd.isna(v) else str(v).strip() for v in table.frame.iloc[0]]
+    filled = [v for v in second if v]
+    words = [v for v in filled if v.casefold() in SECOND_HEADER_WORDS]
+    if not filled or len(words) * 2 < len(filled):
+        return table
+    names, question = [], ""
+    for first, sub in zip(table.columns, second, strict=True):
+        question = str(first).strip() or question
+        option = sub if sub and sub.casefold() not in SECOND_HEADER_WORDS else ""
+        names.append(f"{question} {option}".strip() if str(first).strip() or option else question)
+    frame = table.frame.iloc[1:].reset_index(drop=True)
+    return RawTable(
+        table.file,
+        table.format,
+        names,
+        frame,
+        table.row_numbers[1:],
+        table.encoding,
+        table.delimiter,
+        table.sheet,
+        table.value_labels,
+    )
 
 
 def _sniff_format(head: bytes) -> str | None:

@@ -142,7 +142,7 @@ def c_code_out_of_range(tmp, d):
 
 
 def c_text_in_numeric(tmp, d):
-    _csv(tmp, _set(d, "lead_02", 5, "agree"))
+    _csv(tmp, _set(d, "lead_02", 5, "mostly agree"))
     return _params(tmp)
 
 
@@ -356,7 +356,7 @@ CASES = [
     (c_sav_unknown_labels, "Boss"),
     (c_duplicate_columns, "twice"),
     (c_code_out_of_range, "lead_01"),
-    (c_text_in_numeric, "agree"),
+    (c_text_in_numeric, "unknown answer label"),
     (c_no_group_column, "group"),
     (c_missing_item_column, "reg_01"),
     (c_missing_required_variable, "region"),

@@ -223,11 +223,14 @@ def test_codes_out_of_range_name_rows_and_values(tmp_path, small):
 
 def test_text_in_a_numeric_column(tmp_path, small):
     small = small.astype({"lead_01": object})
-    small.loc[5, "lead_01"] = "agree"
+    small.loc[5, "lead_01"] = "agreed a lot"
     small["duration_s"] = "600"
     small.loc[7, "duration_s"] = "ten minutes"
     text = error_text(write_csv(small, tmp_path / "x.csv"))
-    assert "row 7, column 'lead_01': text where an answer code was expected (found 'agree'" in text
+    assert "row 7, column 'lead_01': unknown answer label (found 'agreed a lot'" in text
+    assert (
+        "or a label: Strongly disagree; Disagree;" in text and "Категорично не погоджуюся" in text
+    )
     assert "row 9, column 'duration_s': text in a numeric column (found 'ten minutes'" in text
 
 

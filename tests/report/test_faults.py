@@ -24,23 +24,15 @@ def _digest(folder):
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
+def _render_process(out, formats, **popen) -> subprocess.Popen:
+    """``cips render`` of the 2024 cycle into ``out``, quietly, as a separate process."""
+    cmd = [sys.executable, "-m", "cipslib", "render", str(PARAMS), "--out", str(out), "--quiet"]
+    return subprocess.Popen([*cmd, "--format", formats], **popen)
+
+
 def _kill_when(out, formats, condition, timeout=180):
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cipslib",
-            "render",
-            str(PARAMS),
-            "--out",
-            str(out),
-            "--quiet",
-            "--format",
-            formats,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
+    proc = _render_process(
+        out, formats, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
     deadline = time.time() + timeout
     try:
@@ -111,23 +103,7 @@ def test_two_concurrent_renders_of_one_cycle_both_publish(tmp_path):
     out = tmp_path / "reports"
     out.mkdir()
     procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "cipslib",
-                "render",
-                str(PARAMS),
-                "--out",
-                str(out),
-                "--quiet",
-                "--format",
-                "html",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        _render_process(out, "html", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
     results = [p.communicate(timeout=600) for p in procs]
