@@ -67,7 +67,7 @@ def draft_codebook(path: str | Path, *, sheet: str | None = None, language: str 
     ...     _ = export.write_text("Timestamp,Rules are clear,Staff are honest\\n"
     ...                           "2025-09-16,Agree,Disagree\\n2025-09-17,Strongly agree,Agree\\n")
     ...     text = draft_codebook(export)
-    >>> "scale: agree5" in text and "aliases: [Rules are clear]" in text and "TODO" in text
+    >>> "scale: agree5" in text and "  - Rules are clear" in text and "factor: 0  # TODO" in text
     True
     """
     template = load_codebook()

@@ -93,8 +93,8 @@ def notebook_path(name: str = "findings_report.ipynb") -> Path:
 
 def _kernel_manager_class():
     """A kernel manager that starts ipykernel on this very interpreter, so the notebook runs with
-    the cipslib that renders it; kernel log warnings (such as the note on unencrypted local TCP) are
-    not printed."""
+    the cipslib that renders it. The kernel's own log (the note on unencrypted local TCP, the
+    interrupt at shutdown) is not printed; a failing cell reaches the render through papermill."""
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
 
@@ -108,7 +108,7 @@ def _kernel_manager_class():
                     "ipykernel_launcher",
                     "-f",
                     "{connection_file}",
-                    "--IPKernelApp.log_level=ERROR",
+                    "--IPKernelApp.log_level=CRITICAL",
                 ],
                 display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (cipslib)",
                 language="python",
