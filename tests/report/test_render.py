@@ -96,6 +96,8 @@ def test_pdf_has_pages_and_the_key_findings(rendered):
 
     reader = PdfReader(next(rendered.glob("*.pdf")))
     assert len(reader.pages) > 20
+    first = re.sub(r"\s+", " ", reader.pages[0].extract_text())
+    assert "INTEGRITY FINDINGS REPORT" in first and "Customs Integrity Perception Survey" in first
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
     fnd = json.loads((rendered / "findings.json").read_text(encoding="utf-8"))
     for finding in fnd["key_findings"][:5]:
