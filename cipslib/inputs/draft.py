@@ -20,9 +20,8 @@ from typing import Any
 import yaml
 
 from .codebook import Codebook, load_codebook
-from .loading import clean_cell
 from .matching import ColumnMatcher, normalise_text
-from .readers import read_table
+from .readers import clean_cell, read_table
 
 MAX_LABELS = 15  # more distinct texts than this: free text, not answers
 TODO = "TODO"

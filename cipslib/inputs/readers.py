@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import CipsDataError, Problem
@@ -47,6 +50,20 @@ class RawTable:
     delimiter: str | None = None
     sheet: str | None = None
     value_labels: dict[str, dict[float, str]] = field(default_factory=dict)
+
+
+def clean_cell(v: Any) -> str | None:
+    """A cell as trimmed text; None for empty cells. Whole floats lose their '.0'."""
+    if v is None:
+        return None
+    if isinstance(v, float):
+        if math.isnan(v):
+            return None
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        return str(int(v))
+    s = str(v).strip()
+    return s or None
 
 
 def _fail(file: str, message: str, **kw) -> CipsDataError:
