@@ -118,11 +118,11 @@ def _print_mapping(mapping, out) -> None:
 def _cmd_codebook_draft(args) -> int:
     from .inputs.draft import draft_codebook
 
-    text = draft_codebook(args.export, sheet=args.sheet, language=args.language)
     out = Path(args.out)
     if out.exists() and not args.force:
         print(f"{out} exists; give --force to replace it", file=sys.stderr)
         return 2
+    text = draft_codebook(args.export, sheet=args.sheet, language=args.language)
     atomic_write(out, lambda p: p.write_text(text, encoding="utf-8"))
     todo = text.count("TODO")
     print(

@@ -57,9 +57,8 @@ CHROMIUM_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
-KERNEL_NAME = (
-    "python3"  # the name the notebooks' metadata carries; the kernel itself is always this Python
-)
+# the kernel name the notebooks' metadata carries; the kernel itself is always this Python
+KERNEL_NAME = "python3"
 
 
 class RenderError(CipsError):

@@ -20,7 +20,6 @@ from ..conftest import ROOT
 from . import exports
 
 CYCLE = 2025
-COMPARED = None  # every column but the respondent id (exports without one get generated ids)
 
 
 @pytest.fixture(scope="module")
