@@ -45,6 +45,7 @@ from ..survey.inference import holm
 from .disclosure import suppress_counts, suppress_estimates
 from .keyfindings import key_findings
 from .measures import PERCENT_KINDS, PROPORTION_KINDS, Measures, build_measures, to_percent
+from .precision import PRECISION_COLUMNS, add_precision, kish_effective_n
 from .prepare import PreparedCycle, reweight
 from .scoring import Indicator, answer_codes, load_indicators
 from .trends import compare_estimates, decompose_change
@@ -68,6 +69,8 @@ class Options:
     aligned_difference: float = THRESHOLD_DEFAULTS["aligned_difference"]
     alpha_min: float = THRESHOLD_DEFAULTS["alpha_min"]
     significance: float = THRESHOLD_DEFAULTS["significance"]
+    min_n_effective: float = THRESHOLD_DEFAULTS["min_n_effective"]
+    max_half_width: float = THRESHOLD_DEFAULTS["max_half_width"]
     subgroups: dict[str, list[str]] = field(
         default_factory=lambda: dict(ANALYSIS_DEFAULTS["subgroups"])
     )
@@ -85,6 +88,8 @@ class Options:
             aligned_difference=th["aligned_difference"],
             alpha_min=th["alpha_min"],
             significance=th["significance"],
+            min_n_effective=th["min_n_effective"],
+            max_half_width=th["max_half_width"],
             subgroups=dict(params.analysis["subgroups"]),
             decompose_by=dict(params.analysis["decompose_by"]),
         )
@@ -268,6 +273,8 @@ def compute_findings(
     est = suppress_estimates(
         est, opt.min_cell, value_columns=["estimate", "se", "ci_low", "ci_high"]
     )
+    n_eff = kish_effective_n(cur.measures.values, cur.masks, current.design.weights.to_numpy())
+    est = add_precision(est, n_eff, opt.min_n_effective, opt.max_half_width)
     tables: dict[str, pd.DataFrame] = {"estimates": est}
     tables["items"] = _items_table(cur, est, cb, lv, opt)
     tables["distributions"] = _distributions(cur, cb, opt)
@@ -302,6 +309,8 @@ def _meta(
         "confidence_level": opt.level,
         "aligned_difference": opt.aligned_difference,
         "alpha_min": opt.alpha_min,
+        "min_n_effective": opt.min_n_effective,
+        "max_half_width": opt.max_half_width,
         "significance": opt.significance,
         "subgroups": opt.subgroups,
         "decompose_by": opt.decompose_by,
@@ -339,6 +348,7 @@ def _items_table(
                 "ci_low",
                 "ci_high",
                 "n",
+                *PRECISION_COLUMNS,
                 "suppressed",
             ]
         ]
@@ -427,7 +437,10 @@ def _factors_table(est: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
         }
     )
     out = (
-        idx[["factor", "group", "estimate", "se", "ci_low", "ci_high", "n", "suppressed"]]
+        idx[
+            ["factor", "group", "estimate", "se", "ci_low", "ci_high", "n", *PRECISION_COLUMNS]
+            + ["suppressed"]
+        ]
         .rename(columns={"estimate": "index"})
         .merge(fav, on=["factor", "group"], how="left")
     )
@@ -700,6 +713,15 @@ def _subgroups(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame, p
         opt.min_cell,
         family=["group", "variable", "measure"],
         value_columns=["estimate", "se", "ci_low", "ci_high"],
+    )
+    n_eff = kish_effective_n(values, domains, cur.prepared.design.weights.to_numpy())
+    cell = pd.DataFrame(n_eff.pop("group").tolist(), columns=["group", "variable", "level"])
+    sub = add_precision(
+        sub,
+        pd.concat([cell, n_eff], axis=1),
+        opt.min_n_effective,
+        opt.max_half_width,
+        on=("group", "variable", "level", "measure"),
     )
     hidden = set(
         zip(

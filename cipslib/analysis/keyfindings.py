@@ -10,7 +10,8 @@ organised-crime pressure), the largest significant words-vs-action gaps, the lar
 changes since the previous cycle on the composition-standardised comparison (and, where who answered
 drove the raw change, the decomposition), the weakest and strongest factor of each group, the
 alignment of officials and the private sector, and factors whose items do not form a reliable scale.
-Within a kind, larger effects come first. Suppressed estimates never become findings.
+Within a kind, larger effects come first. Suppressed and low-precision estimates never become
+findings.
 """
 
 from __future__ import annotations
@@ -29,6 +30,15 @@ from .scoring import Indicator
 
 MAX_GAPS = 3
 MAX_CHANGES = 4
+
+
+def _low_precision(tables: Mapping[str, pd.DataFrame]) -> set[tuple[str, str]]:
+    """(measure, group) of the estimates marked low precision (see :mod:`.precision`)."""
+    est = tables.get("estimates")
+    if est is None or "low_precision" not in est:
+        return set()
+    low = est[est["low_precision"].fillna(False).astype(bool)]
+    return set(zip(low["measure"], low["group"], strict=True))
 
 
 @dataclass(frozen=True)
@@ -323,8 +333,11 @@ def key_findings(
     writer = SentenceWriter(cb, inds)
     ctx = _Context(tables, cycle, previous_cycle, cb, inds, writer)
     out: list[dict[str, Any]] = []
+    low = _low_precision(tables)
     for topic in TOPICS.values():
         for kind, record, build in topic(ctx):
+            if (record.get("measure"), record.get("group")) in low:
+                continue  # a low-precision estimate is never a key finding
             text = writer.sentence(kind, build)
             out.append({"rank": len(out) + 1, "kind": kind, **record, "text": text})
     return out

@@ -30,7 +30,12 @@ THRESHOLD_DEFAULTS: dict[str, float] = {
     "alpha_min": 0.6,  # Cronbach's alpha under which a factor's reliability is flagged
     # level of the tests (changes, differences), after Holm correction in families
     "significance": 0.05,
+    # an estimate is marked low precision under this effective sample size ...
+    "min_n_effective": 30.0,
+    # ... or over this half-width of its 95% confidence interval (points)
+    "max_half_width": 10.0,
 }
+FRACTION_THRESHOLDS = ("alpha_min", "significance")  # these must be below 1
 ANALYSIS_DEFAULTS: dict[str, dict] = {
     "subgroups": {
         "official": ["region", "role", "tenure"],
@@ -289,7 +294,7 @@ def _thresholds(problems: ProblemList, file: str, given: dict) -> dict[str, floa
             )
         elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             problems.add(file, f"threshold '{key}' must be a number of at least 0", value=value)
-        elif key != "aligned_difference" and value >= 1:
+        elif key in FRACTION_THRESHOLDS and value >= 1:
             problems.add(
                 file,
                 f"threshold '{key}' must be below 1",

@@ -25,6 +25,7 @@ from ..inputs.params import PARAM_SPEC, CycleParams, load_params, validate_param
 from ..text.catalogue import load_catalogue
 from ..text.numbers import NumberFormat
 
+LOW_PRECISION_MARK = "†"
 SECTIONS = (
     "key_findings",
     "about",
@@ -162,6 +163,22 @@ class Report:
             .format(self.fmt.number(lo, decimals), self.fmt.number(hi, decimals))
         )
 
+    def _marked(self, text: str, row) -> str:
+        """A shown estimate, with the low-precision mark when its row carries the flag."""
+        return f"{text} {LOW_PRECISION_MARK}" if bool(row.get("low_precision", False)) else text
+
+    def _precision_note(self, table: pd.DataFrame) -> str:
+        """The footnote explaining the low-precision mark, for a table that shows it ("" if not)."""
+        if "low_precision" not in table or not table["low_precision"].fillna(False).any():
+            return ""
+        m = self.findings.meta
+        return self.text(
+            "precision_note",
+            mark=LOW_PRECISION_MARK,
+            min_n=self.fmt.number(m["min_n_effective"], 0),
+            points=self.fmt.number(m["max_half_width"], 0),
+        )
+
     def _n(self, v) -> str:
         return self.fmt.count(v) if pd.notna(v) else self._hidden()
 
@@ -238,6 +255,14 @@ class Report:
             self.paragraph(
                 self.text("suppression_text", min_cell=self.params.min_cell, hidden=self._hidden())
             ),
+            self.paragraph(
+                self.text(
+                    "precision_text",
+                    mark=LOW_PRECISION_MARK,
+                    min_n=self.fmt.number(m["min_n_effective"], 0),
+                    points=self.fmt.number(m["max_half_width"], 0),
+                )
+            ),
         ]
         return HTML("".join(str(p) for p in parts))
 
@@ -287,7 +312,7 @@ class Report:
                 if r.empty:
                     continue
                 r = r.iloc[0]
-                row[f"{self.text(g)}: {self.col('index')}"] = self._num(r["index"])
+                row[f"{self.text(g)}: {self.col('index')}"] = self._marked(self._num(r["index"]), r)
                 row[f"{self.text(g)}: {self.col('ci')}"] = self._ci(r["ci_low"], r["ci_high"])
                 row[f"{self.text(g)}: {self.col('n')}"] = self._n(r["n"])
             if not al.empty and k in al.index:
@@ -303,9 +328,15 @@ class Report:
             rows.append(row)
         return self._table(
             pd.DataFrame(rows),
-            self.text(
-                "aligned_note", points=self.fmt.number(self.findings.meta["aligned_difference"], 0)
-            ),
+            " ".join(
+                [
+                    self.text(
+                        "aligned_note",
+                        points=self.fmt.number(self.findings.meta["aligned_difference"], 0),
+                    ),
+                    self._precision_note(fac),
+                ]
+            ).strip(),
         )
 
     def items_table(self, factor: int, group: str) -> HTML:
@@ -314,7 +345,7 @@ class Report:
         rows = [
             {
                 self.col("item"): r[f"text_{self.language}"],
-                self.col("favourable"): self._pct(r["favourable"]),
+                self.col("favourable"): self._marked(self._pct(r["favourable"]), r),
                 self.col("ci"): self._ci(r["ci_low"], r["ci_high"]),
                 self.col("score"): self._num(r["score"]),
                 self.col("n"): self._n(r["n"]),
@@ -323,7 +354,7 @@ class Report:
             }
             for _, r in it.iterrows()
         ]
-        return self._table(pd.DataFrame(rows))
+        return self._table(pd.DataFrame(rows), self._precision_note(it) or None)
 
     def gap_table(self, factor: int | None = None) -> HTML:
         g = self.findings.tables["gaps"]
@@ -353,13 +384,13 @@ class Report:
             {
                 self.col("group"): self.text(r["group"]),
                 self.col("indicator"): r[f"text_{self.language}"],
-                self.col("estimate"): self._pct(r["estimate"]),
+                self.col("estimate"): self._marked(self._pct(r["estimate"]), r),
                 self.col("ci"): self._ci(r["ci_low"], r["ci_high"]),
                 self.col("n"): self._n(r["n"]),
             }
             for _, r in e.iterrows()
         ]
-        return self._table(pd.DataFrame(rows))
+        return self._table(pd.DataFrame(rows), self._precision_note(e) or None)
 
     def subgroup_table(self, group: str, variable: str) -> HTML:
         s = self.findings.tables["subgroups"]
@@ -378,7 +409,7 @@ class Report:
             {
                 self.col("factor"): self.cb.factor_name(int(r["factor"]), self.language),
                 self.col("level"): self.cb.level_label(variable, r["level"], self.language),
-                self.col("index"): self._num(r["estimate"]),
+                self.col("index"): self._marked(self._num(r["estimate"]), r),
                 self.col("ci"): self._ci(r["ci_low"], r["ci_high"]),
                 self.col("n"): self._n(r["n"]),
             }
@@ -392,7 +423,8 @@ class Report:
             f"{self.fmt.p(r['p_holm'])})"
             for _, r in sig.iterrows()
         )
-        return self._table(pd.DataFrame(rows), note or None)
+        caption = " ".join(x for x in (note, self._precision_note(s)) if x)
+        return self._table(pd.DataFrame(rows), caption or None)
 
     def trend_table(self, group: str) -> HTML:
         tr = self.findings.tables.get("trends")
@@ -511,7 +543,7 @@ class Report:
                 self.col("group"): self.text(r["group"]),
                 self.col("factor"): int(r["factor"]),
                 self.col("item"): r[f"text_{self.language}"],
-                self.col("favourable"): self._pct(r["favourable"]),
+                self.col("favourable"): self._marked(self._pct(r["favourable"]), r),
                 self.col("ci"): self._ci(r["ci_low"], r["ci_high"]),
                 self.col("n"): self._n(r["n"]),
                 self.col("dont_know"): self._num(r["dont_know_rate"], 1),
@@ -519,7 +551,7 @@ class Report:
             }
             for _, r in it.iterrows()
         ]
-        return self._table(pd.DataFrame(rows))
+        return self._table(pd.DataFrame(rows), self._precision_note(it) or None)
 
     # -- charts
     # --------------------------------------------------------------------------------------

@@ -224,3 +224,27 @@ def test_findings_json_is_complete_and_documented(f2025, tmp_path):
     # byte-identical on a second write
     again = f2025.to_json(tmp_path / "again.json")
     assert again.read_bytes() == path.read_bytes()
+
+
+def test_precision_is_kept_with_every_estimate_and_low_precision_never_leads(f2024):
+    """Kish's effective n of the respondents behind each estimate and the CI half-width; the 2024
+    officials (85% managers raked to the staff's 20%) lose most of their sample to the weights."""
+    est = f2024.tables["estimates"]
+    shown = est[~est["suppressed"]]
+    assert shown["effective_sample_size"].notna().all() and shown["half_width"].notna().all()
+    assert est.loc[est["suppressed"], ["effective_sample_size", "half_width"]].isna().all().all()
+    assert (shown["effective_sample_size"] <= shown["n"] + 1e-9).all()
+    half = (shown["ci_high"] - shown["ci_low"]) / 2
+    assert np.allclose(shown["half_width"], half)
+    rule = (shown["effective_sample_size"] < 30) | (shown["half_width"] > 10)
+    assert (shown["low_precision"] == rule).all() and rule.any()
+    officials = shown[(shown["group"] == "official") & (shown["kind"] == "item_fav")]
+    assert (officials["effective_sample_size"] < 0.3 * officials["n"]).all()
+    low = {(r["measure"], r["group"]) for _, r in shown[shown["low_precision"]].iterrows()}
+    for k in f2024.key_findings:
+        assert (k.get("measure"), k.get("group")) not in low, k["text"]["en"]
+    for name in ("items", "factors", "experience", "subgroups"):
+        assert {"effective_sample_size", "half_width", "low_precision"} <= set(f2024[name].columns)
+    sub = f2024["subgroups"]
+    assert sub.loc[sub["suppressed"], ["effective_sample_size", "half_width"]].isna().all().all()
+    assert sub.loc[~sub["suppressed"], "low_precision"].any()
