@@ -24,6 +24,7 @@ from ..inputs.codebook import Codebook
 from ..inputs.params import PARAM_SPEC, CycleParams, load_params, validate_params
 from ..text.catalogue import load_catalogue
 from ..text.numbers import NumberFormat
+from .annex import write_tables_xlsx
 
 LOW_PRECISION_MARK = "†"
 SECTIONS = (
@@ -588,8 +589,8 @@ class Report:
     # -- outputs
     # -------------------------------------------------------------------------------------
     def save(self, output_dir: str | Path | None) -> list[Path]:
-        """Write findings.json and the KPI tables into ``output_dir`` (the render's temporary
-        folder)."""
+        """Write findings.json, the full tables (tables.xlsx) and the KPI tables into
+        ``output_dir`` (the render's temporary folder)."""
         if not output_dir:
             return []
         from ..analysis.kpi import write_kpis
@@ -597,6 +598,15 @@ class Report:
         out = Path(output_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = [self.findings.to_json(out / "findings.json")]
+        paths.append(
+            write_tables_xlsx(
+                self.findings,
+                out / "tables.xlsx",
+                self._hidden(),
+                self.labels.get("annex_tables", {}),
+                self.title,
+            )
+        )
         k = self.kpi_frame()
         if not k.empty:
             paths += write_kpis(k, out)

@@ -363,8 +363,9 @@ def render(
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as out:
     ...     folder = render("params/2024.yaml", formats=["html"], out=out, progress=False)
-    ...     sorted(p.suffix for p in folder.iterdir())
-    ['.csv', '.html', '.ipynb', '.json', '.xlsx']
+    ...     sorted(p.name for p in folder.iterdir())
+    ['findings.json', 'findings_report_2024.html', 'findings_report_2024.ipynb', 'kpis.csv',
+     'kpis.xlsx', 'tables.xlsx']
     """
     params_path = Path(params_path).resolve()
     params: CycleParams = load_params(params_path)

@@ -115,6 +115,11 @@ def test_small_dataset_report_passes_the_audit_with_many_hidden_cells(small_repo
     assert hidden >= 50
     page = next(small_report.glob("*.html")).read_text(encoding="utf-8")
     assert "&lt;10" in page
+    from openpyxl import load_workbook
+
+    book = load_workbook(small_report / "tables.xlsx", read_only=True)
+    cells = [v for row in book["subgroups"].iter_rows(values_only=True) for v in row]
+    assert "<10" in cells  # hidden cells read as the report's label
 
 
 def test_the_audit_catches_what_it_should():

@@ -118,6 +118,7 @@ def test_two_concurrent_renders_of_one_cycle_both_publish(tmp_path):
         "findings_report_2024.ipynb",
         "kpis.csv",
         "kpis.xlsx",
+        "tables.xlsx",
     ]
 
 

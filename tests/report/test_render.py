@@ -53,10 +53,28 @@ def test_report_folder_is_complete(rendered):
         "findings_report_2025.pdf",
         "kpis.csv",
         "kpis.xlsx",
+        "tables.xlsx",
     ]
     assert not [
         p for p in rendered.parent.iterdir() if p.name.startswith(".")
     ]  # no temporary leftovers
+
+
+def test_the_full_tables_workbook(rendered):
+    """tables.xlsx: a contents sheet, then one sheet per findings table with precision columns."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(rendered / "tables.xlsx", read_only=True)
+    fnd = json.loads((rendered / "findings.json").read_text(encoding="utf-8"))
+    tables = [name for name, rows in fnd["tables"].items() if rows]
+    assert book.sheetnames == ["contents", *tables] and len(tables) >= 5
+    contents = list(book["contents"].iter_rows(min_row=3, values_only=True))
+    assert contents[0] == ("sheet", "rows", "contents")
+    assert [r[0] for r in contents[1:]] == tables
+    assert all(r[2] for r in contents[1:])  # every table is described
+    header = next(book["items"].iter_rows(max_row=1, values_only=True))
+    assert {"effective_sample_size", "half_width", "low_precision"} <= set(header)
+    assert book["items"].max_row == len(fnd["tables"]["items"]) + 1
 
 
 def test_html_has_every_section_and_no_code(rendered):
