@@ -20,19 +20,11 @@ from typing import Any
 import yaml
 
 from .codebook import Codebook, load_codebook
-from .matching import ColumnMatcher, normalise_text
+from .matching import ColumnMatcher, as_number, normalise_text
 from .readers import clean_cell, read_table
 
 MAX_LABELS = 15  # more distinct texts than this: free text, not answers
 TODO = "TODO"
-
-
-def _is_number(value: str) -> bool:
-    try:
-        float(value.replace(",", "."))
-    except ValueError:
-        return False
-    return True
 
 
 def _values(column) -> list[str]:
@@ -84,7 +76,7 @@ def draft_codebook(path: str | Path, *, sheet: str | None = None, language: str 
             variables[found.target] = _variable_spec(template, found.target, header)
         elif template.is_identifier(header):
             ignored.append(str(header))
-        elif all(_is_number(v) for v in values) or len(set(values)) > MAX_LABELS:
+        elif all(as_number(v) is not None for v in values) or len(set(values)) > MAX_LABELS:
             ignored.append(str(header))
         else:
             answer_columns.append((str(header), values))

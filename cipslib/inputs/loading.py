@@ -28,9 +28,9 @@ import pandas as pd
 from ..errors import CipsDataError, Problem, ProblemList
 from ..files import atomic_write
 from .codebook import Codebook, Scale, load_codebook, normalise_name
-from .matching import AmbiguousColumn, AnswerReader, ColumnMatch, ColumnMatcher
+from .matching import AmbiguousColumn, AnswerReader, ColumnMatch, ColumnMatcher, as_int, as_number
 from .readers import RawTable, clean_cell, read_table
-from .variables import RespondentVariableReading, as_int
+from .variables import RespondentVariableReading
 
 REASONS = ("dont_know", "refusal", "no_answer", "not_asked")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
@@ -266,13 +266,7 @@ class _Interpreter(RespondentVariableReading):
                     )
                 ]
             )
-        if self.cycle is None:
-            probe = ProblemList()
-            self.problems, found = probe, self._map_columns(cells, None)[0]
-            self.problems = ProblemList()
-            self._resolve_cycle(found)
-        else:
-            self._resolve_cycle({})
+        self._resolve_cycle(self._cycle_column(cells))
         cycle = int(self.cycle)  # type: ignore[arg-type]
         variables, items, dropped_ids, dropped_unknown = self._map_columns(cells, cycle)
         expected_items = self.cb.items_for(cycle=cycle)
@@ -323,10 +317,9 @@ class _Interpreter(RespondentVariableReading):
         return CycleData(data, reasons_df, report, self.cb)
 
     # -- columns ----------------------------------------------------------------------------------
-    def _map_columns(self, cells: pd.DataFrame, cycle: int | None):
-        """Columns of the export recognised as respondent variables and items (see
-        :mod:`cipslib.inputs.matching`), identifier columns dropped, the rest ignored. ``cycle``
-        None recognises respondent variables only (to find the cycle column first)."""
+    def _map_columns(self, cells: pd.DataFrame, cycle: int):
+        """Columns of the export recognised as respondent variables and the cycle's items (see
+        :mod:`cipslib.inputs.matching`), identifier columns dropped, the rest ignored."""
         cb, file = self.cb, self.file
         matcher = ColumnMatcher(cb, cycle)
         other_cycles = {normalise_name(i) for i in cb.items["id"]}
@@ -386,14 +379,14 @@ class _Interpreter(RespondentVariableReading):
                 dropped_ids.append(str(name))
             else:
                 dropped_unknown.append(str(name))
-                if cycle is not None and normalise_name(name) in other_cycles:
+                if normalise_name(name) in other_cycles:
                     self.problems.warn(
                         file,
                         f"item '{name}' is not on the {cycle} questionnaire in the codebook; its "
                         "column was ignored",
                         column=str(name),
                     )
-        if dropped_unknown and cycle is not None:
+        if dropped_unknown:
             self.problems.warn(
                 file, "columns not in the codebook were dropped: " + ", ".join(dropped_unknown)
             )
@@ -408,8 +401,19 @@ class _Interpreter(RespondentVariableReading):
         hits = values.map(lambda v: bool(EMAIL_RE.match(v) or IP_RE.match(v))).mean()
         return bool(hits > 0.5)
 
-    def _resolve_cycle(self, variables: dict[str, pd.Series]) -> None:
-        col = variables.get("cycle")
+    def _cycle_column(self, cells: pd.DataFrame) -> pd.Series | None:
+        """The column read as the ``cycle`` variable (its items depend on the cycle, so it is found
+        before the others), or None."""
+        matcher = ColumnMatcher(self.cb, None)
+        for pos, name in enumerate(self.raw.columns):
+            try:
+                if matcher.match(name).target == "cycle":
+                    return cells[pos]
+            except AmbiguousColumn:
+                continue  # reported when all columns are mapped
+        return None
+
+    def _resolve_cycle(self, col: pd.Series | None) -> None:
         if self.cycle is None:
             years = sorted({as_int(v) for v in col.dropna()} - {None}) if col is not None else []
             if len(years) != 1:
@@ -517,7 +521,9 @@ class _Interpreter(RespondentVariableReading):
                 continue
             code = reader.code(v)
             if code is None:
-                (text if _is_texty(v) else out_of_range).setdefault(v, []).append(self.rows[i])
+                (text if as_number(v) is None else out_of_range).setdefault(v, []).append(
+                    self.rows[i]
+                )
                 continue
             if not asked[i]:
                 stray += 1
@@ -606,11 +612,3 @@ class _Interpreter(RespondentVariableReading):
                 )
                 data[iid] = data[iid].where(routed)
             reasons[iid] = np.where(skipped, "not_asked", reasons[iid])
-
-
-def _is_texty(value: str) -> bool:
-    try:
-        float(value.replace(",", "."))
-        return False
-    except ValueError:
-        return True

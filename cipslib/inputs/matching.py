@@ -160,9 +160,8 @@ class AnswerReader:
 
     def code(self, value: str) -> int | None:
         """The answer code of a cell, or None when it is neither a code nor a known label."""
-        number = _as_number(value)
-        if number is not None:
-            return int(number) if float(number).is_integer() else None
+        if as_number(value) is not None:
+            return as_int(value)
         return self.labels.get(normalise_text(value))
 
     def expected_labels(self, language: str) -> str:
@@ -170,8 +169,27 @@ class AnswerReader:
         return "; ".join(self.by_language.get(language, []))
 
 
-def _as_number(value: str) -> float | None:
+def as_number(value: str) -> float | None:
+    """A cell's number (decimal point or comma), or None when it is text.
+
+    Examples
+    --------
+    >>> as_number("4,5"), as_number("Agree")
+    (4.5, None)
+    """
     try:
         return float(str(value).replace(",", ".").strip())
     except ValueError:
         return None
+
+
+def as_int(value: str) -> int | None:
+    """A cell's whole number (``"4"``, ``"4.0"``, ``"4,0"``), or None.
+
+    Examples
+    --------
+    >>> as_int("4.0"), as_int("4.5"), as_int("four")
+    (4, None, None)
+    """
+    number = as_number(value)
+    return int(number) if number is not None and number.is_integer() else None

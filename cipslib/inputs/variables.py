@@ -15,17 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .codebook import RespondentVariable, normalise_name
-from .matching import normalise_text
+from .matching import as_int, normalise_text
 from .readers import clean_cell
-
-
-def as_int(s: str) -> int | None:
-    """A cell's whole number (``"4"``, ``"4.0"``, ``"4,0"``), or None."""
-    try:
-        f = float(s.replace(",", "."))
-    except ValueError:
-        return None
-    return int(f) if f.is_integer() else None
 
 
 class RespondentVariableReading:
