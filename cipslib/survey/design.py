@@ -44,6 +44,7 @@ from .calibration import (
 )
 from .errors import DesignError
 from .inference import difference_row, difference_table, logit_interval
+from .regression import glm as _glm
 from .variance import (
     CalibrationStep,
     GregStep,
@@ -780,6 +781,29 @@ class SurveyDesign:
                 "n_b": nb,
             },
         )
+
+    # -- models ----------------------------------------------------------------------------------
+    def glm(
+        self,
+        formula: str,
+        family: str = "gaussian",
+        level: float = 0.95,
+        domain: str | np.ndarray | pd.Series | None = None,
+    ) -> pd.DataFrame:
+        """Design-based linear or logistic regression, as R's ``svyglm``: one row per coefficient
+        with estimate, se, t, df, p and CI (plus odds ratios for ``family="binomial"``). See
+        :func:`cipslib.survey.regression.glm` for the conventions.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"y": [3.1, 4.0, 5.2, 5.9, 7.1, 8.2], "x": [1.0, 2, 3, 4, 5, 6],
+        ...                    "sex": list("ffmmfm")})
+        >>> d = SurveyDesign(df).rake({"sex": {"f": 60, "m": 40}})
+        >>> d.glm("y ~ x")[["term", "estimate", "se", "df"]].round(3).to_dict("records")
+        [{'term': 'Intercept', 'estimate': 2.036, 'se': 0.063, 'df': 4},
+         {'term': 'x', 'estimate': 1.013, 'se': 0.016, 'df': 4}]
+        """
+        return _glm(self, formula, family=family, level=level, domain=domain)
 
     # -- reporting -------------------------------------------------------------------------------
     def weight_summary(self, by: str | None = None) -> dict | pd.DataFrame:
