@@ -105,7 +105,7 @@ def test_installed_cips_renders_from_outside_the_checkout(venv, user_folder):
     folder = user_folder / "reports" / "2025"
     assert {p.suffix for p in folder.iterdir()} >= {".html", ".pdf", ".json", ".ipynb"}
     page = next(folder.glob("*.html")).read_text(encoding="utf-8")
-    assert "1. Key findings" in page and "Traceback" not in page
+    assert "1. Summary" in page and "Traceback" not in page
 
 
 def test_installed_demo_data_writes_into_the_current_folder(venv, user_folder):

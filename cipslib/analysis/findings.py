@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ from ..inputs.codebook import Codebook
 from ..inputs.params import ANALYSIS_DEFAULTS, THRESHOLD_DEFAULTS, CycleParams
 from ..survey.inference import holm
 from .disclosure import suppress_counts, suppress_estimates
-from .keyfindings import key_findings
+from .keyfindings import key_findings, story
 from .measures import PERCENT_KINDS, PROPORTION_KINDS, Measures, build_measures, to_percent
 from .precision import PRECISION_COLUMNS, add_precision, kish_effective_n
 from .prepare import PreparedCycle, reweight
@@ -114,6 +115,10 @@ class Findings:
     meta: dict[str, Any]
     tables: dict[str, pd.DataFrame]
     key_findings: list[dict[str, Any]] = field(default_factory=list)
+    story: dict[str, str] = field(default_factory=dict)
+    history: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
+    """Every measure of each earlier cycle of the chain on its own weighted design (for KPI
+    series); not written to findings.json, where each cycle has its own file."""
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -133,6 +138,7 @@ class Findings:
             "software": software_versions(),
             "meta": _clean(self.meta),
             "key_findings": _clean(self.key_findings),
+            "story": dict(self.story),
             "tables": {name: _records(t) for name, t in self.tables.items()},
         }
 
@@ -253,9 +259,11 @@ def compute_findings(
     previous: PreparedCycle | None = None,
     options: Options | None = None,
     indicators: dict[str, Indicator] | None = None,
+    earlier: Sequence[PreparedCycle] = (),
 ) -> Findings:
     """Every table of the integrity findings for ``current`` (with trends when ``previous`` is
-    given).
+    given, and the ``series`` of factor indices when ``earlier`` cycles, newest first, continue
+    the chain before ``previous``).
 
     Examples
     --------
@@ -269,12 +277,7 @@ def compute_findings(
     inds = indicators or load_indicators(cb)
     cur = _Cycle(current, inds)
     lv = opt.level
-    est = _percentify(cur.estimates(current.design, level=lv))
-    est = suppress_estimates(
-        est, opt.min_cell, value_columns=["estimate", "se", "ci_low", "ci_high"]
-    )
-    n_eff = kish_effective_n(cur.measures.values, cur.masks, current.design.weights.to_numpy())
-    est = add_precision(est, n_eff, opt.min_n_effective, opt.max_half_width)
+    est = _own_estimates(cur, opt)
     tables: dict[str, pd.DataFrame] = {"estimates": est}
     tables["items"] = _items_table(cur, est, cb, lv, opt)
     tables["distributions"] = _distributions(cur, cb, opt)
@@ -287,12 +290,19 @@ def compute_findings(
     tables["sample"], tables["weighting"] = _sample(current, opt)
     tables["quality"] = _quality(current, opt)
     meta = _meta(current, previous, opt, cb)
+    history: dict[int, pd.DataFrame] = {}
     if previous is not None:
         prev = _Cycle(previous, inds)
         tables["trends"], tables["decomposition"], same = _trends(cur, prev, opt)
         meta["trend_same_population"] = same
+        chain = [prev, *(_Cycle(c, inds) for c in earlier)]
+        history = {c.prepared.cycle: _own_estimates(c, opt) for c in chain}
+        if len(chain) >= 2:
+            tables["series"] = _series(cur, chain, opt)
     fnd = Findings(current.cycle, previous.cycle if previous is not None else None, meta, tables)
+    fnd.history = history
     fnd.key_findings = key_findings(tables, fnd.cycle, fnd.previous_cycle, cb, inds)
+    fnd.story = story(tables, fnd.cycle, fnd.previous_cycle, cb, inds)
     return fnd
 
 
@@ -852,18 +862,71 @@ def _quality(current: PreparedCycle, opt: Options) -> pd.DataFrame:
     return out
 
 
+def _own_estimates(cycle: _Cycle, opt: Options) -> pd.DataFrame:
+    """Every measure of a cycle on its own weighted design: in percent, suppressed under
+    ``min_cell``, with the precision columns."""
+    design = cycle.prepared.design
+    est = _percentify(cycle.estimates(design, level=opt.level))
+    est = suppress_estimates(
+        est, opt.min_cell, value_columns=["estimate", "se", "ci_low", "ci_high"]
+    )
+    n_eff = kish_effective_n(cycle.measures.values, cycle.masks, design.weights.to_numpy())
+    return add_precision(est, n_eff, opt.min_n_effective, opt.max_half_width)
+
+
+def _series(cur: _Cycle, chain: list[_Cycle], opt: Options) -> pd.DataFrame:
+    """Each factor index in every cycle of the chain (current first, then older), unweighted
+    (``raw``) and weighted to the current cycle's population figures (``standardised``)."""
+    populations = cur.prepared.populations
+    frames = []
+    for cycle in [cur, *chain]:
+        columns = [c for c in cycle.measures.values.columns if c.startswith("factor_index.")]
+        standard = (
+            cycle.prepared.design
+            if cycle is cur or _same_populations(cycle.prepared.populations, populations)
+            else reweight(cycle.prepared, populations)
+        )
+        for comparison, design in (("raw", cycle.prepared.raw), ("standardised", standard)):
+            t = cycle.estimates(design, columns, opt.level)
+            t.insert(2, "cycle", cycle.prepared.cycle)
+            t.insert(3, "comparison", comparison)
+            frames.append(t)
+    out = _percentify(pd.concat(frames, ignore_index=True))
+    out = suppress_estimates(
+        out, opt.min_cell, value_columns=["estimate", "se", "ci_low", "ci_high"]
+    )
+    keep = ["measure", "group", "cycle", "comparison", "factor", "estimate", "se"]
+    keep += ["ci_low", "ci_high", "n", "suppressed"]
+    return out[keep].sort_values(["group", "factor", "comparison", "cycle"], ignore_index=True)
+
+
+def _same_populations(a: dict, b: dict) -> bool:
+    """Whether two cycles were weighted to the same population figures."""
+    return all(
+        g in a and a[g].margins == pop.margins and a[g].total == pop.total for g, pop in b.items()
+    )
+
+
+def _with_effective_n(
+    table: pd.DataFrame, cur: _Cycle, prev: _Cycle, common: list[str], d_cur, d_prev
+) -> pd.DataFrame:
+    """A change table with Kish's effective n of both cycles under the compared designs
+    (``effective_sample_size`` and ``effective_sample_size_prev``)."""
+    for cycle, design, suffix in ((cur, d_cur, ""), (prev, d_prev, "_prev")):
+        n_eff = kish_effective_n(
+            cycle.measures.values[common], cycle.masks, design.weights.to_numpy()
+        ).rename(columns={"effective_sample_size": f"effective_sample_size{suffix}"})
+        table = table.merge(n_eff, on=["measure", "group"], how="left")
+    return table
+
+
 def _trends(cur: _Cycle, prev: _Cycle, opt: Options) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
     common = [
         c
         for c in cur.measures.values.columns
         if c in prev.measures.values.columns and not c.startswith("item_score")
     ]
-    same = all(
-        g in prev.prepared.populations
-        and prev.prepared.populations[g].margins == pop.margins
-        and prev.prepared.populations[g].total == pop.total
-        for g, pop in cur.prepared.populations.items()
-    )
+    same = _same_populations(prev.prepared.populations, cur.prepared.populations)
     std_design = prev.prepared.design if same else reweight(prev.prepared, cur.prepared.populations)
     designs = {
         "raw": (cur.prepared.raw, prev.prepared.raw),
@@ -879,11 +942,16 @@ def _trends(cur: _Cycle, prev: _Cycle, opt: Options) -> tuple[pd.DataFrame, pd.D
         a, b = a[~a_small], b[~b_small]
         t = compare_estimates(a, b, ["measure", "group"], opt.level)
         t.insert(2, "comparison", kind)
-        frames.append(t)
+        frames.append(_with_effective_n(t, cur, prev, common, d_cur, d_prev))
     trends = pd.concat(frames, ignore_index=True).merge(cur.measures.info, on="measure", how="left")
     to_percent(
         trends, trends["kind"], ("estimate", "estimate_prev", "change", "se", "ci_low", "ci_high")
     )
+    trends["half_width"] = (trends["ci_high"] - trends["ci_low"]) / 2
+    trends["low_precision"] = (
+        (trends[["effective_sample_size", "effective_sample_size_prev"]].min(axis=1))
+        < opt.min_n_effective
+    ) | (trends["half_width"] > opt.max_half_width)
     trends["significant"] = _significant(trends["p_value"], opt.significance)
     # decomposition of the raw change of each factor index and indicator by the group's cell
     # variable
@@ -942,13 +1010,12 @@ def analyse(params: CycleParams | str | Path, *, with_previous: bool = True) -> 
     >>> len(f.key_findings) > 5 and f.key_findings[0]["rank"] == 1
     True
     """
-    from ..inputs.params import load_params
+    from ..inputs.params import load_params, previous_chain
     from .prepare import prepare_cycle
 
     p = params if isinstance(params, CycleParams) else load_params(params)
-    current = prepare_cycle(p)
-    previous = prepare_cycle(p.previous) if (with_previous and p.previous) else None
-    return compute_findings(current, previous)
+    chain = [prepare_cycle(q) for q in previous_chain(p)] if with_previous else []
+    return compute_findings(prepare_cycle(p), *chain[:1], earlier=chain[1:])
 
 
 __all__ = ["Findings", "Options", "PERCENT_KINDS", "analyse", "compute_findings"]

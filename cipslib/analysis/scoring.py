@@ -32,7 +32,7 @@ from ..errors import ProblemList
 from ..inputs.codebook import CONSTRUCTS_WITH_FACTOR, LANGUAGES, Codebook
 from ..inputs.yamlfile import read_definitions
 
-INDICATOR_KEYS = ("item", "codes", "groups", "headline", "text")
+INDICATOR_KEYS = ("item", "codes", "groups", "headline", "importance", "text")
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class Indicator:
     groups: tuple[str, ...]
     headline: bool
     text: dict[str, str]
+    importance: float = 1.0
 
 
 def shipped_indicators_path() -> Path:
@@ -105,6 +106,19 @@ def load_indicators(codebook: Codebook, path: str | Path | None = None) -> dict[
                 expected=" and/or ".join(codebook.instruments),
             )
             continue
+        importance = spec.get("importance", 1)
+        if (
+            isinstance(importance, bool)
+            or not isinstance(importance, int | float)
+            or importance < 0
+        ):
+            problems.add(
+                file,
+                f"{where}: 'importance' weighs the indicator in the summary ranking",
+                value=importance,
+                expected="a number >= 0 (default 1)",
+            )
+            continue
         text = spec.get("text") or {}
         for lang in LANGUAGES:
             if not isinstance(text, dict) or not str(text.get(lang) or "").strip():
@@ -116,6 +130,7 @@ def load_indicators(codebook: Codebook, path: str | Path | None = None) -> dict[
             tuple(groups),
             bool(spec.get("headline", False)),
             {lang: str(text.get(lang, "")) for lang in LANGUAGES} if isinstance(text, dict) else {},
+            float(importance),
         )
     problems.raise_if_errors()
     return out

@@ -410,3 +410,32 @@ def load_params(path: str | Path) -> CycleParams:
     path = Path(path)
     raw = read_yaml(path, "params")
     return validate_params(raw, str(path), base=path.resolve().parent)
+
+
+def previous_chain(params: CycleParams) -> list[CycleParams]:
+    """The params of the earlier cycles, following ``previous`` (newest first). A chain that comes
+    back to a cycle it already passed, or whose cycles do not go back in time, is bad input.
+
+    Examples
+    --------
+    >>> [p.cycle for p in previous_chain(load_params("params/2025.yaml"))]
+    [2024]
+    """
+    chain: list[CycleParams] = []
+    seen = {params.cycle}
+    current = params
+    while current.previous is not None:
+        earlier = load_params(current.previous)
+        if earlier.cycle in seen or earlier.cycle >= current.cycle:
+            problems = ProblemList()
+            problems.add(
+                str(current.previous),
+                "the chain of previous cycles must go back in time",
+                value=earlier.cycle,
+                expected=f"a cycle before {current.cycle}",
+            )
+            problems.raise_if_errors()
+        seen.add(earlier.cycle)
+        chain.append(earlier)
+        current = earlier
+    return chain

@@ -21,14 +21,20 @@ from ..analysis.findings import Findings, Options, compute_findings
 from ..analysis.prepare import PreparedCycle, prepare_cycle
 from ..analysis.scoring import load_indicators
 from ..inputs.codebook import Codebook
-from ..inputs.params import PARAM_SPEC, CycleParams, load_params, validate_params
+from ..inputs.params import (
+    PARAM_SPEC,
+    CycleParams,
+    load_params,
+    previous_chain,
+    validate_params,
+)
 from ..text.catalogue import load_catalogue
 from ..text.numbers import NumberFormat
 from .annex import write_tables_xlsx
 
 LOW_PRECISION_MARK = "†"
 SECTIONS = (
-    "key_findings",
+    "summary",
     "about",
     "factors",
     "factor_detail",
@@ -36,10 +42,12 @@ SECTIONS = (
     "security",
     "subgroups",
     "trend",
-    "quality",
     "kpis",
+    "method",
     "annex",
 )
+"""The report's numbered sections, in order. The annex is collapsed in the HTML and left out of
+the PDF (its tables are in tables.xlsx beside the report)."""
 
 
 class HTML:
@@ -101,8 +109,9 @@ class Report:
     def build(cls, params: CycleParams | str | Path, language: str | None = None) -> Report:
         p = params if isinstance(params, CycleParams) else load_params(params)
         current = prepare_cycle(p)
-        previous = prepare_cycle(p.previous) if p.previous else None
-        fnd = compute_findings(current, previous, Options.from_params(p))
+        chain = [prepare_cycle(q) for q in previous_chain(p)]
+        previous = chain[0] if chain else None
+        fnd = compute_findings(current, previous, Options.from_params(p), earlier=chain[1:])
         return cls(p, current, previous, fnd, language or p.language)
 
     # -- text helpers
@@ -135,8 +144,8 @@ class Report:
     def section_title(self, key: str) -> str:
         return self.labels["sections"][key]
 
-    def heading(self, key: str) -> HTML:
-        number = SECTIONS.index(key) + 1
+    def heading(self, key: str, sections: tuple[str, ...] = SECTIONS) -> HTML:
+        number = sections.index(key) + 1
         return HTML(f'<h2 id="{key}">{number}. {html.escape(self.section_title(key))}</h2>')
 
     def subheading(self, text: str, anchor: str | None = None) -> HTML:
@@ -199,7 +208,11 @@ class Report:
 
     # -- sections
     # ------------------------------------------------------------------------------------
-    def title_page(self) -> HTML:
+    def title_page(
+        self, kicker: str | None = None, title: str | None = None, sections=SECTIONS
+    ) -> HTML:
+        """Page 1: kind of report, title, fieldwork, respondents, the demo notice and the
+        contents (a sidebar on wide screens)."""
         p = self.params
         fw = p.fieldwork or {}
         mode = (
@@ -218,12 +231,12 @@ class Report:
         )
         toc = "".join(
             f'<li><a href="#{k}">{i + 1}. {html.escape(self.section_title(k))}</a></li>'
-            for i, k in enumerate(SECTIONS)
+            for i, k in enumerate(sections)
         )
         return HTML(
             '<section class="title-page">'
-            f'<p class="kicker">{html.escape(self.text("report_kind"))}</p>'
-            f"<h1>{html.escape(self.title)}</h1>"
+            f'<p class="kicker">{html.escape(kicker or self.text("report_kind"))}</p>'
+            f"<h1>{html.escape(title or self.title)}</h1>"
             f'<p class="subtitle">{html.escape(self.text("fieldwork"))}: '
             f"{html.escape(str(fw.get('start', '')))} – "
             f"{html.escape(str(fw.get('end', '')))}, {html.escape(mode)}. "
@@ -234,22 +247,39 @@ class Report:
             "</section>"
         )
 
-    def key_findings(self) -> HTML:
+    def summary(self) -> HTML:
+        """The executive summary: the ranked key findings marked for it (at most eight) and the
+        paragraph that tells their story."""
         items = "".join(
-            f"<li>{html.escape(k['text'][self.language])}</li>" for k in self.findings.key_findings
+            f"<li>{html.escape(k['text'][self.language])}</li>"
+            for k in self.findings.key_findings
+            if k.get("summary")
         )
-        return HTML(f'<ol class="key-findings">{items}</ol>')
+        story = self.findings.story.get(self.language, "")
+        lead = html.escape(self.text("summary_lead"))
+        return HTML(
+            f'<p class="lead">{lead}</p><ol class="key-findings">{items}</ol>'
+            f'<h3 class="story-title">{html.escape(self.text("story_title"))}</h3>'
+            f'<p class="story">{html.escape(story)}</p>'
+        )
 
     def about(self) -> HTML:
+        """Who answered: respondents read, analysed and excluded."""
         m = self.findings.meta
         read, kept = m["respondents_read"], m["respondents_analysed"]
+        excluded = read - kept
+        return self.paragraph(
+            f"{self.text('respondents')}: {self._n(kept)} "
+            f"({self.text('read')} {self._n(read)}; "
+            f"{self._n(excluded) if excluded >= self.params.min_cell else self._hidden()}"
+            f" {self.text('excluded')}). {self.text('about_text')}"
+        )
+
+    def method(self) -> HTML:
+        """How the figures are made: weighting, opt-in caveat, scores, suppression, precision and
+        the ranking of the key findings."""
+        m = self.findings.meta
         parts = [
-            self.paragraph(
-                f"{self.text('respondents')}: {self._n(kept)} "
-                f"({self.text('read')} {self._n(read)}; "
-                f"{self._n(read - kept) if read - kept >= self.params.min_cell else self._hidden()}"
-                f" {self.text('excluded')})."
-            ),
             self.paragraph(self.text("weighting_text")),
             self.paragraph(self.text("optin_text")),
             self.paragraph(self.text("scores_text")),
@@ -264,6 +294,7 @@ class Report:
                     points=self.fmt.number(m["max_half_width"], 0),
                 )
             ),
+            self.paragraph(self.text("ranking_text")),
         ]
         return HTML("".join(str(p) for p in parts))
 
@@ -340,11 +371,69 @@ class Report:
             ).strip(),
         )
 
-    def items_table(self, factor: int, group: str) -> HTML:
+    def factor_heading(self, factor: int) -> HTML:
+        """The heading that opens a factor's page."""
+        name = f"{factor}. {self.cb.factor_name(factor, self.language)}"
+        return HTML(f'<h3 class="factor-page" id="factor-{factor}">{html.escape(name)}</h3>')
+
+    def factor_lead(self, factor: int) -> HTML:
+        """One sentence per group: the factor's index with its CI and n."""
+        fac = self.findings.tables["factors"]
+        parts = []
+        for _, r in fac[fac["factor"] == factor].iterrows():
+            if r["suppressed"] or pd.isna(r["index"]):
+                continue
+            parts.append(
+                self.text(
+                    "factor_lead",
+                    group=self.text(r["group"]),
+                    index=self._marked(self._num(r["index"]), r),
+                    ci=self._ci(r["ci_low"], r["ci_high"]),
+                    n=self._n(r["n"]),
+                )
+            )
+        gaps = self.findings.tables["gaps"]
+        if not gaps.empty:
+            for _, r in gaps[(gaps["factor"] == factor) & ~gaps["suppressed"]].iterrows():
+                parts.append(
+                    self.text(
+                        "factor_gap",
+                        group=self.text(r["group"]),
+                        exists=self._pct(r["exists"]),
+                        effective=self._pct(r["effective"]),
+                        gap=self._num(r["gap"], 1),
+                        ci=self._ci(r["ci_low"], r["ci_high"], 1),
+                        n=self._n(r["n"]),
+                    )
+                )
+        return self.paragraph(" ".join(parts)) if parts else HTML("")
+
+    def items_table(self, factor: int, group: str | None = None) -> HTML:
+        """A factor's items: per group the share of favourable answers with its CI (one group, or
+        every group side by side; the chart beside it gives each n). Don't-know and refusal rates
+        and the n are in the annex."""
         it = self.findings.tables["items"]
-        it = it[(it["factor"] == factor) & (it["group"] == group)]
+        it = it[it["factor"] == factor]
+        if group is not None:
+            it = it[it["group"] == group]
+        rows: dict[str, dict[str, str]] = {}
+        for _, r in it.iterrows():
+            row = rows.setdefault(r["item"], {self.col("item"): r[f"text_{self.language}"]})
+            g = self.text(r["group"])
+            shown = self._pct(r["favourable"])
+            if pd.notna(r["favourable"]):
+                shown = f"{shown} ({self._ci(r['ci_low'], r['ci_high'])})"
+            row[f"{g}: {self.col('favourable')} ({self.col('ci')})"] = self._marked(shown, r)
+        frame = pd.DataFrame(list(rows.values())).fillna("–")
+        return self._table(frame, self._precision_note(it) or None)
+
+    def annex_items_table(self) -> HTML:
+        """Every item with don't-know and refusal rates (the annex)."""
+        it = self.findings.tables["items"]
         rows = [
             {
+                self.col("group"): self.text(r["group"]),
+                self.col("factor"): int(r["factor"]),
                 self.col("item"): r[f"text_{self.language}"],
                 self.col("favourable"): self._marked(self._pct(r["favourable"]), r),
                 self.col("ci"): self._ci(r["ci_low"], r["ci_high"]),
@@ -400,12 +489,6 @@ class Report:
         s = s[(s["group"] == group) & (s["variable"] == variable) & (s["kind"] == "factor_index")]
         if s.empty:
             return HTML("")
-        tests = self.findings.tables["subgroup_tests"]
-        tests = (
-            tests[(tests["group"] == group) & (tests["variable"] == variable)]
-            if not tests.empty
-            else tests
-        )
         rows = [
             {
                 self.col("factor"): self.cb.factor_name(int(r["factor"]), self.language),
@@ -416,16 +499,52 @@ class Report:
             }
             for _, r in s.iterrows()
         ]
-        sig = tests[tests["significant"]] if not tests.empty else tests
-        note = ", ".join(
+        caption = " ".join(
+            x for x in (self._subgroup_differences(group, variable), self._precision_note(s)) if x
+        )
+        return self._table(pd.DataFrame(rows), caption or None)
+
+    def _subgroup_differences(self, group: str, variable: str) -> str:
+        """The significant level-vs-rest differences of a subgroup variable (Holm-adjusted)."""
+        tests = self.findings.tables["subgroup_tests"]
+        if tests.empty:
+            return ""
+        sig = tests[(tests["group"] == group) & (tests["variable"] == variable)]
+        sig = sig[sig["significant"]]
+        if sig.empty:
+            return ""
+        listed = "; ".join(
             f"{self.cb.factor_name(int(r['factor']), self.language)}: "
             f"{self.cb.level_label(variable, r['level'], self.language)} "
-            f"{self.fmt.number(r['difference'], 1, signed=True)} ({self.col('p_holm')} "
-            f"{self.fmt.p(r['p_holm'])})"
+            f"{self.fmt.number(r['difference'], 1, signed=True)} ({self.fmt.p(r['p_holm'])})"
             for _, r in sig.iterrows()
         )
-        caption = " ".join(x for x in (note, self._precision_note(s)) if x)
-        return self._table(pd.DataFrame(rows), caption or None)
+        return f"{self.text('subgroup_differences')}: {listed}."
+
+    def subgroup_note(self, group: str, variable: str) -> HTML:
+        """Under a subgroup heatmap: the significant differences, or that there are none."""
+        text = self._subgroup_differences(group, variable) or self.text("subgroup_none")
+        return HTML(f'<p class="caption">{html.escape(text)}</p>')
+
+    def series_table(self, group: str) -> HTML:
+        """Each factor's index in every cycle of the chain, weighted to the latest population
+        (standardised) and unweighted (raw); empty with fewer than three cycles."""
+        s = self.findings.tables.get("series")
+        if s is None or s.empty or group not in set(s["group"]):
+            return HTML("")
+        s = s[s["group"] == group]
+        rows = []
+        for k, part in s.groupby("factor"):
+            row = {self.col("factor"): self.cb.factor_name(int(k), self.language)}
+            for cycle, by_cycle in part.groupby("cycle"):
+                values = by_cycle.set_index("comparison")
+                for comparison in ("standardised", "raw"):
+                    name = self.text(f"comparison_{comparison}")
+                    row[f"{cycle}: {name}"] = self._num(values.loc[comparison, "estimate"])
+            rows.append(row)
+        title = self.subheading(self.text("series_title", group=self.text(group)))
+        table = self._table(pd.DataFrame(rows), self.text("series_note", cycle=self.findings.cycle))
+        return HTML(f"{title}{table}")
 
     def trend_table(self, group: str) -> HTML:
         tr = self.findings.tables.get("trends")
@@ -518,41 +637,46 @@ class Report:
         if path is None or not path.exists():
             return pd.DataFrame()
         indicators = load_indicators(self.cb)
-        return kpi_table([self.findings], load_kpis(path, self.cb, indicators), self.cb, indicators)
+        cycles = [
+            Findings(cycle, None, {}, {"estimates": est})
+            for cycle, est in self.findings.history.items()
+        ]
+        kpis = load_kpis(path, self.cb, indicators)
+        return kpi_table([*cycles, self.findings], kpis, self.cb, indicators)
 
     def kpi_table(self) -> HTML:
         k = self.kpi_frame()
         if k.empty:
             return HTML("")
-        rows = [
-            {
-                self.col("kpi"): r["kpi"],
-                self.col("name"): r["name"],
-                self.col("dimension"): r["dimension"],
-                self.col("value"): self._num(r["value"], 1),
-                self.col("ci"): self._ci(r["ci_low"], r["ci_high"], 1),
-                self.col("n"): self._n(r["n"]),
-            }
-            for _, r in k.iterrows()
-        ]
-        return self._table(pd.DataFrame(rows))
+        rows = []
+        for kpi, part in k.groupby("kpi", sort=False):
+            first = part.iloc[0]
+            row = {self.col("kpi"): kpi, self.col("name"): first["name"]}
+            for _, r in part.sort_values("cycle").iterrows():
+                value = self._num(r["value"], 1)
+                if pd.notna(r["value"]):
+                    value = f"{value} ({self._ci(r['ci_low'], r['ci_high'], 1)})"
+                row[f"{r['cycle']}: {self.col('value')} ({self.col('ci')})"] = value
+            row[f"{self.col('n')} ({self.findings.cycle})"] = self._n(part.iloc[-1]["n"])
+            rows.append(row)
+        return self._table(pd.DataFrame(rows).fillna("–"), self.text("kpi_note"))
 
-    def annex_items(self) -> HTML:
-        it = self.findings.tables["items"]
-        rows = [
-            {
-                self.col("group"): self.text(r["group"]),
-                self.col("factor"): int(r["factor"]),
-                self.col("item"): r[f"text_{self.language}"],
-                self.col("favourable"): self._marked(self._pct(r["favourable"]), r),
-                self.col("ci"): self._ci(r["ci_low"], r["ci_high"]),
-                self.col("n"): self._n(r["n"]),
-                self.col("dont_know"): self._num(r["dont_know_rate"], 1),
-                self.col("refusal"): self._num(r["refusal_rate"], 1),
-            }
-            for _, r in it.iterrows()
-        ]
-        return self._table(pd.DataFrame(rows), self._precision_note(it) or None)
+    def annex(self) -> HTML:
+        """The full tables, collapsed in the HTML (one ``<details>`` block) and left out of the PDF,
+        where a note points to tables.xlsx: every item, every words-vs-action gap, every subgroup
+        table."""
+        parts = [self.subheading(self.text("annex_items")), self.annex_items_table()]
+        parts += [self.subheading(self.text("annex_gaps")), self.gap_table()]
+        for group, variable in subgroup_variables(self):
+            title = f"{self.text(group)}: {self.cb.variables[variable].labels[self.language]}"
+            parts += [self.subheading(title), self.subgroup_table(group, variable)]
+        body = "".join(str(p) for p in parts)
+        note = html.escape(self.text("annex_note"))
+        return HTML(
+            f'<p class="annex-note">{note}</p>'
+            f'<details class="annex"><summary>{html.escape(self.text("annex_open"))}</summary>'
+            f"{body}</details>"
+        )
 
     # -- charts
     # --------------------------------------------------------------------------------------

@@ -15,6 +15,9 @@ from ..inputs.params import load_params
 from .blocks import HTML, Report, groups_present
 from .charts import share_bars
 
+SECTIONS = ("summary", "composition", "side_by_side", "trend", "method")
+"""The comparison report's numbered sections, in order."""
+
 
 @dataclass
 class Comparison:
@@ -70,11 +73,25 @@ class Comparison:
     def title_page(self) -> HTML:
         r = self.report
         prev = r.previous.cycle if r.previous is not None else "?"
-        return HTML(
-            '<section class="title-page">'
-            f'<p class="kicker">{html.escape(r.text("comparison_title"))}</p>'
-            f"<h1>CIPS {prev} – {r.params.cycle}</h1></section>"
+        return r.title_page(
+            kicker=r.text("comparison_title"),
+            title=f"CIPS {prev} – {r.params.cycle}",
+            sections=SECTIONS,
         )
+
+    def heading(self, key: str) -> HTML:
+        return self.report.heading(key, SECTIONS)
+
+    def summary(self) -> HTML:
+        """The changes among the key findings (net of composition, and where the raw change is
+        who answered), ranked."""
+        r = self.report
+        items = "".join(
+            f"<li>{html.escape(k['text'][r.language])}</li>"
+            for k in r.findings.key_findings
+            if k["kind"] in ("change", "composition")
+        )
+        return HTML(f'<ol class="key-findings">{items}</ol>') if items else HTML("")
 
     def composition_table(self) -> HTML:
         """Who answered in each cycle (officials: share of managers and by tenure), against the

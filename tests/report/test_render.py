@@ -19,7 +19,7 @@ from cipslib.report.render import find_chromium, notebook_to_html, render
 from ..conftest import ROOT
 
 SECTION_TITLES = (
-    "Key findings",
+    "Summary",
     "About the survey",
     "The ten factors at a glance",
     "The factors one by one",
@@ -27,8 +27,8 @@ SECTION_TITLES = (
     "Staff security",
     "Subgroups",
     "Change since the previous cycle",
-    "Data quality",
     "Performance Measurement Mechanism KPIs",
+    "Method and data quality",
     "Annex: full tables",
 )
 
@@ -113,14 +113,30 @@ def test_pdf_has_pages_and_the_key_findings(rendered):
     from pypdf import PdfReader
 
     reader = PdfReader(next(rendered.glob("*.pdf")))
-    assert len(reader.pages) > 20
+    assert 15 < len(reader.pages) <= 30
     first = re.sub(r"\s+", " ", reader.pages[0].extract_text())
     assert "INTEGRITY FINDINGS REPORT" in first and "Customs Integrity Perception Survey" in first
-    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    pages = [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
     fnd = json.loads((rendered / "findings.json").read_text(encoding="utf-8"))
-    for finding in fnd["key_findings"][:5]:
+    summary = [f for f in fnd["key_findings"] if f["summary"]]
+    assert 5 <= len(summary) <= 8
+    assert [f["rank"] for f in fnd["key_findings"]] == list(range(1, len(fnd["key_findings"]) + 1))
+    # the executive summary: on the pages after the title page, at most two, with the story
+    summary_pages = " ".join(pages[1:3])
+    for finding in summary:
         sentence = re.sub(r"\s+", " ", finding["text"]["en"])
-        assert sentence in text, sentence
+        assert sentence in summary_pages, sentence
+    story = re.sub(r"\s+", " ", fnd["story"]["en"])
+    assert story[:200] in summary_pages
+    for finding in fnd["key_findings"]:
+        if not finding["summary"]:
+            assert re.sub(r"\s+", " ", finding["text"]["en"]) not in summary_pages
+    # one page per factor: each factor heading opens a page
+    for factor in {r["factor"] for r in fnd["tables"]["factors"]}:
+        name = next(r["factor_en"] for r in fnd["tables"]["factors"] if r["factor"] == factor)
+        assert any(p.strip().startswith(f"{factor}. {name}") for p in pages), name
+    # the annex is left out of the PDF: its note points to tables.xlsx
+    assert "tables.xlsx" in pages[-1] and "Show the full tables" not in " ".join(pages)
 
 
 @pytest.mark.skipif(
@@ -171,7 +187,7 @@ def test_papermill_cli_style_parameters_work(tmp_path):
     )
     nb = nbformat.read(out, as_version=4)
     page = notebook_to_html(nb, "t")
-    assert "1. Key findings" in page and "CIPS" in page or "Customs Integrity" in page
+    assert "1. Summary" in page and "CIPS" in page or "Customs Integrity" in page
     assert "Change since the previous cycle" in page and "There is no previous cycle" in page
 
 

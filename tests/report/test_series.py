@@ -1,0 +1,100 @@
+"""A third cycle: the factor indices over every cycle of the previous chain (raw and standardised
+to the latest population), and the KPI table over all cycles, in findings and in the rendered
+report. The shipped demo stays 2024 and 2025; the test builds 2026 from the 2025 generator with
+officials one category more favourable on one factor."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+
+from cipslib.analysis.findings import analyse
+from cipslib.inputs.params import load_params, previous_chain
+from cipslib.inputs.synthetic import simulate_cycle
+from cipslib.report.render import render
+
+from ..conftest import ROOT, write_csv
+
+RAISED_FACTOR = 3
+
+
+@pytest.fixture(scope="module")
+def third_cycle(codebook, tmp_path_factory):
+    """params of a 2026 cycle whose previous cycle is the shipped 2025 demo."""
+    tmp = tmp_path_factory.mktemp("third")
+    frame = simulate_cycle(2025, codebook)
+    frame["cycle"] = 2026
+    frame["respondent_id"] = frame["respondent_id"].str.replace("R2025", "R2026")
+    raised = codebook.items_for("official", 2025, factor=RAISED_FACTOR)["id"]
+    official = frame["group"] == 1
+    for item in raised:
+        answered = official & frame[item].between(1, 4)
+        frame.loc[answered, item] += 1
+    only_2025 = [
+        i
+        for i in codebook.items_for(cycle=2025)["id"]
+        if i not in set(codebook.items_for(cycle=2026)["id"])
+    ]
+    write_csv(frame.drop(columns=only_2025), tmp / "cips_2026.csv")
+    params = yaml.safe_load((ROOT / "params" / "2025.yaml").read_text(encoding="utf-8"))
+    params.update(
+        cycle=2026,
+        title={"en": "CIPS 2026 (test cycle)", "uk": "CIPS 2026 (тестовий цикл)"},
+        data="cips_2026.csv",
+        previous=str(ROOT / "params" / "2025.yaml"),
+        population={g: str(ROOT / "params" / p) for g, p in params["population"].items()},
+        fieldwork={"start": "2026-09-14", "end": "2026-09-30", "mode": "online"},
+    )
+    params["kpis"] = str(ROOT / "params" / "pmm_kpis.yaml")
+    path = tmp / "2026.yaml"
+    path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_the_chain_goes_back_to_the_first_cycle(third_cycle):
+    assert [p.cycle for p in previous_chain(load_params(third_cycle))] == [2025, 2024]
+
+
+def test_series_of_every_factor_over_all_cycles(third_cycle):
+    fnd = analyse(third_cycle)
+    s = fnd.tables["series"]
+    assert set(s["cycle"]) == {2024, 2025, 2026} and set(s["comparison"]) == {"raw", "standardised"}
+    per = s.groupby(["group", "comparison", "cycle"])["factor"].nunique()
+    assert (per == 10).all()
+    # the standardised 2025 index equals the trend table's 2025 estimate reweighted to 2026
+    tr = fnd.tables["trends"]
+    std = tr[(tr["comparison"] == "standardised") & (tr["kind"] == "factor_index")]
+    merged = std.merge(
+        s[(s["cycle"] == 2025) & (s["comparison"] == "standardised")],
+        on=["measure", "group"],
+        suffixes=("", "_series"),
+    )
+    assert len(merged) == 20 and np.allclose(merged["estimate_prev"], merged["estimate_series"])
+    # the raised factor climbs in 2026 among officials, on both readings
+    raised = s[(s["group"] == "official") & (s["factor"] == RAISED_FACTOR)]
+    for _, part in raised.groupby("comparison"):
+        by_cycle = part.set_index("cycle")["estimate"]
+        assert by_cycle[2026] > by_cycle[2025] + 10
+    # raw and standardised differ where the composition differs (2024: 85% managers)
+    off = s[(s["group"] == "official") & (s["cycle"] == 2024)].pivot_table(
+        index="factor", columns="comparison", values="estimate"
+    )
+    assert (off["raw"] - off["standardised"]).abs().max() > 2
+
+
+def test_the_two_cycle_demo_has_no_series():
+    assert "series" not in analyse(ROOT / "params" / "2025.yaml").tables
+
+
+def test_report_of_the_third_cycle_shows_the_series_and_kpis_of_all_cycles(third_cycle, tmp_path):
+    folder = render(third_cycle, formats=["html"], out=tmp_path, progress=False)
+    page = next(folder.glob("*.html")).read_text(encoding="utf-8")
+    assert "Officials: index over all cycles" in page
+    start = page.index('id="trend"')
+    trend = page[start : page.index('id="kpis"')]
+    for cycle in ("2024", "2025", "2026"):
+        assert f"{cycle}: " in trend, cycle
+    kpis = page[page.index('id="kpis"') : page.index('id="method"')]
+    for cycle in ("2024", "2025", "2026"):
+        assert f"{cycle}: Value" in kpis, cycle
