@@ -41,9 +41,10 @@ import pingouin as pg
 from scipy import stats
 
 from ..inputs.codebook import Codebook
-from ..inputs.params import ANALYSIS_DEFAULTS, THRESHOLD_DEFAULTS, CycleParams
+from ..inputs.params import ANALYSIS_DEFAULTS, DRIVER_DEFAULTS, THRESHOLD_DEFAULTS, CycleParams
 from ..survey.inference import holm
 from .disclosure import suppress_counts, suppress_estimates
+from .drivers import key_drivers
 from .keyfindings import key_findings, story
 from .measures import PERCENT_KINDS, PROPORTION_KINDS, Measures, build_measures, to_percent
 from .precision import PRECISION_COLUMNS, add_precision, kish_effective_n
@@ -78,6 +79,7 @@ class Options:
     decompose_by: dict[str, str] = field(
         default_factory=lambda: dict(ANALYSIS_DEFAULTS["decompose_by"])
     )
+    drivers: dict[str, Any] = field(default_factory=lambda: dict(DRIVER_DEFAULTS))
 
     @classmethod
     def from_params(cls, params: CycleParams | None) -> Options:
@@ -93,6 +95,7 @@ class Options:
             max_half_width=th["max_half_width"],
             subgroups=dict(params.analysis["subgroups"]),
             decompose_by=dict(params.analysis["decompose_by"]),
+            drivers=dict(params.drivers),
         )
 
 
@@ -289,6 +292,16 @@ def compute_findings(
     tables["subgroups"], tables["subgroup_tests"] = _subgroups(cur, cb, opt)
     tables["sample"], tables["weighting"] = _sample(current, opt)
     tables["quality"] = _quality(current, opt)
+    tables["drivers"] = key_drivers(
+        current.design,
+        current.data,
+        cb,
+        cur.measures.values,
+        cur.masks,
+        outcome=opt.drivers["outcome"],
+        min_n_effective=opt.drivers["min_n_effective"],
+        level=lv,
+    )
     meta = _meta(current, previous, opt, cb)
     history: dict[int, pd.DataFrame] = {}
     if previous is not None:

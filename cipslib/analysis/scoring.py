@@ -157,11 +157,14 @@ def scored_items(data: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     ].reset_index(drop=True)
 
 
-def item_scores(data: pd.DataFrame, codebook: Codebook) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per respondent and factor item: favourable (1/0/NaN) and the 0-100 score (NaN when not
-    ordinal)."""
+def item_scores(
+    data: pd.DataFrame, codebook: Codebook, items: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per respondent and item (by default the factor items): favourable (1/0/NaN) and the 0-100
+    score (NaN when not ordinal)."""
     fav, score = {}, {}
-    for _, item in scored_items(data, codebook).iterrows():
+    items = scored_items(data, codebook) if items is None else items
+    for _, item in items.iterrows():
         scale = codebook.scale_of(item["id"])
         y = answer_codes(data[item["id"]])
         valid = ~np.isnan(y)

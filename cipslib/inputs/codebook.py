@@ -20,7 +20,9 @@ from .yamlfile import read_yaml
 
 LANGUAGES = ("en", "uk")
 CONSTRUCTS_WITH_FACTOR = ("perception", "mechanism_exists", "mechanism_effective")
-CONSTRUCTS = (*CONSTRUCTS_WITH_FACTOR, "experience")
+CONSTRUCTS = (*CONSTRUCTS_WITH_FACTOR, "experience", "outcome")
+"""Item constructs: factor perceptions and mechanisms (scored per factor), experience and behaviour
+(indicators), and outcomes (an overall rating, the outcome of the key-driver analysis)."""
 SCALE_TYPES = ("ordinal", "nominal")
 VARIABLE_TYPES = ("id", "year", "category", "number")
 CANONICAL_VARIABLES = (
@@ -587,7 +589,9 @@ def _parse_items(
                 )
                 factor = None
         elif factor is not None:
-            problems.add(file, f"{where}: experience items do not belong to a factor", value=factor)
+            problems.add(
+                file, f"{where}: {construct} items do not belong to a factor", value=factor
+            )
             factor = None
         scale_name = spec.get("scale")
         scale = scales.get(str(scale_name))

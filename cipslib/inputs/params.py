@@ -44,6 +44,14 @@ ANALYSIS_DEFAULTS: dict[str, dict] = {
     "decompose_by": {"official": "role", "private": "respondent_type"},
 }
 
+DRIVER_DEFAULTS: dict[str, Any] = {
+    # the outcome of the key-driver analysis: an item key or id (None: the codebook's first item
+    # of construct "outcome")
+    "outcome": None,
+    # a group gets a driver analysis only with at least this effective sample size
+    "min_n_effective": 100.0,
+}
+
 # key: (accepted types, default, description)
 PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
     "cycle": ((int,), None, "survey year, e.g. 2025 (required)"),
@@ -91,6 +99,11 @@ PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
         {},
         "subgroups per group and the trend decomposition variable: " + ", ".join(ANALYSIS_DEFAULTS),
     ),
+    "drivers": (
+        (dict,),
+        {},
+        "key-driver analysis: " + ", ".join(DRIVER_DEFAULTS),
+    ),
     "output": ((str,), "reports", "folder the report is written to"),
     "kpis": (
         (str, type(None)),
@@ -126,6 +139,7 @@ class CycleParams:
     thresholds: dict[str, Any]
     output: Path
     analysis: dict[str, Any] = field(default_factory=dict)
+    drivers: dict[str, Any] = field(default_factory=lambda: dict(DRIVER_DEFAULTS))
     kpis: Path | None = None
     source: Path | None = field(default=None, compare=False)
 
@@ -185,6 +199,7 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
     quality = _quality(problems, file, merged["quality"] or {})
     thresholds = _thresholds(problems, file, merged["thresholds"] or {})
     analysis = _analysis(problems, file, merged["analysis"] or {})
+    drivers = _drivers(problems, file, merged["drivers"] or {})
     population = _population(problems, file, base, merged["population"] or {})
     cycle = merged["cycle"]
     data_path = _data_path(problems, file, base, cycle, merged["data"])
@@ -211,6 +226,7 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
         thresholds=thresholds,
         output=_resolve(base, merged["output"]),
         analysis=analysis,
+        drivers=drivers,
         kpis=_resolve(base, merged["kpis"]) if merged["kpis"] else None,
         source=Path(file) if file != "params" else None,
     )
@@ -304,6 +320,29 @@ def _thresholds(problems: ProblemList, file: str, given: dict) -> dict[str, floa
         else:
             thresholds[key] = float(value)
     return thresholds
+
+
+def _drivers(problems: ProblemList, file: str, given: dict) -> dict[str, Any]:
+    """The key-driver settings: defaults overridden by valid given values."""
+    drivers = dict(DRIVER_DEFAULTS)
+    for key, value in given.items():
+        if key not in DRIVER_DEFAULTS:
+            problems.add(
+                file, f"unknown drivers setting '{key}'", expected=", ".join(DRIVER_DEFAULTS)
+            )
+        elif key == "outcome" and value is not None and not isinstance(value, str):
+            problems.add(
+                file, "drivers 'outcome' names an item", value=value, expected="an item key or id"
+            )
+        elif key == "min_n_effective" and (
+            isinstance(value, bool) or not isinstance(value, int | float) or value < 2
+        ):
+            problems.add(
+                file, "drivers 'min_n_effective' must be a number of at least 2", value=value
+            )
+        else:
+            drivers[key] = value if key == "outcome" else float(value)
+    return drivers
 
 
 def _analysis(problems: ProblemList, file: str, given: dict) -> dict[str, dict]:

@@ -364,9 +364,14 @@ def simulate_cycle(cycle: int, codebook: Codebook | None = None) -> pd.DataFrame
         code[~asked] = np.nan
         answers[item["id"]] = code
 
+    # overall ratings: driven by the factors with unequal weights (own random stream, so the other
+    # answers stay as they were before this item existed)
+    for _, item in items[items["construct"] == "outcome"].iterrows():
+        answers[item["id"]] = _outcome(item, spec, theta, shift, phi, off, groups)
+
     # experience items
     roles = people["role"].to_numpy()
-    for _, item in items[items["factor"].isna()].iterrows():
+    for _, item in items[items["factor"].isna() & (items["construct"] != "outcome")].iterrows():
         iid = item["id"]
         code = np.full(n, np.nan)
         if iid in ("investigation_involved", "investigation_experience"):
@@ -400,6 +405,37 @@ def simulate_cycle(cycle: int, codebook: Codebook | None = None) -> pd.DataFrame
     frame = pd.concat([people, pd.DataFrame(answers)], axis=1)
     frame = _add_dirt(frame, spec, cb, rng)
     return _finish(frame, spec, cb, rng)
+
+
+OUTCOME_WEIGHTS = {
+    1: 0.30,
+    2: 0.10,
+    3: 0.15,
+    4: 0.05,
+    5: 0.10,
+    6: 0.25,
+    7: 0.15,
+    8: 0.40,
+    9: 0.35,
+    10: 0.10,
+}
+"""How much each factor drives the overall integrity rating of the demo (its key drivers)."""
+
+
+def _outcome(item, spec: CycleSpec, theta, shift, phi, off, groups) -> np.ndarray:
+    """Codes of an overall rating: the respondent's general disposition plus a weighted mix of
+    their factor-specific views, with noise; don't know 3%."""
+    rng = np.random.default_rng(spec.seed + zlib.crc32(item["key"].encode()))
+    n = len(theta)
+    mix = sum(
+        w * (phi[f] + np.where(off, FACTOR_SHIFT["official"][f], FACTOR_SHIFT["private"][f]))
+        for f, w in OUTCOME_WEIGHTS.items()
+    )
+    latent = theta + shift + 3.0 * mix / sum(OUTCOME_WEIGHTS.values()) + rng.normal(0, 0.8, n)
+    code = (np.searchsorted(THRESHOLDS, latent) + 1).astype(float)
+    code[rng.random(n) < 0.03] = 8
+    code[~np.isin(groups, item["instruments"])] = np.nan
+    return code
 
 
 def _perception_ids(cb: Codebook, cycle: int, group: str) -> list[str]:

@@ -38,6 +38,7 @@ SECTIONS = (
     "about",
     "factors",
     "factor_detail",
+    "drivers",
     "experience",
     "security",
     "subgroups",
@@ -167,6 +168,10 @@ class Report:
     def _ci(self, lo, hi, decimals: int = 0) -> str:
         if pd.isna(lo) or pd.isna(hi):
             return self._hidden()
+        if lo < 0:  # "−0.04–0.03" would read as a range from minus to minus: write "to"
+            to = (self.tpl.get("words") or {}).get("to", "to")
+            low, high = (self.fmt.number(v, decimals, signed=True) for v in (lo, hi))
+            return f"{low} {to} {high}"
         return (
             self.tpl["numbers"]
             .get("range", "{}–{}")
@@ -374,7 +379,8 @@ class Report:
     def factor_heading(self, factor: int) -> HTML:
         """The heading that opens a factor's page."""
         name = f"{factor}. {self.cb.factor_name(factor, self.language)}"
-        return HTML(f'<h3 class="factor-page" id="factor-{factor}">{html.escape(name)}</h3>')
+        first = " first" if factor == factors_present(self)[0] else ""
+        return HTML(f'<h3 class="factor-page{first}" id="factor-{factor}">{html.escape(name)}</h3>')
 
     def factor_lead(self, factor: int) -> HTML:
         """One sentence per group: the factor's index with its CI and n."""
@@ -465,6 +471,69 @@ class Report:
             for _, r in g.iterrows()
         ]
         return self._table(pd.DataFrame(rows), self.text("gap_text")) if rows else HTML("")
+
+    def _drivers_with_index(self) -> pd.DataFrame:
+        """The key-driver table with each factor's current index of the group."""
+        d = self.findings.tables.get("drivers", pd.DataFrame())
+        if d.empty:
+            return d
+        fac = self.findings.tables["factors"][["factor", "group", "index"]]
+        return d.merge(fac, on=["factor", "group"], how="left")
+
+    def drivers_text(self) -> HTML:
+        """What the key-driver analysis is, then per group one sentence on what goes most with the
+        overall rating and which of those factors scores lowest (association, not cause)."""
+        d = self._drivers_with_index()
+        parts = [self.text("drivers_intro")]
+        for group in groups_present(self):
+            part = d[d["group"] == group] if not d.empty else d
+            if part.empty:
+                parts.append(self.text("drivers_too_few", group=self.text(group)))
+                continue
+            top = part.sort_values("importance", ascending=False).head(2)
+            act = part[
+                (part["importance"] > part["importance"].mean())
+                & (part["index"] < part["index"].mean())
+            ]
+            name = lambda k: self.cb.factor_name(int(k), self.language)  # noqa: E731
+            parts.append(
+                self.text(
+                    "drivers_sentence",
+                    group=self.tpl["groups"][group],
+                    first=name(top["factor"].iloc[0]),
+                    second=name(top["factor"].iloc[1]),
+                    share=self.fmt.value(top["importance"].sum(), "%"),
+                    r2=self.fmt.number(part["r_squared"].iloc[0], 2),
+                    act=", ".join(name(k) for k in act["factor"]) or self.text("drivers_act_none"),
+                )
+            )
+        return HTML("".join(str(self.paragraph(p)) for p in parts))
+
+    def drivers_table(self, group: str) -> HTML:
+        """A group's key drivers, most important first: importance (% of R²), the standardised
+        coefficient with its CI, and the factor's current index."""
+        d = self._drivers_with_index()
+        part = d[d["group"] == group] if not d.empty else d
+        if part.empty:
+            return HTML("")
+        rows = [
+            {
+                self.col("factor"): self.cb.factor_name(int(r["factor"]), self.language),
+                self.col("importance"): self._num(r["importance"], 1),
+                self.col("beta"): self.fmt.number(r["beta"], 2, signed=True),
+                self.col("ci"): self._ci(r["ci_low"], r["ci_high"], 2),
+                self.col("index"): self._num(r["index"]),
+            }
+            for _, r in part.sort_values("importance", ascending=False).iterrows()
+        ]
+        first = part.iloc[0]
+        caption = self.text(
+            "drivers_note",
+            group=self.text(group),
+            r2=self.fmt.number(first["r_squared"], 2),
+            n=self._n(first["n"]),
+        )
+        return self._table(pd.DataFrame(rows), caption)
 
     def experience_table(self, indicators: list[str] | None = None) -> HTML:
         e = self.findings.tables["experience"]
@@ -680,9 +749,12 @@ class Report:
 
     # -- charts
     # --------------------------------------------------------------------------------------
-    def likert(self, factor: int, group: str):
-        from .charts import likert_bars
+    def likert(self, factor: int, group: str | None = None):
+        """A factor's statements: every group in one chart (a panel each), or one ``group``."""
+        from .charts import likert_bars, likert_pair
 
+        if group is None:
+            return likert_pair(self.findings, self.cb, factor, self.labels, self.language)
         return likert_bars(self.findings, self.cb, factor, group, self.labels, self.language)
 
     def factor_chart(self):
@@ -709,6 +781,23 @@ class Report:
         from .charts import sample_composition
 
         return sample_composition(self.findings, group, self.cb, self.labels, self.language)
+
+    def series_chart(self, group: str):
+        """The factor indices over every cycle (three or more); None without a series."""
+        from .charts import series_lines
+
+        return series_lines(self.findings, self.cb, group, self.labels, self.language)
+
+    def driver_chart(self, group: str):
+        """The key drivers of the overall integrity rating as an action grid; None without a
+        driver analysis."""
+        from .charts import driver_grid
+
+        drivers = self.findings.tables.get("drivers")
+        if drivers is not None and not drivers.empty and "index" not in drivers.columns:
+            factors = self.findings.tables["factors"][["group", "factor", "index"]]
+            drivers = drivers.merge(factors, on=["group", "factor"], how="left")
+        return driver_grid(drivers, self.cb, group, self.labels, self.language)
 
     # -- outputs
     # -------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 
 import matplotlib
 import numpy as np
@@ -34,6 +35,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
+from matplotlib.transforms import ScaledTranslation
 
 from ..analysis.disclosure import hidden_label
 from ..errors import CipsDataError
@@ -60,6 +62,7 @@ NOTE_INK = "#595959"
 WIDTH = 7.2  # inches, every chart
 PAD = 0.12  # inches of white around a chart's content
 GAP = 0.1  # inches between the title, the legend, the plot and the caption
+PANEL_GAP = 0.06  # inches between a row of panels and the titles of the row below
 STYLE = {
     "font.family": "DejaVu Sans",
     "font.size": 9,
@@ -185,21 +188,43 @@ class _Frame:
         box = artist if hasattr(artist, "x0") else artist.get_window_extent(self.renderer)
         return box.width / self.dpi, box.height / self.dpi
 
-    def fit(self, text: str, width: float, size: float, weight: str = "normal") -> str:
+    def fit(
+        self, text: str, width: float, size: float, weight: str = "normal", balance: bool = False
+    ) -> str:
         """``text`` wrapped at spaces (not at no-break spaces) into lines at most ``width`` inches
-        wide. Words are measured one by one (and remembered), with 3% to spare for kerning."""
+        wide; a word wider than ``width`` by itself is broken after a hyphen in it. Words are
+        measured one by one (and remembered), with 3% to spare for kerning. ``balance`` evens the
+        lines out: the text is wrapped at the narrowest width that keeps its number of lines."""
+        wrapped = self._wrap(text, width, size, weight)
+        if balance and "\n" in wrapped:
+            count, narrower = wrapped.count("\n"), width - 0.05
+            while narrower > 0.5:
+                tighter = self._wrap(text, narrower, size, weight)
+                if tighter.count("\n") != count:
+                    break
+                wrapped, narrower = tighter, narrower - 0.05
+        return wrapped
+
+    def _wrap(self, text: str, width: float, size: float, weight: str) -> str:
         space = _text_width(self.dpi, "a a", size, weight) - 2 * _text_width(
             self.dpi, "a", size, weight
         )
         lines = []
         for para in str(text).split("\n"):
-            line, used = "", 0.0
+            tokens = []  # (piece of a word, whether a space comes before it)
             for word in (w for w in para.split(" ") if w):
-                wide = _text_width(self.dpi, word, size, weight)
-                if line and (used + space + wide) * 1.03 > width:
+                pieces = [word]
+                if "-" in word.strip("-") and _text_width(self.dpi, word, size, weight) > width:
+                    pieces = re.split(r"(?<=-)(?=[^-])", word)
+                tokens += [(piece, i == 0) for i, piece in enumerate(pieces)]
+            line, used = "", 0.0
+            for token, spaced in tokens:
+                wide = _text_width(self.dpi, token, size, weight)
+                gap = space if line and spaced else 0.0
+                if line and (used + gap + wide) * 1.03 > width:
                     lines.append(line)
-                    line, used = "", 0.0
-                line, used = (f"{line} {word}", used + space + wide) if line else (word, wide)
+                    line, used, gap = "", 0.0, 0.0
+                line, used = line + (" " if gap else "") + token, used + gap + wide
             lines.append(line)
         return "\n".join(lines)
 
@@ -213,30 +238,45 @@ class _Frame:
             tallest = max(tallest, _line_height(self.dpi, size) * (lines * 1.2 - 0.2) + 0.02)
         return max(minimum, tallest + gap)
 
-    def place_columns(self, gap: float = 0.35) -> list[float]:
+    def height(self, text: str, size: float) -> float:
+        """Height in inches of a (wrapped) text of ``size`` points, as :meth:`pitch` counts it."""
+        lines = str(text).count("\n") + 1
+        return _line_height(self.dpi, size) * (lines * 1.2 - 0.2) + 0.02
+
+    def _sides(self, ax) -> tuple[float, float]:
+        """Inches that an axes' tick labels and axis labels take left and right of its plot
+        area."""
+        box = ax.bbox
+        parts = [ax.yaxis.get_tightbbox(self.renderer)]
+        parts.append(ax.xaxis.get_tightbbox(self.renderer, for_layout_only=True))
+        parts = [b for b in parts if b is not None]
+        left = max([box.x0 - b.x0 for b in parts] + [0.0]) / self.dpi
+        right = max([b.x1 - box.x1 for b in parts] + [0.0]) / self.dpi
+        return left + 0.02, right + 0.02
+
+    def place_columns(self, gap: float = 0.35, columns: list[list] | None = None) -> list[float]:
         """Set the axes side by side across the figure, each after the measured width of its y tick
-        labels; returns the widths of the plot areas in inches."""
+        labels; returns the widths of the plot areas in inches. ``columns`` lists the axes that
+        share a column (stacked panels, a column of small multiples): they share its left edge and
+        width; by default each axes is a column of its own."""
         if not self.own:
             return self.widths
+        columns = [[ax] for ax in self.axes] if columns is None else columns
         w = self.fig.get_figwidth()
         sides = []
-        for ax in self.axes:
-            box = ax.bbox
-            parts = [ax.yaxis.get_tightbbox(self.renderer)]
-            parts.append(ax.xaxis.get_tightbbox(self.renderer, for_layout_only=True))
-            parts = [b for b in parts if b is not None]
-            left = max([box.x0 - b.x0 for b in parts] + [0.0]) / self.dpi
-            right = max([b.x1 - box.x1 for b in parts] + [0.0]) / self.dpi
-            sides.append((left + 0.02, right + 0.02))
-        free = w - 2 * PAD - sum(a + b for a, b in sides) - gap * (len(self.axes) - 1)
-        width = max(free / len(self.axes), 0.8)
+        for column in columns:
+            measured = [self._sides(ax) for ax in column]
+            sides.append((max(s[0] for s in measured), max(s[1] for s in measured)))
+        free = w - 2 * PAD - sum(a + b for a, b in sides) - gap * (len(columns) - 1)
+        width = max(free / len(columns), 0.8)
         x = PAD
-        for ax, (left, right) in zip(self.axes, sides, strict=True):
+        for column, (left, right) in zip(columns, sides, strict=True):
             x += left
-            pos = ax.get_position()
-            ax.set_position([x / w, pos.y0, width / w, pos.height])
+            for ax in column:
+                pos = ax.get_position()
+                ax.set_position([x / w, pos.y0, width / w, pos.height])
             x += width + right + gap
-        self.widths = [width] * len(self.axes)
+        self.widths = [width] * len(columns)
         return self.widths
 
     def _legend(self, handles, names, size: float):
@@ -271,9 +311,12 @@ class _Frame:
         legend: tuple[list, list[str]] | None = None,
         plot_height: float | None = None,
         legend_size: float = 7.5,
+        rows: list[tuple[list, float]] | None = None,
     ):
         """Title and legend above the plot areas, caption and note below them; the figure's height
-        becomes what its parts need with ``plot_height`` inches of plot."""
+        becomes what its parts need with ``plot_height`` inches of plot. ``rows`` stacks the plot
+        areas instead: (axes, inches) from the top down, each row below the one above with room
+        for the x axis above it and the panel titles of its own."""
         fig = self.fig
         if not self.own:
             ax = self.axes[0]
@@ -305,24 +348,34 @@ class _Frame:
         title_height = self.inches(heading)[1] + GAP if heading is not None else 0.0
         head = title_height + (self.inches(key)[1] + GAP if key is not None else 0.0)
         foot = sum(self.inches(line)[1] + 0.04 for line in lines)
-        over_top, over_bottom = 0.0, 0.0
-        for ax in self.axes:  # what sticks out of a plot area: its title, its x axis
-            for title_text in (ax.title, getattr(ax, "_left_title", None)):
-                if title_text is not None and title_text.get_text():
-                    pad = matplotlib.rcParams["axes.titlepad"] / 72
-                    over_top = max(over_top, self.inches(title_text)[1] + pad)
-            box = ax.xaxis.get_tightbbox(self.renderer, for_layout_only=True)
-            if box is not None:
-                over_bottom = max(over_bottom, (ax.bbox.y0 - box.y0) / self.dpi)
-        top = PAD + head + over_top + 0.02
-        bottom = PAD + foot + (GAP if lines else 0.0) + over_bottom + 0.02
-        if plot_height is None:
-            plot_height = max(h - top - bottom, 1.0)
-        h = top + plot_height + bottom
+        stacked = rows if rows is not None else [(self.axes, plot_height)]
+        above, below = [], []
+        for row_axes, _ in stacked:  # what sticks out of a row's plot areas: titles, x axes
+            over_top, over_bottom = 0.0, 0.0
+            for ax in row_axes:
+                for title_text in (ax.title, getattr(ax, "_left_title", None)):
+                    if title_text is not None and title_text.get_text():
+                        pad = ax.titleOffsetTrans.get_matrix()[1, 2] / self.dpi
+                        over_top = max(over_top, self.inches(title_text)[1] + pad)
+                box = ax.xaxis.get_tightbbox(self.renderer, for_layout_only=True)
+                if box is not None:
+                    over_bottom = max(over_bottom, (ax.bbox.y0 - box.y0) / self.dpi)
+            above.append(over_top)
+            below.append(over_bottom)
+        top = PAD + head + above[0] + 0.02
+        bottom = PAD + foot + (GAP if lines else 0.0) + below[-1] + 0.02
+        between = [below[i - 1] + above[i] + PANEL_GAP for i in range(1, len(stacked))]
+        heights = [height for _, height in stacked]
+        if heights[0] is None:
+            heights[0] = max(h - top - bottom, 1.0)
+        h = top + sum(heights) + sum(between) + bottom
         fig.set_size_inches(w, h)
-        for ax in self.axes:
-            pos = ax.get_position()
-            ax.set_position([pos.x0, bottom / h, pos.width, plot_height / h])
+        y = h - top
+        for i, ((row_axes, _), height) in enumerate(zip(stacked, heights, strict=True)):
+            for ax in row_axes:
+                pos = ax.get_position()
+                ax.set_position([pos.x0, (y - height) / h, pos.width, height / h])
+            y -= height + (between[i] if i < len(between) else 0.0)
         if heading is not None:
             heading.set_y(1 - PAD / h)
         if key is not None:
@@ -341,28 +394,20 @@ def _own_figure(ax):
     return fig, ax_, ax is None
 
 
-@styled
-def likert_bars(
-    fnd, cb: Codebook, factor: int, group: str, labels: dict, lang: str = "en", ax=None
-):
-    """Diverging stacked bars of a factor's agree/disagree items for one group, centred on the
-    neutral answer (half of the neutral share on each side of zero)."""
+def _likert_rows(fnd, cb: Codebook, factor: int, group: str):
+    """A group's items of a factor with their answers: (item ids, per item its base n or None
+    when hidden, per item (shares, left end) or None when hidden), the agree side on the right."""
     dist = fnd.tables["distributions"]
     items = fnd.tables["items"]
     ids = items[(items["factor"] == factor) & (items["group"] == group)]["item"].tolist()
     d = dist[dist["item"].isin(ids) & (dist["group"] == group)]
     if d.empty:
-        return None
-    fig, ax, own = _own_figure(ax)
-    frame = _Frame(fig, [ax], own)
-    fmt = _numbers(lang)
-    texts, bars = [], []
+        return [], [], []
+    ns, bars = [], []
     for iid in ids:
         rows = d[d["item"] == iid].sort_values("code")
         shown = not rows.empty and not rows["suppressed"].any()
-        n = rows["n"].iloc[0] if shown else None
-        item_text = frame.fit(cb.item(iid)[f"text_{lang}"], 2.9, 7.5)
-        texts.append(f"{item_text}\n({_base(fmt, n, fnd.meta['min_cell'])})")
+        ns.append(rows["n"].iloc[0] if shown else None)
         if not shown:
             bars.append(None)
             continue
@@ -377,12 +422,12 @@ def likert_bars(
             half = len(shares) // 2
             left = -shares[:half].sum() - (shares[half] / 2 if len(shares) % 2 else 0.0)
         bars.append((shares, left))
-    ax.set_yticks(range(len(ids)), texts, fontsize=7.5)
-    ax.set_ylim(len(ids) - 0.5, -0.5)
-    pitch = frame.pitch(ax, minimum=0.42)
-    scale = cb.scale_of(ids[0])
-    colours = _scale_colours(len(scale.labels))
-    for y, bar in enumerate(bars):
+    return ids, ns, bars
+
+
+def _likert_draw(ax, bars, positions, colours, height: float):
+    """Diverging stacked bars at ``positions`` (None for a hidden row) and the zero line."""
+    for y, bar in zip(positions, bars, strict=True):
         if bar is None:
             continue
         shares, left = bar
@@ -394,25 +439,26 @@ def likert_bars(
             color=[colours[k % len(colours)] for k in range(len(shares))],
             edgecolor="white",
             linewidth=0.6,
-            height=min(0.72, 0.3 / pitch),
+            height=height,
         )
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlim(-100, 100)
     ax.set_xticks([-100, -50, 0, 50, 100], ["100", "50", "0", "50", "100"])
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
-    handles = [Rectangle((0, 0), 1, 1, facecolor=c, edgecolor="none") for c in colours]
-    names = [scale.label(c, lang) for c in scale.labels]
-    (width,) = frame.place_columns()
-    ax.set_xlabel(frame.fit(_label(labels, "percent_of_valid_answers"), width, 9))
+
+
+def _likert_values(ax, bars, positions, colours, width: float, dpi: float):
+    """Each share written on its bar where the bar is wide enough (``width``: inches of the plot
+    area)."""
     per_inch = 200 / width  # x units per inch of the plot area
-    for y, bar in enumerate(bars):
+    for y, bar in zip(positions, bars, strict=True):
         if bar is None:
             continue
         shares, left = bar
         for k, share in enumerate(shares):
             value = f"{share:.0f}"
-            if share / per_inch >= _text_width(fig.dpi, value, 7.0, "normal") + 0.06:
+            if share / per_inch >= _text_width(dpi, value, 7.0, "normal") + 0.06:
                 colour = colours[k % len(colours)]
                 ax.text(
                     left + share / 2,
@@ -424,12 +470,150 @@ def likert_bars(
                     color=_ink(colour),
                 )
             left += share
+
+
+def _likert_key(cb: Codebook, iid: str, lang: str):
+    """The answer scale's colours and its legend (handles, names)."""
+    scale = cb.scale_of(iid)
+    colours = _scale_colours(len(scale.labels))
+    handles = [Rectangle((0, 0), 1, 1, facecolor=c, edgecolor="none") for c in colours]
+    return colours, (handles, [scale.label(c, lang) for c in scale.labels])
+
+
+@styled
+def likert_bars(
+    fnd, cb: Codebook, factor: int, group: str, labels: dict, lang: str = "en", ax=None
+):
+    """Diverging stacked bars of a factor's agree/disagree items for one group, centred on the
+    neutral answer (half of the neutral share on each side of zero)."""
+    ids, ns, bars = _likert_rows(fnd, cb, factor, group)
+    if not ids:
+        return None
+    fig, ax, own = _own_figure(ax)
+    frame = _Frame(fig, [ax], own)
+    fmt = _numbers(lang)
+    texts = [
+        f"{frame.fit(cb.item(iid)[f'text_{lang}'], 2.9, 7.5)}\n"
+        f"({_base(fmt, n, fnd.meta['min_cell'])})"
+        for iid, n in zip(ids, ns, strict=True)
+    ]
+    ax.set_yticks(range(len(ids)), texts, fontsize=7.5)
+    ax.set_ylim(len(ids) - 0.5, -0.5)
+    pitch = frame.pitch(ax, minimum=0.42)
+    colours, key = _likert_key(cb, ids[0], lang)
+    positions = range(len(ids))
+    _likert_draw(ax, bars, positions, colours, min(0.72, 0.3 / pitch))
+    (width,) = frame.place_columns()
+    ax.set_xlabel(frame.fit(_label(labels, "percent_of_valid_answers"), width, 9))
+    _likert_values(ax, bars, positions, colours, width, fig.dpi)
     return frame.finish(
         f"{cb.factor_name(factor, lang)}: {_label(labels, group)}",
         _chart_label(labels, "read_likert"),
         _label(labels, "caption_likert"),
-        legend=(handles, names),
+        legend=key,
         plot_height=pitch * len(ids),
+    )
+
+
+def _n_range(fmt: NumberFormat, ns, min_cell) -> str:
+    """The base n of a panel's rows: "n = 3,979–4,002", "n = 4,002" or "n <10" when all are
+    hidden."""
+    shown = [n for n in ns if n is not None and not pd.isna(n)]
+    if not shown:
+        return _base(fmt, None, min_cell)
+    low, high = _base(fmt, min(shown), min_cell), fmt.count(max(shown))
+    return low if fmt.count(min(shown)) == high else f"{low}\u2013{high}"
+
+
+LIKERT_LABEL_WIDTH = 3.8  # inches of statement text beside the bars of a stacked likert chart
+LIKERT_BAR = 0.17  # inches: height of one bar of a stacked likert chart
+LIKERT_ROW_GAP = 0.04  # inches between two rows of a stacked likert chart
+
+
+@styled
+def likert_pair(
+    fnd,
+    cb: Codebook,
+    factor: int,
+    labels: dict,
+    lang: str = "en",
+    groups: tuple[str, ...] = ("official", "private"),
+    ax=None,
+):
+    """A factor's agree/disagree items for several groups in one figure: one panel per group
+    (those without items in the factor are left out), stacked on a shared -100..100 axis, under one
+    title and legend and above one caption. Each panel is headed by its group and the range of its
+    rows' base n; each row is as tall as its wrapped statement. ``ax`` is one axes (split into the
+    panels) or one axes per group drawn."""
+    drawn = [(g, *_likert_rows(fnd, cb, factor, g)) for g in groups]
+    drawn = [part for part in drawn if part[1]]
+    if not drawn:
+        return None
+    own = ax is None
+    fig, axes, laid_out = _panels(ax, len(drawn), 1)
+    frame = _Frame(fig, laid_out, own)
+    fmt = _numbers(lang)
+    min_cell = fnd.meta["min_cell"]
+    colours, key = _likert_key(cb, drawn[0][1][0], lang)
+    rows = []
+    for panel, (group, ids, ns, bars) in zip(axes, drawn, strict=True):
+        texts = [
+            frame.fit(cb.item(iid)[f"text_{lang}"], LIKERT_LABEL_WIDTH, 7.5, balance=True)
+            for iid in ids
+        ]
+        heights = [max(frame.height(t, 7.5), LIKERT_BAR) + LIKERT_ROW_GAP for t in texts]
+        ends = np.cumsum(heights)
+        positions = ends - np.asarray(heights) / 2  # y in inches from the panel's top
+        panel.set_yticks(positions, texts, fontsize=7.5)
+        panel.set_ylim(ends[-1], 0)
+        _likert_draw(panel, bars, positions, colours, LIKERT_BAR)
+        for y, bar in zip(positions, bars, strict=True):
+            if bar is None:
+                panel.text(2, y, hidden_label(min_cell), va="center", fontsize=7, color=NOTE_INK)
+        panel.set_title(
+            f"{_label(labels, group)} ({_n_range(fmt, ns, min_cell)})",
+            loc="left",
+            fontsize=8,
+            fontweight="bold",
+            color=INK,
+            pad=2,
+        )
+        rows.append(([panel], float(ends[-1]), positions, bars))
+    for panel in axes[:-1]:  # one x axis, under the last panel
+        panel.tick_params(axis="x", bottom=False, labelbottom=False)
+        panel.spines["bottom"].set_visible(False)
+    last = axes[-1]
+    width = frame.place_columns(columns=[axes])[-1]
+    axis_label = frame.fit(_label(labels, "percent_of_valid_answers"), 2.2, 9)
+    if own:  # beside the tick labels, in the statements' column, to keep the chart short
+        below = (
+            matplotlib.rcParams["xtick.major.size"] + matplotlib.rcParams["xtick.major.pad"]
+        ) / 72
+        last.set_xlabel(axis_label, ha="right", va="top")
+        last.xaxis.set_label_coords(
+            0, 0, transform=last.transAxes + ScaledTranslation(-0.25, -below, fig.dpi_scale_trans)
+        )
+        for panel in axes:  # the panel titles start where the statements do
+            left = panel.get_position().x0 * fig.get_figwidth() - PAD
+            panel._left_title.set_x(-left / width)
+    else:
+        last.set_xlabel(axis_label)
+    for panel, (_, _, positions, bars) in zip(axes, rows, strict=True):
+        _likert_values(panel, bars, positions, colours, width, fig.dpi)
+    present = [group for group, *_ in drawn]
+    if present == ["official", "private"]:
+        title = _chart_label(labels, "title_likert_pair").format(
+            factor=cb.factor_name(factor, lang)
+        )
+    else:
+        names = ", ".join(_label(labels, g) for g in present)
+        title = f"{cb.factor_name(factor, lang)}: {names}"
+    return frame.finish(
+        title,
+        _chart_label(labels, "read_likert"),
+        _label(labels, "caption_likert"),
+        legend=key if own else _legend_below(axes[-1], key, 0.45),
+        rows=[(row_axes, height) for row_axes, height, _, _ in rows],
     )
 
 
@@ -638,6 +822,379 @@ def trend_dumbbell(fnd, cb: Codebook, group: str, labels: dict, lang: str = "en"
     )
 
 
+def _panels(ax, n: int, ncols: int, sharey: bool = False):
+    """``n`` panels in rows of ``ncols``: on a new figure (``ax`` None), inside one axes (split
+    into insets; it holds the chart's title), or the axes given. Returns the figure, the panels and
+    the axes that the chart's :class:`_Frame` lays out (the panels, or the one axes first)."""
+    nrows = math.ceil(n / ncols)
+    if ax is None:
+        fig = Figure(figsize=(WIDTH, 4.0))
+        axes = list(fig.subplots(nrows, ncols, squeeze=False, sharey=sharey).ravel())
+        for extra in axes[n:]:
+            extra.remove()
+        return fig, axes[:n], axes[:n]
+    if hasattr(ax, "inset_axes"):
+        ax.set_axis_off()
+        w, h = 1 / ncols, 1 / nrows
+        axes = [
+            ax.inset_axes(
+                [(i % ncols) * w + 0.1 * w, 1 - (i // ncols + 1) * h + 0.15 * h, 0.8 * w, 0.7 * h]
+            )
+            for i in range(n)
+        ]
+        return ax.figure, axes, [ax, *axes]
+    axes = list(np.ravel(ax))[:n]
+    return axes[0].figure, axes, axes
+
+
+def _legend_below(ax, legend: tuple[list, list[str]], inches: float) -> None:
+    """On an analyst's axes: a multi-panel chart's legend in a row ``inches`` below the lowest
+    panel (not on the data, where a legend's best place would be)."""
+    handles, names = legend
+    ax.legend(
+        handles,
+        names,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0),
+        bbox_transform=ax.transAxes + ScaledTranslation(0, -inches, ax.figure.dpi_scale_trans),
+        ncol=len(names),
+        fontsize=7.5,
+        frameon=False,
+    )
+
+
+def _nice_range(values, step: float) -> tuple[float, float]:
+    """The multiples of ``step`` just around ``values`` (within 0..100).
+
+    >>> _nice_range([42.5, 71.0], 10)
+    (40.0, 80.0)
+    """
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return 0.0, 100.0
+    low = max(0.0, float(math.floor((values.min() - 1) / step) * step))
+    high = min(100.0, float(math.ceil((values.max() + 1) / step) * step))
+    return low, high
+
+
+@styled
+def series_lines(fnd, cb: Codebook, group: str, labels: dict, lang: str = "en", ax=None):
+    """Each factor's index over every cycle of the chain (three or more), one small panel per
+    factor on a shared y range: the standardised index (every cycle weighted to the latest
+    population) as a line with 95% CI, the raw index (as answered) as a dashed grey line. None when
+    the findings have no series for ``group``."""
+    series = fnd.tables.get("series")
+    if series is None or series.empty:
+        return None
+    s = series[series["group"] == group]
+    if s.empty:
+        return None
+    factors = sorted(int(k) for k in s["factor"].unique())
+    cycles = sorted(int(c) for c in s["cycle"].unique())
+    ncols = min(5, len(factors))
+    own = ax is None
+    fig, axes, laid_out = _panels(ax, len(factors), ncols, sharey=True)
+    frame = _Frame(fig, laid_out, own)
+    fmt = _numbers(lang)
+    min_cell = fnd.meta["min_cell"]
+    shown = s[~s["suppressed"].astype(bool)]
+    std_shown = shown[shown["comparison"] == "standardised"]
+    values = pd.concat(
+        [
+            std_shown["ci_low"],
+            std_shown["ci_high"],
+            shown.loc[shown["comparison"] == "raw", "estimate"],
+        ]
+    )
+    low, high = _nice_range(values, 10)
+    step = 10 if high - low <= 40 else 20
+    style = _group_style(group)
+    x = np.arange(len(cycles))
+    for panel, k in zip(axes, factors, strict=True):
+        part = s[s["factor"] == k]
+        lines = {}
+        for comparison in ("raw", "standardised"):
+            rows = part[part["comparison"] == comparison].set_index("cycle").reindex(cycles)
+            hidden = rows["suppressed"].fillna(True).astype(bool).to_numpy()
+            lines[comparison] = (
+                rows[["estimate", "ci_low", "ci_high"]].to_numpy(dtype=float).copy(),
+                hidden,
+            )
+            lines[comparison][0][hidden] = np.nan
+        raw, _ = lines["raw"]
+        std, hidden = lines["standardised"]
+        panel.plot(x, raw[:, 0], color=RAW_STYLE["color"], linewidth=1.3, linestyle=(0, (3, 2)))
+        panel.errorbar(
+            x,
+            std[:, 0],
+            yerr=[std[:, 0] - std[:, 1], std[:, 2] - std[:, 0]],
+            fmt="-" + style["marker"],
+            color=style["color"],
+            markersize=3.5,
+            linewidth=1.4,
+            elinewidth=0.9,
+            capsize=1.5,
+        )
+        for i in np.flatnonzero(hidden):
+            panel.text(
+                i,
+                low + 0.03 * (high - low),
+                hidden_label(min_cell),
+                ha="center",
+                va="bottom",
+                fontsize=6.5,
+                color=NOTE_INK,
+            )
+        panel.set_xlim(-0.45, len(cycles) - 0.55)
+        panel.set_ylim(low, high)
+        panel.set_yticks(np.arange(low, high + step / 2, step))
+        panel.grid(axis="y", color="#ececec", linewidth=0.6)
+        panel.set_axisbelow(True)
+        panel.tick_params(labelsize=7, length=2.5, pad=2)
+    for i, panel in enumerate(axes):
+        if i % ncols:
+            panel.tick_params(axis="y", labelleft=False, length=0)
+        else:
+            panel.set_ylabel(_label(labels.get("col") or {}, "index"), fontsize=7.5)
+    columns = [axes[c::ncols] for c in range(ncols)]
+    width = frame.place_columns(gap=0.14, columns=columns)[-1]
+    # cycles as x tick labels, every other one when they do not fit side by side
+    names = [str(c) for c in cycles]
+    wide = max(_text_width(fig.dpi, name, 7, "normal") for name in names) + 0.06
+    every = max(1, math.ceil(wide * len(cycles) / width))
+    for panel in axes:
+        panel.set_xticks(x, [name if i % every == 0 else "" for i, name in enumerate(names)])
+    for panel, k in zip(axes, factors, strict=True):
+        panel.set_title(
+            frame.fit(f"{k}.\u00a0{cb.factor_name(k, lang)}", width + 0.1, 7.5, "bold"),
+            loc="left",
+            fontsize=7.5,
+            fontweight="bold",
+            color=INK,
+            pad=3,
+        )
+    handles = [
+        Line2D([], [], color=style["color"], marker=style["marker"], markersize=4, linewidth=1.4),
+        Line2D([], [], color=RAW_STYLE["color"], linewidth=1.3, linestyle=(0, (3, 2))),
+    ]
+    names = [
+        _chart_label(labels, "series_standardised").format(cycle=fnd.cycle),
+        _chart_label(labels, "series_raw"),
+    ]
+    n_by_cycle = s[s["comparison"] == "standardised"].groupby("cycle")["n"].max()
+    bases = "; ".join(f"{c}: {_base(fmt, n_by_cycle.get(c), min_cell)}" for c in cycles)
+    rows = [(axes[r * ncols : (r + 1) * ncols], 1.05) for r in range(math.ceil(len(axes) / ncols))]
+    return frame.finish(
+        _chart_label(labels, "title_series").format(group=_label(labels, group)),
+        _chart_label(labels, "read_series"),
+        _chart_label(labels, "note_series").format(bases=bases),
+        legend=(handles, names) if own else _legend_below(axes[-1], (handles, names), 0.3),
+        rows=rows,
+    )
+
+
+def _repel(points, sizes, blocked, bounds, radius: float):
+    """Where to write each point's label (all in inches): the centre of a box of ``sizes`` beside
+    its point, the first place (right, left, above, below, then the diagonals, then further out)
+    that stays inside ``bounds`` (x0, y0, x1, y1) and clear of the ``blocked`` boxes, the points
+    and the labels placed before it; the least crowded place when none is clear. Deterministic.
+
+    Two points 0.1 in apart: the first label goes left, clear of the second point, the second
+    right.
+
+    >>> _repel([(1.0, 1.0), (1.1, 1.0)], [(0.1, 0.1)] * 2, [], (0, 0, 3, 2), 0.04)
+    [(0.87, 1.0), (1.23, 1.0)]
+    """
+
+    def overlap(a, b) -> float:
+        w = min(a[2], b[2]) - max(a[0], b[0])
+        h = min(a[3], b[3]) - max(a[1], b[1])
+        return w * h if w > 0 and h > 0 else 0.0
+
+    dots = [(px - radius, py - radius, px + radius, py + radius) for px, py in points]
+    taken = list(blocked)
+    placed = []
+    for (px, py), (w, h) in zip(points, sizes, strict=True):
+        best, best_cost = None, math.inf
+        for distance in (0.04, 0.1, 0.18, 0.28):
+            d = radius + distance
+            for ux, uy in ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)):
+                cx = px + ux * (d + w / 2) if ux else px
+                cy = py + uy * (d + h / 2) if uy else py
+                if ux and uy:
+                    cx, cy = px + ux * (d * 0.75 + w / 2), py + uy * (d * 0.75 + h / 2)
+                box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+                outside = (
+                    max(bounds[0] - box[0], 0)
+                    + max(box[2] - bounds[2], 0)
+                    + max(bounds[1] - box[1], 0)
+                    + max(box[3] - bounds[3], 0)
+                )
+                cost = sum(overlap(box, other) for other in taken + dots) + 10 * outside
+                if cost < best_cost - 1e-12:
+                    best, best_cost = (round(cx, 6), round(cy, 6), box), cost
+                if cost == 0:
+                    break
+            if best_cost == 0:
+                break
+        cx, cy, box = best
+        taken.append(box)
+        placed.append((cx, cy))
+    return placed
+
+
+DRIVER_PLOT = 3.1  # inches: height of the driver grid's plot area
+
+
+@styled
+def driver_grid(drivers, cb: Codebook, group: str, labels: dict, lang: str = "en", ax=None):
+    """Key drivers as an action grid: each factor (its number) at its current index (x) and its
+    importance for the overall integrity rating (y, share of the explained variance); dashed lines
+    at the means split four quadrants: act first (important, low), keep (important, high), watch
+    and maintain. None when ``drivers`` has no rows for ``group``."""
+    if drivers is None or drivers.empty:
+        return None
+    d = drivers[drivers["group"] == group].dropna(subset=["index", "importance"])
+    d = d.sort_values("factor")
+    if d.empty:
+        return None
+    fig, ax, own = _own_figure(ax)
+    frame = _Frame(fig, [ax], own)
+    fmt = _numbers(lang)
+    x = d["index"].to_numpy(dtype=float)
+    y = d["importance"].to_numpy(dtype=float)
+    mx, my = float(x.mean()), float(y.mean())
+    reach = max(float(np.abs(x - mx).max()) * 1.15 + 3, 8.0)
+    xlim = (max(0.0, mx - reach), min(100.0, mx + reach))
+    quadrants = {
+        key: _chart_label(labels, f"quadrant_{key}") for key in ("act", "keep", "watch", "maintain")
+    }
+    ax.set_xlim(*xlim)
+    ax.set_ylim(0, max(y.max(), 1.0))
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0f}")
+    ax.set_ylabel(_chart_label(labels, "drivers_y"), fontsize=8)
+    ax.set_xlabel(_chart_label(labels, "drivers_x"), fontsize=9)
+    (width,) = frame.place_columns()
+    plot_height = DRIVER_PLOT if own else ax.get_position().height * fig.get_figheight()
+    ax.set_xlabel(frame.fit(_chart_label(labels, "drivers_x"), width, 9), fontsize=9)
+    # the quadrants' names in bands at the top and bottom of the plot, kept clear of the points
+    split = (mx - xlim[0]) / (xlim[1] - xlim[0]) * width
+    spans = {"act": split, "watch": split, "keep": width - split, "maintain": width - split}
+    weights = {"act": "bold", "keep": "normal", "watch": "normal", "maintain": "normal"}
+    texts = {
+        k: frame.fit(v, max(spans[k] - 0.16, 0.6), 7.5, weights[k]) for k, v in quadrants.items()
+    }
+    band_top = max(frame.height(texts[k], 7.5) for k in ("act", "keep")) + 0.08
+    band_bottom = max(frame.height(texts[k], 7.5) for k in ("watch", "maintain")) + 0.08
+    room = 0.12  # inches between the points and a band
+    spread = max(float(y.max() - y.min()), 2.0)
+    low_value = max(0.0, float(y.min()) - 0.12 * spread)  # the points' range, not from zero
+    span = max(float(y.max()) - low_value, 1.0)
+    per_inch = span / (plot_height - band_top - band_bottom - 2 * room)
+    ylim = (low_value - (band_bottom + room) * per_inch, y.max() + (band_top + room) * per_inch)
+    ax.set_ylim(*ylim)
+
+    def data(ix: float, iy: float) -> tuple[float, float]:
+        """Data coordinates of a place given in inches from the plot area's lower left."""
+        return (
+            xlim[0] + ix / width * (xlim[1] - xlim[0]),
+            ylim[0] + iy / plot_height * (ylim[1] - ylim[0]),
+        )
+
+    top = y.max() + room * per_inch
+    tick_step = next(s for s in (1, 2, 5, 10, 20, 25, 50) if span / s <= 5)
+    ax.set_yticks(np.arange(math.ceil(low_value / tick_step) * tick_step, top, tick_step))
+    ax.axvline(mx, color="#969696", linewidth=0.9, linestyle=(0, (4, 3)), zorder=1)
+    ax.axhline(my, color="#969696", linewidth=0.9, linestyle=(0, (4, 3)), zorder=1)
+    ax.add_patch(
+        Rectangle(
+            (xlim[0], my),
+            mx - xlim[0],
+            ylim[1] - my,
+            facecolor="#fdf1e8",
+            edgecolor="none",
+            zorder=0,
+        )
+    )
+    ax.grid(False)
+    corners = {
+        "act": (0.06, plot_height - 0.05, "left", "top"),
+        "keep": (width - 0.06, plot_height - 0.05, "right", "top"),
+        "watch": (0.06, 0.05, "left", "bottom"),
+        "maintain": (width - 0.06, 0.05, "right", "bottom"),
+    }
+    blocked = []
+    for key, (cx, cy, ha, va) in corners.items():
+        text = texts[key]
+        tw = max(_text_width(fig.dpi, line, 7.5, weights[key]) for line in text.split("\n"))
+        tw *= 1.03
+        th = frame.height(text, 7.5)
+        x0 = cx if ha == "left" else cx - tw
+        y0 = cy - th if va == "top" else cy
+        blocked.append((x0, y0, x0 + tw, y0 + th))
+        ax.text(
+            *data(cx, cy),
+            text,
+            ha=ha,
+            va=va,
+            fontsize=7.5,
+            color=INK if key == "act" else NOTE_INK,
+            fontweight=weights[key],
+        )
+    style = _group_style(group)
+    ax.scatter(
+        x,
+        y,
+        s=36,
+        color=style["color"],
+        marker=style["marker"],
+        edgecolor="white",
+        linewidth=0.6,
+        zorder=3,
+    )
+
+    def inches(vx: float, vy: float) -> tuple[float, float]:
+        """Inches from the plot area's lower left of a place given in data coordinates."""
+        return (
+            (vx - xlim[0]) / (xlim[1] - xlim[0]) * width,
+            (vy - ylim[0]) / (ylim[1] - ylim[0]) * plot_height,
+        )
+
+    numbers = [str(int(k)) for k in d["factor"]]
+    sizes = [(_text_width(fig.dpi, t, 8, "bold") + 0.03, frame.height(t, 8)) for t in numbers]
+    points = [inches(a, b) for a, b in zip(x, y, strict=True)]
+    places = _repel(points, sizes, blocked, (0.02, 0.02, width - 0.02, plot_height - 0.02), 0.045)
+
+    for number, (px, py), (cx, cy), (w, h) in zip(numbers, points, places, sizes, strict=True):
+        dx, dy = px - cx, py - cy
+        apart = math.hypot(dx, dy)
+        if apart > 0.2:  # a label set apart: a thin line from its point to the label's edge
+            edge = min(w / 2 / abs(dx) if dx else math.inf, h / 2 / abs(dy) if dy else math.inf)
+            start, end = (
+                data(px - dx / apart * 0.06, py - dy / apart * 0.06),
+                data(cx + dx * edge, cy + dy * edge),
+            )
+            ax.plot(*zip(start, end, strict=True), color="#969696", linewidth=0.5, zorder=2)
+        ax.text(
+            *data(cx, cy),
+            number,
+            ha="center",
+            va="center",
+            fontsize=8,
+            fontweight="bold",
+            color=INK,
+        )
+    base = d["base_n"].max() if "base_n" in d.columns else d["n"].max()
+    title = _chart_label(labels, "title_drivers").format(group=_label(labels, group))
+    return frame.finish(
+        f"{title} ({_base(fmt, base, drivers.attrs.get('min_cell', 10))})",
+        _chart_label(labels, "read_drivers"),
+        _chart_label(labels, "note_drivers"),
+        plot_height=plot_height,
+    )
+
+
 @styled
 def gap_chart(fnd, cb: Codebook, labels: dict, lang: str = "en", ax=None):
     """Words vs action: % saying a mechanism exists and % saying it is effective, per factor and
@@ -746,7 +1303,7 @@ def sample_composition(fnd, group: str, cb: Codebook, labels: dict, lang: str = 
             )
         names = [frame.fit(cb.level_label(var, lev, lang), label_width, 7) for lev in part["level"]]
         ax.set_yticks(y, names, fontsize=7)
-        ax.set_ylim(rows - 0.5, -0.5)
+        ax.set_ylim(len(part) - 0.5, -0.5)
         ax.tick_params(axis="y", length=0)
         ax.tick_params(axis="x", labelsize=7)
         ax.set_xlabel("%", fontsize=7.5)
@@ -756,13 +1313,20 @@ def sample_composition(fnd, group: str, cb: Codebook, labels: dict, lang: str = 
         title = frame.fit(cb.variables[var].labels.get(lang, var), width, 8, "bold")
         ax.set_title(title, fontsize=8, loc="left")
     n = fnd.tables["weighting"].set_index("group")["n"].get(group)
-    return frame.finish(
+    frame.finish(
         f"{_label(labels, group)} ({_base(fmt, n, fnd.meta['min_cell'])})",
         _chart_label(labels, "read_sample"),
         _label(labels, "caption_sample"),
         legend=axes[0].get_legend_handles_labels(),
         plot_height=pitch * rows,
     )
+    if own:  # each panel as tall as its own rows, the panels' tops aligned
+        h = fig.get_figheight()
+        for ax, var in zip(axes, variables, strict=True):
+            pos = ax.get_position()
+            height = pitch * int((s["variable"] == var).sum()) / h
+            ax.set_position([pos.x0, pos.y1 - height, pos.width, height])
+    return fig
 
 
 @styled

@@ -120,19 +120,26 @@ class Comparison:
         return r._table(pd.DataFrame(rows))
 
     def composition_chart(self):
+        """The share of managers among the officials who answered in each cycle, against the
+        population."""
         r = self.report
         cycles = []
         shares = []
         for prepared in (r.previous, r.current):
             off = prepared.data[prepared.data["group"] == "official"]
-            cycles.append(f"{prepared.cycle} (n = {len(off)})")
+            cycles.append(f"{prepared.cycle} (n\u00a0=\u00a0{r._n(len(off))})")
             shares.append(100 * (off["role"] == "manager").mean())
         pop = r.current.populations.get("official")
         if pop is not None and "role" in pop.margins:
             cycles.append(r.text("population"))
             shares.append(100 * pop.shares("role").get("manager", np.nan))
+        chart = r.labels.get("chart") or {}
         return share_bars(
-            cycles, shares, "% " + r.cb.level_label("role", "manager", r.language).lower()
+            cycles,
+            shares,
+            "%",  # the title says of what
+            title=chart.get("title_composition", ""),
+            caption=chart.get("read_composition", ""),
         )
 
     def side_by_side(self) -> HTML:

@@ -214,6 +214,30 @@ class SurveyDesign:
         new._records = self._records + (record,)
         return new
 
+    def update(self, **columns) -> SurveyDesign:
+        """The same design (weights, strata, PSUs, calibration) with new or replaced columns, as
+        R's ``update(design, ...)``; each column has one value per row.
+
+        Examples
+        --------
+        >>> d = SurveyDesign(pd.DataFrame({"y": [1.0, 2.0, 4.0]})).update(z=[2.0, 4.0, 8.0])
+        >>> round(float(d.mean("z")["estimate"].iloc[0]), 4)
+        4.6667
+        """
+        for name, values in columns.items():
+            if len(values) != len(self.data):
+                raise DesignError(
+                    f"the new column '{name}' does not have one value per row",
+                    column=name,
+                    value=len(values),
+                    expected=f"{len(self.data)} values",
+                )
+        new = self._derive(self.weights.to_numpy(), None, None)
+        new._records = self._records
+        values = {k: np.asarray(v) for k, v in columns.items()}
+        new.data = self.data.assign(**values)
+        return new
+
     def __repr__(self) -> str:
         s = self._structure
         steps = ", ".join(r.kind for r in self._records) or "none"

@@ -54,6 +54,7 @@ def test_screens_on_constructed_cases(tmp_path, raw2024):
             "bribe_helps",
             "corruption_level",
             "oc_pressure",
+            "overall_integrity",
         )
     ]
     raw.loc[b, exp] = raw.loc[a, exp].to_numpy()

@@ -1,6 +1,7 @@
 """Every chart of the report, in English and Ukrainian, is one a reader can read: no text is cut
 at the figure's edge, no two texts overlap, legends and captions stay off the plotted data, and
-each chart has a title, its base n and a caption from the language catalogue."""
+each chart has a title, its base n and a caption from the language catalogue. The factor series
+is drawn from a third cycle built for the test, the driver grid from hand-made driver tables."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import re
 from contextlib import contextmanager
 from unittest import mock
 
+import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
@@ -24,13 +27,14 @@ from cipslib.report.blocks import (
     groups_present,
     subgroup_variables,
 )
-from cipslib.report.charts import DIVERGING, GROUP_STYLE, RAW_STYLE
+from cipslib.report.charts import DIVERGING, GROUP_STYLE, RAW_STYLE, driver_grid
 from cipslib.text.catalogue import load_catalogue
 
 from ..conftest import ROOT
+from .test_series import third_cycle  # noqa: F401  (the fixture: a 2026 cycle after the demo)
 
 LANGUAGES = ("en", "uk")
-KINDS = ("sample", "factors", "gap", "likert", "heatmap", "trend")
+KINDS = ("sample", "factors", "gap", "likert", "heatmap", "trend", "drivers")
 TOLERANCE = 1.0  # pixels
 BASE_N = re.compile(r"\bn\s*[=<]")
 
@@ -39,6 +43,44 @@ BASE_N = re.compile(r"\bn\s*[=<]")
 def report():
     """The 2025 demo report (with 2024 as its previous cycle), built once; a language is a copy."""
     return Report.build(ROOT / "params" / "2025.yaml", "en")
+
+
+@pytest.fixture(scope="module")
+def series_report(third_cycle):  # noqa: F811  (the fixture imported above)
+    """A report of the third cycle (2024, 2025, 2026): it has the factor series."""
+    return Report.build(third_cycle, "en")
+
+
+def _drivers(spread: float = 1.0) -> pd.DataFrame:
+    """A hand-made key-driver table of both groups (ten factors, importance adding up to 100 per
+    group); ``spread`` below 1 crowds the points together."""
+    index = {
+        "official": [62, 50, 55, 56, 61, 49, 55, 47, 52, 54],
+        "private": [74, 59, 65, 69, 74, 62, 67, 65, 64, 66],
+    }
+    importance = {
+        "official": [11.3, 9.0, 9.7, 8.7, 8.5, 10.3, 8.9, 14.7, 11.6, 7.3],
+        "private": [11.3, 9.6, 8.0, 9.0, 8.1, 10.0, 9.9, 11.6, 13.7, 8.8],
+    }
+    rows = []
+    for group, n in (("official", 3956), ("private", 841)):
+        for k in range(10):
+            x = np.mean(index[group]) + spread * (index[group][k] - np.mean(index[group]))
+            y = 10 + spread * (importance[group][k] - 10)
+            beta = float(np.sqrt(y / 100) * 0.7)
+            rows.append(
+                {
+                    "group": group,
+                    "factor": k + 1,
+                    "index": x,
+                    "importance": y,
+                    "beta": beta,
+                    "beta_ci_low": beta - 0.06,
+                    "beta_ci_high": beta + 0.06,
+                    "n": n,
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def _charts(report: Report, kind: str):
@@ -50,17 +92,27 @@ def _charts(report: Report, kind: str):
         calls = [("factor_chart()", report.factor_chart)]
     elif kind == "gap":
         calls = [("gap_chart()", report.gap_chart)]
-    elif kind == "likert":
-        calls = [
-            (f"likert({k}, {g!r})", lambda k=k, g=g: report.likert(k, g))
-            for k in factors_present(report)
-            for g in groups
-        ]
+    elif kind == "likert":  # both groups in one chart, a page per factor
+        calls = [(f"likert({k})", lambda k=k: report.likert(k)) for k in factors_present(report)]
     elif kind == "heatmap":
         calls = [
             (f"heatmap({g!r}, {v!r})", lambda g=g, v=v: report.heatmap(g, v))
             for g, v in subgroup_variables(report)
         ]
+    elif kind == "drivers":  # hand-made tables (spread out and crowded), and the findings' own
+        calls = [
+            (
+                f"driver_grid({g!r}, spread={spread})",
+                lambda g=g, spread=spread: driver_grid(
+                    _drivers(spread), report.cb, g, report.labels, report.language
+                ),
+            )
+            for spread in (1.0, 0.15)
+            for g in groups
+        ]
+        calls += [(f"driver_chart({g!r})", lambda g=g: report.driver_chart(g)) for g in groups]
+    elif kind == "series":
+        calls = [(f"series_chart({g!r})", lambda g=g: report.series_chart(g)) for g in groups]
     else:
         calls = [(f"trend_chart({g!r})", lambda g=g: report.trend_chart(g)) for g in groups]
     for name, call in calls:
@@ -147,9 +199,8 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("kind", KINDS)
-def test_charts_have_no_clipped_or_overlapping_text(report, kind, lang):
+def _readable(report: Report, kind: str, lang: str) -> tuple[int, list[str]]:
+    """How many charts of ``kind`` the report draws in ``lang``, and what is wrong with them."""
     local = dataclasses.replace(report, language=lang)
     chart = load_catalogue(lang)["report"]["chart"]
     failures, drawn = [], 0
@@ -166,12 +217,48 @@ def test_charts_have_no_clipped_or_overlapping_text(report, kind, lang):
         if not any(BASE_N.search(t) for t in texts):
             failures.append(f"{where}: does not show its base n")
         caption = _flat(chart[f"read_{kind}"])
-        if caption not in [_flat(t.get_text()) for t in fig.texts]:
+        shown = [t.get_text() for t in fig.texts if _flat(t.get_text()) == caption]
+        if not shown:
             failures.append(f"{where}: lacks the caption {caption!r}")
+        elif "\n" in shown[0]:
+            failures.append(f"{where}: the caption {caption!r} takes more than one line")
         if caption not in _flat(figure_alt(fig)):
             failures.append(f"{where}: the alt text lacks its caption")
+    return drawn, failures
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_charts_have_no_clipped_or_overlapping_text(report, kind, lang):
+    drawn, failures = _readable(report, kind, lang)
     assert drawn, f"the report draws no {kind} chart"
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_series_chart_is_readable(series_report, report, lang):
+    """Over three cycles each group has a series chart (ten panels, one legend); the two-cycle
+    demo has none."""
+    drawn, failures = _readable(series_report, "series", lang)
+    assert drawn == 2 and not failures, "\n".join(failures)
+    fig = series_report.series_chart("official")
+    assert len(fig.axes) == 10 and len(fig.legends) == 1
+    assert report.series_chart("official") is None
+
+
+def test_a_factor_fits_on_its_page(report):
+    """Both groups' statements of a factor are one chart: a panel per group under one title,
+    legend and caption, short enough to share an A4 page with the lead and the items table."""
+    for lang in LANGUAGES:
+        local = dataclasses.replace(report, language=lang)
+        for k in factors_present(report):
+            fig = local.likert(k)
+            assert len(fig.axes) == 2 and len(fig.legends) == 1, (k, lang)
+            assert [t.get_text() for t in fig.texts].count(
+                _flat(local.labels["chart"]["read_likert"])
+            ) == 1
+            assert fig.get_figheight() <= 4.6, (k, lang, fig.get_figheight())
+        assert local.likert(1, "official").get_figwidth() == fig.get_figwidth()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -179,6 +266,12 @@ def test_charts_are_deterministic(report, lang):
     local = dataclasses.replace(report, language=lang)
     assert figure_png(local.factor_chart()) == figure_png(local.factor_chart())
     assert figure_png(local.likert(1, "private")) == figure_png(local.likert(1, "private"))
+    assert figure_png(local.likert(1)) == figure_png(local.likert(1))
+    drivers = _drivers()
+    first, second = (
+        figure_png(driver_grid(drivers, local.cb, "official", local.labels, lang)) for _ in range(2)
+    )
+    assert first == second
 
 
 def _grey(colour: str) -> float:
@@ -206,6 +299,7 @@ def test_charts_with_hidden_cells_stay_readable(report):
     hidden = dataclasses.replace(Report.build(strict, "uk"), language="uk")
     charts = [*_charts(hidden, "heatmap"), *_charts(hidden, "sample")]
     charts += [(f"likert(1, {g!r})", hidden.likert(1, g)) for g in ("official", "private")]
+    charts += [("likert(1)", hidden.likert(1))]
     failures = []
     for name, fig in charts:
         if fig is not None:

@@ -23,6 +23,7 @@ SECTION_TITLES = (
     "About the survey",
     "The ten factors at a glance",
     "The factors one by one",
+    "What goes with the overall integrity rating",
     "Experience and behaviour",
     "Staff security",
     "Subgroups",

@@ -1,0 +1,115 @@
+"""Key drivers: Johnson's relative weights against general dominance and R², the design-based
+standardised coefficients against the correlation algebra, and the demo cycles' driver tables."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+import pytest
+
+from cipslib.analysis.drivers import outcome_item, relative_weights
+from cipslib.analysis.findings import analyse
+from cipslib.errors import CipsDataError
+
+from ..conftest import ROOT
+
+
+def _r2(corr: np.ndarray, subset: tuple[int, ...]) -> float:
+    """R² of the outcome (last row/column) on a subset of predictors, from a correlation matrix."""
+    if not subset:
+        return 0.0
+    s = list(subset)
+    r = corr[s, -1]
+    return float(r @ np.linalg.solve(corr[np.ix_(s, s)], r))
+
+
+def _general_dominance(corr: np.ndarray) -> np.ndarray:
+    """Budescu's general dominance weights: each predictor's R² increment averaged over the
+    subsets of the others, first within each subset size, then over sizes."""
+    p = corr.shape[0] - 1
+    out = np.zeros(p)
+    for j in range(p):
+        others = [k for k in range(p) if k != j]
+        by_size = [
+            np.mean([_r2(corr, (*s, j)) - _r2(corr, s) for s in combinations(others, size)])
+            for size in range(p)
+        ]
+        out[j] = np.mean(by_size)
+    return out
+
+
+def _random_corr(seed: int, p: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    latent = rng.normal(size=(500, 1))
+    x = 0.7 * latent + rng.normal(size=(500, p))
+    y = x @ rng.uniform(0, 1, p) + rng.normal(scale=2.0, size=500)
+    return np.corrcoef(np.column_stack([x, y]), rowvar=False)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_relative_weights_add_up_to_r2_and_follow_general_dominance(seed):
+    corr = _random_corr(seed, 6)
+    weights = relative_weights(corr[:-1, :-1], corr[:-1, -1])
+    assert weights.sum() == pytest.approx(_r2(corr, tuple(range(6))), abs=1e-10)
+    dominance = _general_dominance(corr)
+    assert dominance.sum() == pytest.approx(weights.sum(), abs=1e-10)
+    # Johnson's weights approximate general dominance closely (LeBreton et al. 2004)
+    assert np.abs(weights - dominance).max() < 0.01
+    assert list(np.argsort(weights)) == list(np.argsort(dominance))
+
+
+@pytest.fixture(scope="module")
+def drivers2025():
+    return analyse(ROOT / "params" / "2025.yaml")["drivers"]
+
+
+def test_demo_driver_tables(drivers2025):
+    d = drivers2025
+    assert set(d["group"]) == {"official", "private"}
+    for _, part in d.groupby("group"):
+        assert sorted(part["factor"]) == list(range(1, 11))
+        assert part["importance"].sum() == pytest.approx(100.0)
+        assert part["raw_weight"].sum() == pytest.approx(part["r_squared"].iloc[0])
+        assert (part["effective_sample_size"] >= 100).all()
+        assert ((part["ci_low"] < part["beta"]) & (part["beta"] < part["ci_high"])).all()
+    # the demo's overall rating is driven hardest by human resources and morale among officials
+    top = d[d["group"] == "official"].nlargest(2, "importance")["factor"]
+    assert set(top) == {8, 9}
+
+
+def test_standardised_coefficients_match_the_weighted_correlation_algebra(drivers2025):
+    """The design-based fit on weighted z-scores gives the weighted least-squares coefficients,
+    which are R_xx^-1 r_xy of the weighted correlations; R² is their product with r_xy."""
+    from cipslib import prepare_cycle
+    from cipslib.analysis.measures import build_measures
+    from cipslib.analysis.scoring import item_scores, load_indicators
+
+    prepared = prepare_cycle(ROOT / "params" / "2025.yaml")
+    cb = prepared.codebook
+    m = build_measures(prepared.data, cb, load_indicators(cb))
+    item = outcome_item(cb, None)
+    y = item_scores(prepared.data, cb, cb.items[cb.items["id"] == item["id"]])[1][item["id"]]
+    x = m.values[[f"factor_index.{k}" for k in range(1, 11)]]
+    frame = np.column_stack([x.to_numpy(), y.to_numpy()])
+    keep = (prepared.data["group"] == "private").to_numpy() & ~np.isnan(frame).any(axis=1)
+    w = prepared.design.weights.to_numpy()[keep]
+    cov = np.cov(frame[keep], rowvar=False, aweights=w)
+    corr = cov / np.sqrt(np.outer(np.diag(cov), np.diag(cov)))
+    beta = np.linalg.solve(corr[:-1, :-1], corr[:-1, -1])
+    got = drivers2025[drivers2025["group"] == "private"].sort_values("factor")
+    assert np.allclose(got["beta"], beta, atol=1e-8)
+    assert got["r_squared"].iloc[0] == pytest.approx(float(beta @ corr[:-1, -1]))
+    assert got["n"].iloc[0] == keep.sum()
+
+
+def test_a_group_under_the_effective_n_minimum_has_no_drivers():
+    """2024: 448 officials, 85% managers raked to the staff's 20%: effective n under 100."""
+    d = analyse(ROOT / "params" / "2024.yaml")["drivers"]
+    assert set(d["group"]) == {"private"}
+
+
+def test_an_unknown_outcome_is_a_clear_error(codebook):
+    with pytest.raises(CipsDataError, match="drivers 'outcome' is not an item"):
+        outcome_item(codebook, "NO_SUCH_ITEM")
+    assert outcome_item(codebook, "OVERALL_INTEGRITY")["id"] == "overall_integrity"
