@@ -273,7 +273,7 @@ def compute_findings(
     >>> from cipslib import prepare_cycle
     >>> f = compute_findings(prepare_cycle("params/2024.yaml"))
     >>> sorted(f.tables)[:3]
-    ['alignment', 'distributions', 'estimates']
+    ['alignment', 'distributions', 'drivers']
     """
     opt = options or Options.from_params(current.params)
     cb = current.codebook

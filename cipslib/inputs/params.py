@@ -52,6 +52,13 @@ DRIVER_DEFAULTS: dict[str, Any] = {
     "min_n_effective": 100.0,
 }
 
+UNIT_DEFAULTS: dict[str, Any] = {
+    # the respondent variable whose levels get a report each (None: no unit reports)
+    "by": None,
+    # withheld units of a group are pooled into one "other units" report when the pool is safe
+    "pool": True,
+}
+
 # key: (accepted types, default, description)
 PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
     "cycle": ((int,), None, "survey year, e.g. 2025 (required)"),
@@ -104,6 +111,11 @@ PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
         {},
         "key-driver analysis: " + ", ".join(DRIVER_DEFAULTS),
     ),
+    "units": (
+        (dict,),
+        {},
+        "one report per unit (e.g. region): " + ", ".join(UNIT_DEFAULTS),
+    ),
     "output": ((str,), "reports", "folder the report is written to"),
     "kpis": (
         (str, type(None)),
@@ -140,6 +152,7 @@ class CycleParams:
     output: Path
     analysis: dict[str, Any] = field(default_factory=dict)
     drivers: dict[str, Any] = field(default_factory=lambda: dict(DRIVER_DEFAULTS))
+    units: dict[str, Any] = field(default_factory=lambda: dict(UNIT_DEFAULTS))
     kpis: Path | None = None
     source: Path | None = field(default=None, compare=False)
 
@@ -200,6 +213,7 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
     thresholds = _thresholds(problems, file, merged["thresholds"] or {})
     analysis = _analysis(problems, file, merged["analysis"] or {})
     drivers = _drivers(problems, file, merged["drivers"] or {})
+    units = _units(problems, file, merged["units"] or {})
     population = _population(problems, file, base, merged["population"] or {})
     cycle = merged["cycle"]
     data_path = _data_path(problems, file, base, cycle, merged["data"])
@@ -227,6 +241,7 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
         output=_resolve(base, merged["output"]),
         analysis=analysis,
         drivers=drivers,
+        units=units,
         kpis=_resolve(base, merged["kpis"]) if merged["kpis"] else None,
         source=Path(file) if file != "params" else None,
     )
@@ -343,6 +358,26 @@ def _drivers(problems: ProblemList, file: str, given: dict) -> dict[str, Any]:
         else:
             drivers[key] = value if key == "outcome" else float(value)
     return drivers
+
+
+def _units(problems: ProblemList, file: str, given: dict) -> dict[str, Any]:
+    """The unit-report settings: defaults overridden by valid given values."""
+    units = dict(UNIT_DEFAULTS)
+    for key, value in given.items():
+        if key not in UNIT_DEFAULTS:
+            problems.add(file, f"unknown units setting '{key}'", expected=", ".join(UNIT_DEFAULTS))
+        elif key == "by" and value is not None and not isinstance(value, str):
+            problems.add(
+                file,
+                "units 'by' names a respondent variable",
+                value=value,
+                expected="e.g. region",
+            )
+        elif key == "pool" and not isinstance(value, bool):
+            problems.add(file, "units 'pool' must be true or false", value=value)
+        else:
+            units[key] = value
+    return units
 
 
 def _analysis(problems: ProblemList, file: str, given: dict) -> dict[str, dict]:

@@ -10,6 +10,7 @@ control: a hidden cell reads "<10".
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,12 @@ from ..analysis.disclosure import hidden_label
 from ..analysis.findings import Findings, Options, compute_findings
 from ..analysis.prepare import PreparedCycle, prepare_cycle
 from ..analysis.scoring import load_indicators
+from ..analysis.units import (
+    UnitFigures,
+    compute_units,
+    hide_national_cells,
+    national_cells_to_hide,
+)
 from ..inputs.codebook import Codebook
 from ..inputs.params import (
     PARAM_SPEC,
@@ -64,6 +71,26 @@ class HTML:
         return self.text
 
 
+def params_path(params_file: str | Path, params_dir: str | Path | None = None) -> Path:
+    """Where a notebook's ``params_file`` is: as given when absolute, else in ``params_dir``, or in
+    ``./params`` or ``../params`` (papermill runs the kernel in the folder it was started from).
+
+    Examples
+    --------
+    >>> params_path("2025.yaml", "params").name
+    '2025.yaml'
+    """
+    path = Path(params_file)
+    if path.is_absolute():
+        return path
+    if params_dir:
+        return Path(params_dir) / path
+    for folder in (Path.cwd() / "params", Path.cwd().parent / "params"):
+        if (folder / path).exists():
+            return folder / path
+    return Path.cwd() / path
+
+
 def resolve_params(values: dict[str, Any], params_dir: str | Path | None = None) -> CycleParams:
     """Params as papermill injects them (one variable per params key) validated like a params file.
 
@@ -105,15 +132,33 @@ class Report:
     previous: PreparedCycle | None
     findings: Findings
     language: str = "en"
+    units: UnitFigures | None = None
 
     @classmethod
-    def build(cls, params: CycleParams | str | Path, language: str | None = None) -> Report:
+    def build(
+        cls,
+        params: CycleParams | str | Path,
+        language: str | None = None,
+        units_by: str | None = None,
+    ) -> Report:
+        """The report of a cycle. With unit reports (``units_by``, or the params' ``units: by:``)
+        the unit figures are computed too, and the national subgroup tables hide every cell the
+        unit reports withhold (:func:`cipslib.analysis.units.hide_national_cells`)."""
         p = params if isinstance(params, CycleParams) else load_params(params)
         current = prepare_cycle(p)
         chain = [prepare_cycle(q) for q in previous_chain(p)]
         previous = chain[0] if chain else None
-        fnd = compute_findings(current, previous, Options.from_params(p), earlier=chain[1:])
-        return cls(p, current, previous, fnd, language or p.language)
+        opt = Options.from_params(p)
+        fnd = compute_findings(current, previous, opt, earlier=chain[1:])
+        by = units_by or p.units["by"]
+        figures = None
+        if by:
+            figures = compute_units(current, by, previous, options=opt, pool=p.units["pool"])
+            cells = national_cells_to_hide(figures, fnd.tables["subgroups"])
+            fnd.tables["subgroups"], fnd.tables["subgroup_tests"] = hide_national_cells(
+                fnd.tables["subgroups"], fnd.tables["subgroup_tests"], cells
+            )
+        return cls(p, current, previous, fnd, language or p.language, figures)
 
     # -- text helpers
     # --------------------------------------------------------------------------------
@@ -214,10 +259,14 @@ class Report:
     # -- sections
     # ------------------------------------------------------------------------------------
     def title_page(
-        self, kicker: str | None = None, title: str | None = None, sections=SECTIONS
+        self,
+        kicker: str | None = None,
+        title: str | None = None,
+        sections=SECTIONS,
+        respondents: Mapping[str, int] | None = None,
     ) -> HTML:
-        """Page 1: kind of report, title, fieldwork, respondents, the demo notice and the
-        contents (a sidebar on wide screens)."""
+        """Page 1: kind of report, title, fieldwork, respondents (by default the cycle's, per
+        group), the demo notice and the contents (a sidebar on wide screens)."""
         p = self.params
         fw = p.fieldwork or {}
         mode = (
@@ -227,8 +276,10 @@ class Report:
             if fw.get("mode")
             else ""
         )
-        n_off = int((self.current.data["group"] == "official").sum())
-        n_prv = int((self.current.data["group"] == "private").sum())
+        if respondents is None:
+            groups = self.current.data["group"]
+            respondents = {g: int((groups == g).sum()) for g in groups_present(self)}
+        counts = ", ".join(f"{self.text(g)} {self._n(n)}" for g, n in respondents.items())
         demo = (
             f'<p class="notice">{html.escape(self.text("demo_notice"))}</p>'
             if p.data == "demo"
@@ -245,8 +296,7 @@ class Report:
             f'<p class="subtitle">{html.escape(self.text("fieldwork"))}: '
             f"{html.escape(str(fw.get('start', '')))} – "
             f"{html.escape(str(fw.get('end', '')))}, {html.escape(mode)}. "
-            f"{html.escape(self.text('respondents'))}: {self.text('official')} {self._n(n_off)}, "
-            f"{self.text('private')} {self._n(n_prv)}.</p>{demo}"
+            f"{html.escape(self.text('respondents'))}: {html.escape(counts)}.</p>{demo}"
             f'<nav class="toc"><h2 class="toc-title">{html.escape(self.text("contents"))}</h2>'
             f"<ol>{toc}</ol></nav>"
             "</section>"
@@ -910,6 +960,7 @@ def show(*things) -> None:
 __all__ = [
     "HTML",
     "Report",
+    "params_path",
     "SECTIONS",
     "factors_present",
     "groups_present",

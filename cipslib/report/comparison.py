@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..errors import CipsDataError, Problem
 from ..inputs.params import load_params
-from .blocks import HTML, Report, groups_present
+from .blocks import HTML, Report, groups_present, params_path
 from .charts import share_bars
 
 SECTIONS = ("summary", "composition", "side_by_side", "trend", "method")
@@ -39,21 +39,7 @@ class Comparison:
         params_dir: str | Path | None = None,
         language: str | None = None,
     ) -> Comparison:
-        path = Path(params_file)
-        if not path.is_absolute():
-            base = (
-                Path(params_dir)
-                if params_dir
-                else next(
-                    (
-                        c
-                        for c in (Path.cwd() / "params", Path.cwd().parent / "params")
-                        if (c / path).exists()
-                    ),
-                    Path.cwd(),
-                )
-            )
-            path = base / path
+        path = params_path(params_file, params_dir)
         params = load_params(path)
         if params.previous is None:
             raise CipsDataError(

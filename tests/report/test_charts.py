@@ -19,6 +19,7 @@ from matplotlib.legend import Legend
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
+from cipslib.analysis.units import OTHER_UNITS, compute_units
 from cipslib.report import Report
 from cipslib.report.blocks import (
     factors_present,
@@ -27,8 +28,9 @@ from cipslib.report.blocks import (
     groups_present,
     subgroup_variables,
 )
-from cipslib.report.charts import DIVERGING, GROUP_STYLE, RAW_STYLE, driver_grid
+from cipslib.report.charts import DIVERGING, GROUP_STYLE, RAW_STYLE, driver_grid, unit_dots
 from cipslib.text.catalogue import load_catalogue
+from cipslib.text.numbers import NumberFormat
 
 from ..conftest import ROOT
 from .test_series import third_cycle  # noqa: F401  (the fixture: a 2026 cycle after the demo)
@@ -199,6 +201,27 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def _unreadable(fig, where: str, caption: str) -> list[str]:
+    """What is wrong with one chart: its texts (:func:`_problems`), a missing title, base n or
+    caption, a caption of more than one line, an alt text without the caption."""
+    failures = [f"{where}: {p}" for p in _problems(fig)]
+    title = fig.get_suptitle() or " ".join(ax.get_title() for ax in fig.axes)
+    if not title.strip():
+        failures.append(f"{where}: has no title")
+    texts = [_flat(t.get_text()) for t in fig.findobj(Text) if t.get_visible()]
+    if not any(BASE_N.search(t) for t in texts):
+        failures.append(f"{where}: does not show its base n")
+    caption = _flat(caption)
+    shown = [t.get_text() for t in fig.texts if _flat(t.get_text()) == caption]
+    if not shown:
+        failures.append(f"{where}: lacks the caption {caption!r}")
+    elif "\n" in shown[0]:
+        failures.append(f"{where}: the caption {caption!r} takes more than one line")
+    if caption not in _flat(figure_alt(fig)):
+        failures.append(f"{where}: the alt text lacks its caption")
+    return failures
+
+
 def _readable(report: Report, kind: str, lang: str) -> tuple[int, list[str]]:
     """How many charts of ``kind`` the report draws in ``lang``, and what is wrong with them."""
     local = dataclasses.replace(report, language=lang)
@@ -208,22 +231,7 @@ def _readable(report: Report, kind: str, lang: str) -> tuple[int, list[str]]:
         if fig is None:
             continue
         drawn += 1
-        where = f"{name} [{lang}]"
-        failures += [f"{where}: {p}" for p in _problems(fig)]
-        title = fig.get_suptitle() or " ".join(ax.get_title() for ax in fig.axes)
-        if not title.strip():
-            failures.append(f"{where}: has no title")
-        texts = [_flat(t.get_text()) for t in fig.findobj(Text) if t.get_visible()]
-        if not any(BASE_N.search(t) for t in texts):
-            failures.append(f"{where}: does not show its base n")
-        caption = _flat(chart[f"read_{kind}"])
-        shown = [t.get_text() for t in fig.texts if _flat(t.get_text()) == caption]
-        if not shown:
-            failures.append(f"{where}: lacks the caption {caption!r}")
-        elif "\n" in shown[0]:
-            failures.append(f"{where}: the caption {caption!r} takes more than one line")
-        if caption not in _flat(figure_alt(fig)):
-            failures.append(f"{where}: the alt text lacks its caption")
+        failures += _unreadable(fig, f"{name} [{lang}]", chart[f"read_{kind}"])
     return drawn, failures
 
 
@@ -307,3 +315,104 @@ def test_charts_with_hidden_cells_stay_readable(report):
     assert not failures, "\n".join(failures)
     heat = hidden.heatmap("official", "region")
     assert "<1000" in [t.get_text() for t in heat.axes[0].texts]
+
+
+# -- unit reports ----------------------------------------------------------------------------------
+GROUPS = ("official", "private")
+
+
+@pytest.fixture(scope="module")
+def unit_figures(report):
+    """The 2025 demo's figures per region, with the regions' changes since 2024."""
+    return compute_units(report.current, "region", report.previous)
+
+
+def _unit_chart(report: Report, figures, unit: str, group: str, lang: str, **kw):
+    labels = load_catalogue(lang)["report"]
+    return unit_dots(figures, unit, report.cb, group, labels, lang, **kw)
+
+
+def _factor_rows(table: pd.DataFrame, unit: str, group: str) -> pd.DataFrame:
+    rows = table[(table["unit"] == unit) & (table["group"] == group)]
+    return rows[rows["kind"] == "factor_index"].sort_values("factor")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_unit_charts_are_readable(report, unit_figures, lang):
+    """Every unit x group of the demo: readable, titled with the unit and the group, and the
+    numbers at the right are the significant unit-minus-rest differences (and only those)."""
+    catalogue = load_catalogue(lang)
+    chart, fmt = catalogue["report"]["chart"], NumberFormat(catalogue["numbers"])
+    failures, drawn, written = [], 0, 0
+    for unit in unit_figures.units:
+        for group in GROUPS:
+            fig = _unit_chart(report, unit_figures, unit, group, lang)
+            est = _factor_rows(unit_figures.estimates, unit, group)
+            if fig is None:
+                assert est.empty, (unit, group)
+                continue
+            drawn += 1
+            where = f"unit_dots({unit!r}, {group!r}) [{lang}]"
+            failures += _unreadable(fig, where, chart["read_unit"])
+            name = report.cb.level_label("region", unit, lang)
+            title = fig.get_suptitle()
+            assert title.startswith(f"{name}, {chart[f'group_{group}']}"), title
+            diff = _factor_rows(unit_figures.differences, unit, group)
+            expected = [
+                fmt.value(d, "points", signed=True)
+                for d in diff.loc[diff["significant"], "difference"]
+            ]
+            shown = [t.get_text() for t in fig.axes[0].texts]
+            assert sorted(shown) == sorted(expected), where
+            written += len(shown)
+            assert len(fig.legends[0].texts) == 3, where  # the unit, the rest, the last cycle
+    assert drawn == 11 and written, (drawn, written)
+    assert not failures, "\n".join(failures)
+
+
+def _pooled(figures, unit: str, group: str, hide: tuple[int, ...]):
+    """``figures`` with ``unit`` renamed the pool of other units, without its changes (a pool has
+    none), and its factors ``hide`` of ``group`` hidden."""
+    tables = {}
+    for name in ("estimates", "differences", "changes", "subgroups"):
+        t = getattr(figures, name).copy()
+        if name == "changes":
+            t = t[t["unit"] != unit]
+        t["unit"] = t["unit"].replace(unit, OTHER_UNITS)
+        tables[name] = t
+    e, d = tables["estimates"], tables["differences"]
+    gone = (e["unit"] == OTHER_UNITS) & (e["group"] == group) & e["factor"].isin(hide)
+    e.loc[gone, ["estimate", "se", "ci_low", "ci_high", "n"]] = np.nan
+    e.loc[gone, "suppressed"] = True
+    gone = (d["unit"] == OTHER_UNITS) & (d["group"] == group) & d["factor"].isin(hide)
+    tables["differences"] = d[~gone]
+    return dataclasses.replace(figures, **tables)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_other_units_chart_hides_what_is_hidden(report, unit_figures, lang):
+    """The pool of other units (named by the catalogue, or by ``unit_name``), with two factors
+    hidden and no previous cycle: the hidden rows are empty and labelled "n <10", the legend has
+    the unit and the rest, and the chart stays readable."""
+    pooled = _pooled(unit_figures, "north", "private", hide=(3, 9))
+    labels = load_catalogue(lang)["report"]
+    for name in (None, "Regions under 200"):
+        fig = _unit_chart(report, pooled, OTHER_UNITS, "private", lang, unit_name=name)
+        shown = name or labels["unit_other"]
+        assert fig.get_suptitle().startswith(f"{shown}, {labels['chart']['group_private']}")
+        failures = _unreadable(fig, f"other units [{lang}]", labels["chart"]["read_unit"])
+        assert not failures, "\n".join(failures)
+        ticks = [_flat(t.get_text()) for t in fig.axes[0].get_yticklabels()]
+        assert [i for i, t in enumerate(ticks) if t.endswith("(n <10)")] == [2, 8], ticks
+        x = fig.axes[0].lines[0].get_xdata().astype(float)  # the unit's markers
+        assert np.isnan(x[[2, 8]]).all() and np.isfinite(np.delete(x, [2, 8])).all()
+        assert len(fig.legends[0].texts) == 2
+        assert _flat(fig.legends[0].texts[0].get_text()).startswith(shown)
+
+
+def test_unit_charts_are_deterministic(report, unit_figures):
+    assert _unit_chart(report, unit_figures, "central_office", "private", "en") is None
+    first, second = (
+        figure_png(_unit_chart(report, unit_figures, "east", "official", "uk")) for _ in range(2)
+    )
+    assert first == second
