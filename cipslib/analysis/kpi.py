@@ -12,7 +12,7 @@ and n; a value resting on fewer than ``min_cell`` respondents is left empty.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..errors import ProblemList
 from ..files import atomic_write
-from ..inputs.codebook import CONSTRUCTS_WITH_FACTOR, Codebook
+from ..inputs.codebook import CONSTRUCTS_WITH_FACTOR, LANGUAGES, Codebook
 from ..inputs.yamlfile import read_definitions
 from .scoring import Indicator
 
@@ -85,6 +85,23 @@ class Kpi:
     reference_year: int
     frequency: str
     disclosure: str
+    names: dict[str, str] = field(default_factory=dict)
+    """The name in each language (``name`` may be given as {en: ..., uk: ...}); ``name`` is the
+    English one."""
+
+
+def _names(problems: ProblemList, file: str, where: str, name) -> dict[str, str]:
+    """A KPI's name per language: one text for all, or a mapping with every language."""
+    if isinstance(name, dict):
+        missing = [lang for lang in LANGUAGES if not str(name.get(lang) or "").strip()]
+        if missing:
+            problems.add(
+                file,
+                f"{where}: the name has no '{missing[0]}' text",
+                expected="a text, or one per language: " + ", ".join(LANGUAGES),
+            )
+        return {lang: str(name.get(lang, "")) for lang in LANGUAGES}
+    return {lang: str(name) for lang in LANGUAGES}
 
 
 def known_measures(codebook: Codebook, indicators: dict[str, Indicator]) -> dict[str, str]:
@@ -179,10 +196,11 @@ def load_kpis(
         year = spec.get("reference_year")
         if "reference_year" in spec and (isinstance(year, bool) or not isinstance(year, int)):
             problems.add(file, f"{where}: 'reference_year' must be a year", value=year)
+        names = _names(problems, file, where, spec.get("name"))
         if not problems.errors:
             out[str(kid)] = Kpi(
                 str(kid),
-                str(spec["name"]),
+                names["en"],
                 spec["dimension"],
                 str(spec["outcome"]),
                 measure,
@@ -192,6 +210,7 @@ def load_kpis(
                 int(year),
                 spec["frequency"],
                 spec["disclosure"],
+                names,
             )
     problems.raise_if_errors()
     return out

@@ -22,11 +22,13 @@ from ..analysis.findings import Findings, Options, compute_findings
 from ..analysis.prepare import PreparedCycle, prepare_cycle
 from ..analysis.scoring import load_indicators
 from ..analysis.units import (
+    OTHER_UNITS,
     UnitFigures,
     compute_units,
     hide_national_cells,
     national_cells_to_hide,
 )
+from ..files import atomic_write
 from ..inputs.codebook import Codebook
 from ..inputs.params import (
     PARAM_SPEC,
@@ -756,11 +758,12 @@ class Report:
         if path is None or not path.exists():
             return pd.DataFrame()
         indicators = load_indicators(self.cb)
+        kpis = load_kpis(path, self.cb, indicators)
+        self.__dict__["_kpi_names"] = {k: kpi.names for k, kpi in kpis.items()}
         cycles = [
             Findings(cycle, None, {}, {"estimates": est})
             for cycle, est in self.findings.history.items()
         ]
-        kpis = load_kpis(path, self.cb, indicators)
         return kpi_table([*cycles, self.findings], kpis, self.cb, indicators)
 
     def kpi_table(self) -> HTML:
@@ -770,7 +773,8 @@ class Report:
         rows = []
         for kpi, part in k.groupby("kpi", sort=False):
             first = part.iloc[0]
-            row = {self.col("kpi"): kpi, self.col("name"): first["name"]}
+            names = self.__dict__.get("_kpi_names", {}).get(kpi, {})
+            row = {self.col("kpi"): kpi, self.col("name"): names.get(self.language, first["name"])}
             for _, r in part.sort_values("cycle").iterrows():
                 value = self._num(r["value"], 1)
                 if pd.notna(r["value"]):
@@ -873,7 +877,43 @@ class Report:
         k = self.kpi_frame()
         if not k.empty:
             paths += write_kpis(k, out)
+        if self.units is not None:
+            paths.append(self.save_units(out / "units.json"))
         return paths
+
+    def unit_name(self, unit: str) -> str:
+        """A unit's name in the report's language ("Other units" for the pool)."""
+        if unit == OTHER_UNITS:
+            return self.text("unit_other")
+        return str(self.cb.level_label(self.units.by, unit, self.language))
+
+    def units_document(self) -> dict[str, Any]:
+        """Which units get a report (with the groups each shows) and which do not, by name only:
+        no counts, so a withheld unit's size stays hidden. The renderer reads it to run the unit
+        reports and write the index page."""
+        plan = self.units.plan
+        name = self.unit_name
+        return {
+            "cycle": self.params.cycle,
+            "by": self.units.by,
+            "title": self.title,
+            "language": self.language,
+            "min_cell": self.params.min_cell,
+            "units": [
+                {"unit": u, "name": name(u), "groups": list(groups)}
+                for u, groups in plan.reports.items()
+            ],
+            "withheld": [
+                {"unit": u, "name": name(u), "group": g}
+                for g, u in zip(plan.withheld["group"], plan.withheld["unit"], strict=True)
+            ],
+        }
+
+    def save_units(self, path: Path) -> Path:
+        import json
+
+        text = json.dumps(self.units_document(), ensure_ascii=False, indent=1, default=str)
+        return atomic_write(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
 
 
 def factors_present(report: Report) -> list[int]:

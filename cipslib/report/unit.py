@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..analysis.units import OTHER_UNITS, UnitFigures
+from ..analysis.units import UnitFigures
 from ..errors import CipsDataError, Problem
 from ..inputs.params import CycleParams, load_params
+from ..text.catalogue import load_catalogue
 from .blocks import HTML, Report
 
 UNIT_SECTIONS = ("summary", "unit_factors", "experience", "subgroups", "method")
@@ -47,13 +48,6 @@ def national_report(params: CycleParams | str | Path, by: str, language: str | N
     if key not in _NATIONAL:
         _NATIONAL[key] = Report.build(p, language, units_by=by)
     return _NATIONAL[key]
-
-
-def unit_name(report: Report, unit: str) -> str:
-    """A unit's name in the report's language ("Other units" for the pool)."""
-    if unit == OTHER_UNITS:
-        return report.text("unit_other")
-    return str(report.cb.level_label(report.units.by, unit, report.language))
 
 
 @dataclass
@@ -106,7 +100,7 @@ class UnitReport:
 
     @property
     def name(self) -> str:
-        return unit_name(self.national, self.unit)
+        return self.national.unit_name(self.unit)
 
     @property
     def title(self) -> str:
@@ -299,46 +293,47 @@ class UnitReport:
         )
 
 
-def index_body(national: Report, national_link: str, unit_links: dict[str, str]) -> str:
-    """The index page's body: the national report, every unit report, and the units that got no
-    report, by name only (no figure, no count: their sizes stay hidden).
+def index_body(units: dict, national_link: str, unit_links: dict[str, str]) -> str:
+    """The index page's body from the national report's ``units.json``
+    (:meth:`Report.units_document`): the national report, every unit report, and the units (or
+    groups of a unit) that got no report, by name only: no figure, no count.
 
     Examples
     --------
-    >>> report = national_report("params/2025.yaml", "region", "en")
-    >>> body = index_body(report, "findings.html", {"west": "units/west/west.html"})
+    >>> doc = national_report("params/2025.yaml", "region", "en").units_document()
+    >>> body = index_body(doc, "findings.html", {"west": "units/west/west.html"})
     >>> "units/west/west.html" in body and "Western region" in body
     True
     """
-    r = national
-    plan = r.units.plan
+    t = load_catalogue(units["language"])["report"]
+    words = {k: " ".join(str(t[k]).split()) for k in t if k.startswith("unit_index")}
+    groups = {g: t[g] for g in ("official", "private")}
+    names = {u["unit"]: u["name"] for u in units["units"]}
     items = "".join(
-        f'<li><a href="{html.escape(link)}">{html.escape(unit_name(r, unit))}</a> '
-        f"({html.escape(', '.join(r.text(g) for g in plan.reports[unit]))})</li>"
-        for unit, link in unit_links.items()
+        f'<li><a href="{html.escape(unit_links[u["unit"]])}">{html.escape(u["name"])}</a> '
+        f"({html.escape(', '.join(groups.get(g, g) for g in u['groups']))})</li>"
+        for u in units["units"]
+        if u["unit"] in unit_links
     )
-    missing = [u for u in dict.fromkeys(plan.withheld["unit"]) if u not in unit_links]
-    partly = [
-        f"{unit_name(r, u)} ({r.text(g)})"
-        for g, u in zip(plan.withheld["group"], plan.withheld["unit"], strict=True)
-        if u in unit_links
-    ]
     parts = [
-        f'<p class="kicker">{html.escape(r.text("unit_index_kind"))}</p>',
-        f"<h1>{html.escape(r.title)}</h1>",
-        f'<p><a href="{html.escape(national_link)}">{html.escape(r.text("unit_index_national"))}'
+        f'<p class="kicker">{html.escape(words["unit_index_kind"])}</p>',
+        f"<h1>{html.escape(units['title'])}</h1>",
+        f'<p><a href="{html.escape(national_link)}">{html.escape(words["unit_index_national"])}'
         "</a></p>",
-        f"<h2>{html.escape(r.text('unit_index_units'))}</h2><ul>{items}</ul>",
+        f"<h2>{html.escape(words['unit_index_units'])}</h2><ul>{items}</ul>",
     ]
-    if missing or partly:
-        names = ", ".join(unit_name(r, u) for u in missing)
+    if units["withheld"]:
+        listed = "; ".join(
+            w["name"] + (f" ({groups.get(w['group'], w['group'])})" if w["unit"] in names else "")
+            for w in units["withheld"]
+        )
         parts.append(
-            f"<h2>{html.escape(r.text('unit_index_withheld'))}</h2>"
-            f"<p>{html.escape(r.text('unit_index_withheld_text', min_cell=r.params.min_cell))}</p>"
-            + (f"<p>{html.escape(names)}</p>" if names else "")
-            + (f"<p>{html.escape('; '.join(partly))}</p>" if partly else "")
+            f"<h2>{html.escape(words['unit_index_withheld'])}</h2>"
+            + "<p>"
+            + html.escape(words["unit_index_withheld_text"].format(min_cell=units["min_cell"]))
+            + f"</p><p>{html.escape(listed)}</p>"
         )
     return "".join(parts)
 
 
-__all__ = ["UNIT_SECTIONS", "UnitReport", "index_body", "national_report", "unit_name"]
+__all__ = ["UNIT_SECTIONS", "UnitReport", "index_body", "national_report"]
