@@ -36,7 +36,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from ..files import atomic_write
 from .codebook import Codebook, load_codebook
@@ -252,6 +251,8 @@ def _copula(
 ) -> np.ndarray:
     """Draw codes with the given probabilities, the more favourable ones for respondents with higher
     theta."""
+    from scipy.stats import norm  # here: reading params (demo data paths) needs no scipy
+
     z = rho * theta + np.sqrt(1 - rho**2) * rng.standard_normal(len(theta))
     p = np.asarray(probs, dtype=float)
     cuts = norm.ppf(np.clip(np.cumsum(p / p.sum())[:-1], 1e-12, 1 - 1e-12))

@@ -115,6 +115,12 @@ def resolve_params(values: dict[str, Any], params_dir: str | Path | None = None)
     return validate_params(raw, str(base / f"{raw.get('cycle', 'params')}.yaml"), base=base)
 
 
+WITH_UNITS: dict[tuple, Report] = {}
+"""The national reports built with unit figures in this process (the latest per cycle, data,
+variable, language and pooling): a batch's unit reports read the one its national notebook built
+instead of computing it again."""
+
+
 @dataclass
 class Report:
     """The findings of one cycle with the language it is reported in.
@@ -160,7 +166,15 @@ class Report:
             fnd.tables["subgroups"], fnd.tables["subgroup_tests"] = hide_national_cells(
                 fnd.tables["subgroups"], fnd.tables["subgroup_tests"], cells
             )
-        return cls(p, current, previous, fnd, language or p.language, figures)
+        report = cls(p, current, previous, fnd, language or p.language, figures)
+        if by:  # the unit reports of a batch run in this process and reuse it
+            WITH_UNITS[report.units_key(p, by, report.language)] = report
+        return report
+
+    @staticmethod
+    def units_key(params: CycleParams, by: str, language: str) -> tuple:
+        """What identifies a national report with unit figures within one process."""
+        return (params.cycle, str(params.data_path), by, language, params.units["pool"])
 
     # -- text helpers
     # --------------------------------------------------------------------------------
@@ -954,14 +968,36 @@ def subgroup_variables(report: Report) -> list[tuple[str, str]]:
 
 
 def figure_png(fig) -> bytes:
-    """A figure as PNG bytes, without metadata that would vary between runs."""
+    """A figure as PNG bytes, without metadata that would vary between runs: RGB at 100 dpi, on
+    white where the figure is transparent. RGB, not matplotlib's RGBA: the PDF engine would split
+    every image into colour and alpha and compress both again (WeasyPrint), and the HTML is smaller.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> png = figure_png(Figure(figsize=(2, 1)))
+    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n", png == figure_png(Figure(figsize=(2, 1)))
+    (True, True)
+    """
     import io
 
-    buf = io.BytesIO()
-    fig.savefig(
-        buf, format="png", dpi=100, metadata={"Software": None}, pil_kwargs={"compress_level": 1}
-    )
-    return buf.getvalue()
+    from PIL import Image
+
+    dpi = 100
+    pixels = io.BytesIO()
+    fig.savefig(pixels, format="rgba", dpi=dpi)  # drawn by Agg, as for a PNG, not encoded
+    size = tuple(int(inches * dpi) for inches in fig.get_size_inches())  # Agg's own rounding
+    if len(pixels.getvalue()) != size[0] * size[1] * 4:  # another size (savefig.bbox: tight)
+        pixels = io.BytesIO()
+        fig.savefig(pixels, format="png", dpi=dpi)
+        image = Image.open(pixels).convert("RGBA")
+    else:
+        image = Image.frombuffer("RGBA", size, pixels.getvalue(), "raw", "RGBA", 0, 1)
+    if image.getextrema()[3][0] < 255:  # transparent somewhere: on white, as on the page
+        image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image)
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="png", compress_level=1, dpi=(dpi, dpi))
+    return out.getvalue()
 
 
 def figure_alt(fig) -> str:

@@ -18,23 +18,40 @@ system Chromium) makes the PDF, and the whole set is published atomically.
   in its own temporary folder, named with its process id; cleaning up removes only folders whose
   process is gone; recovering and publishing happen under an exclusive lock on the reports folder,
   so both renders publish complete reports, one after the other.
+* Speed (much of a cold ``cips render`` is fixed costs): the kernel starts before papermill is
+  imported and, with a silent warm-up request, imports the notebook's modules while this process
+  imports papermill (without jsonschema's ``rfc3987_syntax``); papermill gets a client that is
+  ready; nbconvert and WeasyPrint are imported and set up in a background thread while the cells
+  run; the executed notebook is written when execution starts and ends, not after every cell; the
+  kernel shuts down while the HTML and PDF are made; long-lived objects are frozen out of the
+  garbage collector's walks (in the kernel after its imports, here during HTML and PDF); nbconvert's
+  BeautifulSoup pass sees the page without its base64 images. ``benchmarks/render.py`` prints the
+  time of each step.
 """
 
 from __future__ import annotations
 
+import ast
+import contextvars
+import functools
+import gc
 import html
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
+if TYPE_CHECKING:  # nbformat, papermill, nbconvert and WeasyPrint are imported when needed
+    import nbformat
 
 try:
     import fcntl
@@ -59,6 +76,26 @@ CHROMIUM_FLAGS = (
 )
 # the kernel name the notebooks' metadata carries; the kernel itself is always this Python
 KERNEL_NAME = "python3"
+
+# where render() records the wall-clock (start, end) of its steps, when asked (``timings=``)
+_TIMINGS: contextvars.ContextVar[dict[str, tuple[float, float]] | None] = contextvars.ContextVar(
+    "cipslib_render_timings", default=None
+)
+
+
+def _record(label: str, start: float, end: float | None = None) -> None:
+    timings = _TIMINGS.get()
+    if timings is not None:
+        timings[label] = (start, time.time() if end is None else end)
+
+
+@contextmanager
+def _step(label: str) -> Iterator[None]:
+    start = time.time()
+    try:
+        yield
+    finally:
+        _record(label, start)
 
 
 class RenderError(CipsError):
@@ -116,6 +153,226 @@ def _kernel_manager_class():
     return ThisPythonKernelManager
 
 
+def _notebook_imports(notebook: Path) -> list[tuple[str, list[str]]]:
+    """What a notebook imports at the top level of its code cells, in order: ``(module, names)``
+    for ``from module import names`` and ``(module, [])`` for ``import module`` (cells with IPython
+    magics are read without them)."""
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    imports: dict[str, list[str]] = {}
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        source = "\n".join(
+            line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))
+        )
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    imports.setdefault(alias.name, [])
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = imports.setdefault(node.module, [])
+                names += [a.name for a in node.names if a.name != "*" and a.name not in names]
+    return list(imports.items())
+
+
+# Run silently in the new kernel before the notebook: imports the notebook's modules and looks up
+# the names it imports from them (a package may import its modules on first use), binding no name,
+# while this process imports papermill. A module that fails to import fails again, with its
+# traceback, in the cell that imports it. Then the objects of the imported modules, which live as
+# long as the kernel, leave the garbage collector's watch (gc.freeze): its full collections, many
+# while the cells build findings and charts, no longer walk them (a tenth of the cells' time).
+_WARM_UP = """\
+def _cipslib_warm_up(imports):
+    import gc
+    import importlib
+
+    for name, attributes in imports:
+        try:
+            module = importlib.import_module(name)
+            for attribute in attributes:
+                getattr(module, attribute, None)
+        except Exception:
+            pass
+    gc.freeze()
+
+
+_cipslib_warm_up({imports!r})
+del _cipslib_warm_up
+"""
+
+
+class _Kernel:
+    """The notebook's kernel, started early: the kernel process starts (and imports the notebook's
+    modules) while this process imports papermill; papermill gets its manager and a client that is
+    ready, and the kernel shuts down while the HTML and PDF are made."""
+
+    def __init__(self, notebook: Path, cwd: Path):
+        from jupyter_core.utils import run_sync
+
+        self._run = run_sync
+        self.started = time.time()
+        self.km = _kernel_manager_class()(kernel_name=KERNEL_NAME)
+        # what nbclient passes when it starts an IPython kernel: history in memory, not on disk
+        run_sync(self.km.start_kernel)(
+            cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"]
+        )
+        self.kc = self.km.client()
+        self.kc.start_channels()  # the channels nbclient starts, without stdin requests
+        self.kc.allow_stdin = False
+        self._warm_up = self.kc.execute(
+            _WARM_UP.format(imports=_notebook_imports(notebook)),
+            silent=True,
+            store_history=False,
+            allow_stdin=False,
+        )
+        self._stopping = False
+        self._is_ready = False
+
+    def ready(self, timeout: float) -> None:
+        """Wait until the kernel has run the warm-up and its output channel is connected (what
+        nbclient's ``wait_for_ready`` checks, without waiting for the channel to be quiet); once:
+        later notebooks run on the same kernel (unit reports) find it ready."""
+        if not self._is_ready:
+            self._run(self._ready)(timeout)
+            self._is_ready = True
+
+    async def _ready(self, timeout: float) -> None:
+        from queue import Empty
+
+        deadline = time.monotonic() + timeout
+
+        async def reply(msg_id: str) -> dict:
+            """The reply to ``msg_id``; fails when the kernel dies or the time is up."""
+            while True:
+                try:
+                    msg = await self.kc.get_shell_msg(timeout=1)
+                except Empty:
+                    if not await self.km.is_alive():
+                        raise RuntimeError("the kernel died before it was ready") from None
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"the kernel did not answer in {timeout} s") from None
+                    continue
+                if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                    return msg
+
+        async def idle(msg_id: str) -> bool:
+            """Whether the output channel shows the kernel idle after ``msg_id`` (within 0.5 s)."""
+            while True:
+                try:
+                    msg = await self.kc.get_iopub_msg(timeout=0.5)
+                except Empty:
+                    return False
+                if (
+                    msg.get("parent_header", {}).get("msg_id") == msg_id
+                    and msg.get("msg_type") == "status"
+                    and msg.get("content", {}).get("execution_state") == "idle"
+                ):
+                    return True
+
+        self._record_warm_up(await reply(self._warm_up))
+        # the warm-up's "idle" status on the output channel shows that channel connected; one that
+        # connected too late for it gets a kernel_info request's status instead
+        msg_id = self._warm_up
+        while not await idle(msg_id):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the kernel did not answer in {timeout} s")
+            msg_id = self.kc.kernel_info()
+            await reply(msg_id)
+
+    def _record_warm_up(self, reply: dict) -> None:
+        """Record when the kernel was ready (it began the warm-up) and when the warm-up ended."""
+        began, ended = reply.get("metadata", {}).get("started"), reply.get("header", {}).get("date")
+        if began and ended:
+            began, ended = (d if hasattr(d, "timestamp") else _iso_time(d) for d in (began, ended))
+            _record("kernel start (until ready)", self.started, began.timestamp())
+            _record(
+                "kernel: the notebook's imports (warm-up)", began.timestamp(), ended.timestamp()
+            )
+
+    def stop(self) -> None:
+        """Ask the kernel to exit (it does so while this process goes on)."""
+        if self._stopping:
+            return
+        self._stopping = True
+        self.kc.stop_channels()
+        self._run(self.km.request_shutdown)()
+
+    def close(self, now: bool = False) -> None:
+        """Wait for the kernel to exit (kill it at once with ``now``) and remove its files."""
+        if now or not self._stopping:
+            if not self._stopping:
+                self.kc.stop_channels()
+                self._stopping = True
+            self._run(self.km.shutdown_kernel)(now=True)
+            return
+        with _step("kernel shutdown: waiting for it at the end"):
+            self._run(self.km.finish_shutdown)()
+            self._run(self.km.cleanup_resources)()
+
+
+def _iso_time(text: str):
+    from datetime import datetime
+
+    return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+
+
+@functools.cache
+def _papermill_engine() -> str:
+    """papermill's nbclient engine with two changes: it runs the notebook on the :class:`_Kernel`
+    it is given (``kernel``), and writes the executed notebook when execution starts (as papermill
+    does) and ends, not after each cell."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            kernel=None,
+            **kwargs,
+        ):
+            kwargs.pop("input_path", None)
+            kwargs.pop("startup_timeout", None)
+            timeout = kwargs.pop("timeout", None)
+            timeout = execution_timeout or timeout
+            nb_man.output_path = None  # already written; papermill writes it again at the end
+            client = PapermillNotebookClient(
+                nb_man,
+                km=kernel.km,
+                timeout=timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+                **kwargs,
+            )
+            kernel.ready(start_timeout)
+            client.kc = kernel.kc
+            return client.execute()
+
+    papermill_engines.register("cipslib", Engine)
+    return "cipslib"
+
+
 def _css() -> str:
     return (resources.files("cipslib.report") / "report.css").read_text(encoding="utf-8")
 
@@ -123,6 +380,8 @@ def _css() -> str:
 def _strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Keep what a reader should see: outputs of code cells, without stderr, errors or execution
     counts."""
+    import nbformat
+
     nb = nbformat.from_dict(nb)
     cells = []
     for cell in nb.cells:
@@ -147,8 +406,30 @@ def _strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def notebook_to_html(nb: nbformat.NotebookNode, title: str, language: str = "en") -> str:
-    """A self-contained HTML page of the notebook's outputs (deterministic for the same outputs)."""
+_IMAGE_TYPES = ("image/png", "image/jpeg")
+
+
+def _set_images_aside(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """Replace the base64 data of the (stripped) notebook's images by short keys and return them:
+    nbconvert's HTML pass (BeautifulSoup over the whole page) then handles a small page, and the
+    data goes back in unchanged (base64 has nothing to escape)."""
+    images: dict[str, str] = {}
+    for cell in nb.cells:
+        for output in cell.outputs:
+            data = output.get("data", {})
+            for mime in _IMAGE_TYPES:
+                if isinstance(data.get(mime), str):
+                    key = f"cipslib-image-{len(images)}"
+                    images[f'src="data:{mime};base64,{key}"'] = (
+                        f'src="data:{mime};base64,{data[mime]}"'
+                    )
+                    data[mime] = key
+    return images
+
+
+def _html_exporter():
+    """nbconvert's HTML exporter as the report uses it: the ``basic`` template (cell outputs only),
+    without inputs, prompts or anchor links."""
     import logging
 
     from nbconvert import HTMLExporter
@@ -161,8 +442,59 @@ def notebook_to_html(nb: nbformat.NotebookNode, title: str, language: str = "en"
         anchor_link_text="",
     )
     exporter.log.setLevel(logging.ERROR)
-    body, _ = exporter.from_notebook_node(_strip(nb))
+    return exporter
+
+
+# a 1x1 PNG, for the exporter's warm-up
+_DOT_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg"
+    "=="
+)
+
+
+def _prepare_exports(pdf_engine: str | None):
+    """Import and set up what the HTML (and the PDF) need, in a background thread while the cells
+    run: nbconvert, its template (compiled by converting a one-cell notebook, which also builds
+    BeautifulSoup's tables and selectors) and WeasyPrint."""
+    with _step("parent: prepare nbconvert and WeasyPrint (background)"):
+        import nbformat.v4 as v4
+
+        exporter = _html_exporter()
+        output = v4.new_output(
+            "display_data", data={"image/png": _DOT_PNG, "text/plain": "."}, metadata={}
+        )
+        html_output = v4.new_output("display_data", data={"text/html": "<p>.</p>"})
+        nb = v4.new_notebook(cells=[v4.new_code_cell(outputs=[html_output, output])])
+        notebook_to_html(nb, "", exporter=exporter)
+        if pdf_engine == "weasyprint":
+            import weasyprint  # noqa: F401
+    return exporter
+
+
+def notebook_to_html(
+    nb: nbformat.NotebookNode, title: str, language: str = "en", *, exporter=None
+) -> str:
+    """A self-contained HTML page of the notebook's outputs (deterministic for the same outputs).
+
+    ``exporter``: an nbconvert exporter made by :func:`_html_exporter` (one is made when not
+    given)."""
+    if exporter is None:
+        exporter = _html_exporter()
+    stripped = _strip(nb)
+    images = _set_images_aside(stripped)
+    body, _ = exporter.from_notebook_node(stripped)
     body = re.sub(r"<script\b[^>]*>.*?</script>", "", body, flags=re.S | re.I)
+    if images:
+        body = re.sub(
+            r'src="data:image/(?:png|jpeg);base64,cipslib-image-\d+"',
+            lambda m: images.get(m.group(0), m.group(0)),
+            body,
+        )
+    return html_page(body, title, language)
+
+
+def html_page(body: str, title: str, language: str = "en") -> str:
+    """A self-contained page around ``body`` with the report's style sheet."""
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{html.escape(language)}">\n<head>\n<meta charset="utf-8">\n'
@@ -180,9 +512,12 @@ def _weasyprint_pdf(html_path: Path, pdf_path: Path) -> None:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    WeasyHTML(filename=str(html_path)).write_pdf(
-        str(pdf_path), stylesheets=[CSS(string=_font_faces())]
-    )
+    with _step("PDF layout (WeasyPrint render)"):
+        document = WeasyHTML(filename=str(html_path)).render(
+            stylesheets=[CSS(string=_font_faces())]
+        )
+    with _step("PDF write (WeasyPrint write_pdf)"):
+        document.write_pdf(str(pdf_path))
 
 
 def _chromium_pdf(html_path: Path, pdf_path: Path) -> None:
@@ -224,9 +559,13 @@ def html_to_pdf(html_path: Path, pdf_path: Path, engine: str = "weasyprint") -> 
 def _font_faces() -> str:
     """@font-face rules for DejaVu Sans from matplotlib's own fonts (Latin and Cyrillic), so the PDF
     embeds the same font on every machine, whatever fonts the system has."""
-    import matplotlib
+    from importlib.util import find_spec
 
-    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    # matplotlib's own folder, without importing matplotlib (matplotlib.get_data_path())
+    spec = find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        return ""
+    fonts = Path(list(spec.submodule_search_locations)[0]) / "mpl-data" / "fonts" / "ttf"
     rules = []
     for file, weight, style in (
         ("DejaVuSans.ttf", "normal", "normal"),
@@ -250,24 +589,60 @@ def find_chromium() -> str | None:
     return None
 
 
-def _execute(
-    notebook: Path, out_nb: Path, parameters: dict, timeout: int, progress: bool, cwd: Path
-) -> None:
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
+def _import_papermill() -> None:
+    """Import papermill without ``rfc3987_syntax``. papermill imports nbformat, which imports
+    jsonschema, which imports ``rfc3987_syntax`` when it is installed (jupyter-events brings it):
+    building its lark grammars takes a second at import and a fifth of one at exit, for jsonschema's
+    ``iri`` string format, which notebook validation never checks. So, unless jsonschema is already
+    imported, it is imported without it (jsonschema then checks no ``iri`` format in this process)
+    and ``rfc3987_syntax`` stays importable."""
+    if "papermill" in sys.modules or "jsonschema" in sys.modules:
+        return
+    hide = "rfc3987_syntax" not in sys.modules
+    if hide:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # makes the import fail
     try:
-        pm.execute_notebook(
-            str(notebook),
-            str(out_nb),
-            parameters=parameters,
-            kernel_name=KERNEL_NAME,
-            execution_timeout=timeout,
-            progress_bar=progress,
-            cwd=str(cwd),
-            log_output=False,
-            kernel_manager_class=_kernel_manager_class(),
-        )
+        import papermill  # noqa: F401
+    finally:
+        if hide and "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None:
+            del sys.modules["rfc3987_syntax"]
+
+
+def _execute(
+    notebook: Path,
+    out_nb: Path,
+    parameters: dict,
+    timeout: int,
+    progress: bool,
+    cwd: Path,
+    kernel: _Kernel,
+    while_running=None,
+) -> nbformat.NotebookNode:
+    """Execute the notebook on ``kernel`` with papermill; return the executed notebook (also
+    written to ``out_nb``). ``while_running()`` is called once papermill is imported, just before
+    the cells run."""
+    with _step("parent: import papermill, nbformat"):
+        _import_papermill()
+        import papermill as pm
+        from papermill.exceptions import PapermillExecutionError
+
+        engine = _papermill_engine()
+    if while_running is not None:
+        while_running()
+    try:
+        with _step("execute notebook (papermill)"):
+            return pm.execute_notebook(
+                str(notebook),
+                str(out_nb),
+                parameters=parameters,
+                engine_name=engine,
+                kernel_name=KERNEL_NAME,
+                execution_timeout=timeout,
+                progress_bar=progress,
+                cwd=str(cwd),
+                log_output=False,
+                kernel=kernel,
+            )
     except PapermillExecutionError as exc:
         if exc.ename in ("CipsDataError", "CipsError", "RenderError", "DesignError"):
             raise RenderError(f"{exc.evalue}", bad_input=True) from None
@@ -351,12 +726,25 @@ def render(
     progress: bool = True,
     notebook: str = "findings_report.ipynb",
     name: str | None = None,
+    timings: dict[str, tuple[float, float]] | None = None,
+    units_by: str | None = None,
+    jobs: int = 1,
 ) -> Path:
     """Render one cycle's report into ``<out>/<cycle>/`` (default ``out``: the params' output
     folder).
 
+    With ``units_by`` (or the params' ``units: by:``) the batch also renders one report per unit
+    of that respondent variable into ``<cycle>/units/<unit>/`` and an ``index.html`` linking the
+    national and every unit report (the units that get none are named there, without figures).
+    The units run on the national report's kernel, one after the other (``jobs`` > 1: on that
+    many kernels side by side), while their HTML and PDF are made in a background thread; the
+    national design and findings are computed once. Everything is published at once: a unit that
+    fails is named in the error and the previous reports stay in place.
+
     Returns the report folder. Raises :class:`~cipslib.errors.CipsError` on bad params and
     :class:`RenderError` when a step fails; in both cases nothing in the output folder changes.
+    ``timings``: a dict to fill with the wall-clock ``(start, end)`` (``time.time()``) of each step,
+    as ``benchmarks/render.py`` prints them.
 
     Examples
     --------
@@ -367,8 +755,47 @@ def render(
     ['findings.json', 'findings_report_2024.html', 'findings_report_2024.ipynb', 'kpis.csv',
      'kpis.xlsx', 'tables.xlsx']
     """
+    token = _TIMINGS.set(timings)
+    try:
+        return _render(
+            Path(params_path),
+            formats=formats,
+            out=out,
+            pdf_engine=pdf_engine,
+            language=language,
+            timeout=timeout,
+            progress=progress,
+            notebook=notebook,
+            name=name,
+            units_by=units_by,
+            jobs=jobs,
+        )
+    finally:
+        _TIMINGS.reset(token)
+
+
+def _render(
+    params_path: Path,
+    *,
+    formats: Sequence[str],
+    out: str | Path | None,
+    pdf_engine: str,
+    language: str | None,
+    timeout: int,
+    progress: bool,
+    notebook: str,
+    name: str | None,
+    units_by: str | None = None,
+    jobs: int = 1,
+) -> Path:
     params_path = Path(params_path).resolve()
     params: CycleParams = load_params(params_path)
+    national = notebook == "findings_report.ipynb"
+    by = (units_by or params.units["by"]) if national else None
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise RenderError(
+            f"--jobs must be a whole number of at least 1, not {jobs}", bad_input=True
+        )
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise RenderError(f"unknown format '{bad[0]}'; use html and/or pdf")
@@ -389,8 +816,11 @@ def render(
         recover(out_root, folder)
     tmp = Path(tempfile.mkdtemp(dir=out_root, prefix=_temp_prefix(folder)))
     stem = f"{Path(notebook).stem}_{folder.removeprefix('comparison-')}"
+    kernel = background = None
+    frozen = False
     try:
         nb_in = notebook_path(notebook)
+        kernel = _Kernel(nb_in, params_path.parent)
         executed = tmp / f"{stem}.ipynb"
         parameters = (
             _notebook_params(params_path)
@@ -402,28 +832,209 @@ def render(
             "output_dir": str(tmp),
             "language": lang,
         }
-        _execute(nb_in, executed, parameters, timeout, progress, params_path.parent)
-        nb = nbformat.read(executed, as_version=4)
+        if by:
+            parameters["units"] = {"by": by, "pool": params.units["pool"]}
+        engine = pdf_engine if "pdf" in formats else None
+        background = _Background(_prepare_exports, engine)
+        nb = _execute(
+            nb_in,
+            executed,
+            parameters,
+            timeout,
+            progress,
+            params_path.parent,
+            kernel,
+            while_running=background.start,
+        )
+        if not by:
+            kernel.stop()  # it exits while the HTML and PDF are made
         title = (
             params.title.get(lang, params.title.get("en", ""))
             if isinstance(params.title, dict)
             else params.title
         )
         title = title or f"CIPS {params.cycle}"
-        page = notebook_to_html(nb, title, lang)
-        html_path = tmp / f"{stem}.html"
-        if "html" in formats or "pdf" in formats:
-            html_path.write_text(page, encoding="utf-8")
+        exporter = background.result()
+        # what exists now lives until the end of the render: the garbage collector, which runs
+        # often while WeasyPrint lays out the pages, need not walk it (unless the caller froze
+        # objects of its own: the freeze is not nested)
+        frozen = gc.get_freeze_count() == 0
+        if frozen:
+            gc.freeze()
+        with _step("HTML export (nbconvert)"):
+            page = notebook_to_html(nb, title, lang, exporter=exporter)
+            html_path = tmp / f"{stem}.html"
+            if "html" in formats or "pdf" in formats:
+                html_path.write_text(page, encoding="utf-8")
         if "pdf" in formats:
-            html_to_pdf(html_path, tmp / f"{stem}.pdf", pdf_engine)
+            with _step("PDF (total)"):
+                html_to_pdf(html_path, tmp / f"{stem}.pdf", pdf_engine)
         if "html" not in formats:
             html_path.unlink()
-        with _folder_lock(out_root):
+        if by:
+            batch = _UnitBatch(tmp, params_path, by, lang, formats, pdf_engine, timeout, exporter)
+            with _step("unit reports"):
+                batch.run(kernel, jobs, progress)
+            kernel.stop()
+            batch.write_index(f"{stem}.{'html' if 'html' in formats else 'pdf'}")
+        with _step("publish"), _folder_lock(out_root):
             _publish(tmp, out_root / folder)
     except BaseException:
+        if kernel is not None:
+            kernel.close(now=True)
+        if background is not None:
+            background.wait()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        if frozen:
+            gc.unfreeze()
+    kernel.close()
     return out_root / folder
+
+
+class _UnitBatch:
+    """The unit reports of a render: each unit's notebook runs on a kernel that already holds the
+    national report (built once), its HTML and PDF are made in a background thread while the next
+    unit runs, and the index page links them all."""
+
+    def __init__(self, tmp, params_path, by, lang, formats, pdf_engine, timeout, exporter):
+        self.tmp, self.params_path, self.by, self.lang = tmp, params_path, by, lang
+        self.formats, self.pdf_engine, self.timeout = formats, pdf_engine, timeout
+        self.exporter = exporter
+        self.doc = json.loads((tmp / "units.json").read_text(encoding="utf-8"))
+        self.notebook = notebook_path("unit_report.ipynb")
+        self.links: dict[str, str] = {}
+
+    def run(self, kernel: _Kernel, jobs: int, progress: bool) -> None:
+        """Run every unit: this thread on ``kernel``, and with ``jobs`` > 1 further threads each on
+        a kernel of its own (a kernel's client stays in the thread that made it)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from tqdm.auto import tqdm
+
+        units = self.doc["units"]
+        workers = max(1, min(jobs, len(units)))
+        bar = tqdm(total=len(units), unit="unit", desc="unit reports", disable=not progress)
+        with ThreadPoolExecutor(max_workers=1) as exports:
+            pending = []
+
+            def work(k: _Kernel, share: list[dict]) -> None:
+                for unit in share:
+                    pending.append(exports.submit(self._export, unit, self._execute(k, unit)))
+                    bar.update()
+
+            def own_kernel(share: list[dict]) -> None:
+                k = _Kernel(self.notebook, self.params_path.parent)
+                try:
+                    work(k, share)
+                finally:
+                    k.close(now=True)
+
+            try:
+                with ThreadPoolExecutor(max_workers=max(1, workers - 1)) as others:
+                    extra = [
+                        others.submit(own_kernel, units[i::workers]) for i in range(1, workers)
+                    ]
+                    work(kernel, units[0::workers])
+                    for future in extra:
+                        future.result()
+                for future in pending:
+                    future.result()
+            finally:
+                bar.close()
+
+    def _folder(self, unit: dict) -> tuple[Path, str]:
+        folder = self.tmp / "units" / unit["unit"]
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder, f"unit_report_{self.doc['cycle']}_{unit['unit']}"
+
+    def _execute(self, kernel: _Kernel, unit: dict) -> nbformat.NotebookNode:
+        folder, stem = self._folder(unit)
+        parameters = {
+            "params_file": str(self.params_path),
+            "params_dir": str(self.params_path.parent),
+            "by": self.by,
+            "unit": unit["unit"],
+            "language": self.lang,
+            "output_dir": str(folder),
+        }
+        try:
+            return _execute(
+                self.notebook,
+                folder / f"{stem}.ipynb",
+                parameters,
+                self.timeout,
+                False,
+                self.params_path.parent,
+                kernel,
+            )
+        except RenderError as exc:
+            raise RenderError(f"unit '{unit['name']}': {exc}", bad_input=exc.bad_input) from None
+
+    def _export(self, unit: dict, nb) -> None:
+        folder, stem = self._folder(unit)
+        try:
+            page = notebook_to_html(
+                nb, f"{self.doc['title']}: {unit['name']}", self.lang, exporter=self.exporter
+            )
+            html_path = folder / f"{stem}.html"
+            html_path.write_text(page, encoding="utf-8")
+            if "pdf" in self.formats:
+                html_to_pdf(html_path, folder / f"{stem}.pdf", self.pdf_engine)
+            if "html" not in self.formats:
+                html_path.unlink()
+        except Exception as exc:
+            raise RenderError(f"unit '{unit['name']}': {type(exc).__name__}: {exc}") from None
+        kind = "html" if "html" in self.formats else "pdf"
+        self.links[unit["unit"]] = f"units/{unit['unit']}/{stem}.{kind}"
+
+    def write_index(self, national_link: str) -> Path:
+        from .unit import index_body
+
+        links = {u["unit"]: self.links[u["unit"]] for u in self.doc["units"]}
+        page = html_page(index_body(self.doc, national_link, links), self.doc["title"], self.lang)
+        path = self.tmp / "index.html"
+        path.write_text(page, encoding="utf-8")
+        return path
+
+
+class _Background:
+    """``fn(*args)`` in a daemon thread started by :meth:`start`, with this thread's context (so it
+    records its timings); :meth:`result` waits for it and returns its value (or does the work here
+    when the thread never started)."""
+
+    def __init__(self, fn, *args):
+        self._fn, self._args = fn, args
+        self._thread = None
+        self._value = self._error = None
+
+    def _run(self, context: contextvars.Context) -> None:
+        try:
+            self._value = context.run(self._fn, *self._args)
+        except BaseException as exc:  # re-raised by result()
+            self._error = exc
+
+    def start(self) -> None:
+        import threading
+
+        self._thread = threading.Thread(
+            target=self._run, args=(contextvars.copy_context(),), daemon=True
+        )
+        self._thread.start()
+
+    def result(self):
+        if self._thread is None:
+            return self._fn(*self._args)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+    def wait(self) -> None:
+        """Let the thread finish (a render that failed exits only after it)."""
+        if self._thread is not None:
+            self._thread.join()
 
 
 def _notebook_params(params_path: Path) -> dict:

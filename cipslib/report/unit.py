@@ -23,17 +23,16 @@ from ..analysis.units import UnitFigures
 from ..errors import CipsDataError, Problem
 from ..inputs.params import CycleParams, load_params
 from ..text.catalogue import load_catalogue
-from .blocks import HTML, Report
+from .blocks import HTML, WITH_UNITS, Report
 
 UNIT_SECTIONS = ("summary", "unit_factors", "experience", "subgroups", "method")
 """The unit report's numbered sections, in order."""
 
-_NATIONAL: dict[tuple, Report] = {}
-
 
 def national_report(params: CycleParams | str | Path, by: str, language: str | None) -> Report:
-    """The national report with the figures of every unit of ``by``, built once per process and
-    language (a batch of unit reports reuses it).
+    """The national report with the figures of every unit of ``by``: the one this process built
+    last for the same cycle, data, language and pooling (a batch's national notebook builds it,
+    its unit reports reuse it), else a new one.
 
     Examples
     --------
@@ -44,10 +43,8 @@ def national_report(params: CycleParams | str | Path, by: str, language: str | N
     True
     """
     p = params if isinstance(params, CycleParams) else load_params(params)
-    key = (str(p.source), by, language or p.language, p.units["pool"])
-    if key not in _NATIONAL:
-        _NATIONAL[key] = Report.build(p, language, units_by=by)
-    return _NATIONAL[key]
+    key = Report.units_key(p, by, language or p.language)
+    return WITH_UNITS.get(key) or Report.build(p, language, units_by=by)
 
 
 @dataclass
