@@ -614,13 +614,15 @@ def _execute(
     parameters: dict,
     timeout: int,
     progress: bool,
-    cwd: Path,
+    cwd: Path | None,
     kernel: _Kernel,
     while_running=None,
 ) -> nbformat.NotebookNode:
     """Execute the notebook on ``kernel`` with papermill; return the executed notebook (also
     written to ``out_nb``). ``while_running()`` is called once papermill is imported, just before
-    the cells run."""
+    the cells run. ``cwd``: papermill changes this process's folder to it while the cells run;
+    None (the kernel has its own folder from its start) where notebooks run side by side in
+    threads, which would otherwise restore each other's folder in the wrong order."""
     with _step("parent: import papermill, nbformat"):
         _import_papermill()
         import papermill as pm
@@ -639,7 +641,7 @@ def _execute(
                 kernel_name=KERNEL_NAME,
                 execution_timeout=timeout,
                 progress_bar=progress,
-                cwd=str(cwd),
+                cwd=str(cwd) if cwd is not None else None,
                 log_output=False,
                 kernel=kernel,
             )
@@ -966,7 +968,7 @@ class _UnitBatch:
                 parameters,
                 self.timeout,
                 False,
-                self.params_path.parent,
+                None,
                 kernel,
             )
         except RenderError as exc:

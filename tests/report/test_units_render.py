@@ -5,6 +5,7 @@ for it, and nothing published lets its figures be worked out by subtraction."""
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -109,9 +110,12 @@ def test_nothing_published_lets_the_small_region_be_recovered(small_region):
 
 
 def test_two_kernels_give_the_same_unit_reports(demo_units, tmp_path):
-    """--jobs 2 runs the units on two kernels side by side: the pages are the same bytes."""
+    """--jobs 2 runs the units on two kernels side by side: the pages are the same bytes, and the
+    process's working folder is the one it had (threads must not change it under each other)."""
+    before = os.getcwd()
     assert main(["render", str(ROOT / "params" / "2025.yaml"), "--by", "region", "--jobs", "2",
                  "--format", "html", "--out", str(tmp_path), "--quiet"]) == 0  # fmt: skip
     for page in (demo_units / "units").glob("*/*.html"):
         again = tmp_path / "2025" / page.relative_to(demo_units)
         assert again.read_bytes() == page.read_bytes(), page.name
+    assert os.getcwd() == before
