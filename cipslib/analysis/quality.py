@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..inputs.codebook import CONSTRUCTS_WITH_FACTOR, Codebook, load_codebook
@@ -88,9 +89,13 @@ def screen(
     incomplete = completion < float(th["min_completion"])
 
     agree = [i for i in perception if cb.scales[cb.item(i)["scale"]].type == "ordinal"]
-    a = codes[agree]
-    straight = (a.notna().sum(axis=1) >= int(th["straightline_min_items"])) & (
-        a.nunique(axis=1) == 1
+    a = codes[agree].to_numpy(dtype=float, na_value=np.nan)
+    answered = ~np.isnan(a)
+    lowest = np.where(answered, a, np.inf).min(axis=1)
+    highest = np.where(answered, a, -np.inf).max(axis=1)
+    one_answer = lowest == highest
+    straight = pd.Series(
+        (answered.sum(axis=1) >= int(th["straightline_min_items"])) & one_answer, index=data.index
     )
 
     speeder = pd.Series(False, index=data.index)

@@ -29,7 +29,7 @@ from ..errors import CipsDataError, Problem, ProblemList
 from ..files import atomic_write
 from .codebook import Codebook, Scale, load_codebook, normalise_name
 from .matching import AmbiguousColumn, AnswerReader, ColumnMatch, ColumnMatcher, as_int, as_number
-from .readers import RawTable, clean_cell, read_table
+from .readers import RawTable, clean_column, read_table
 from .variables import RespondentVariableReading
 
 REASONS = ("dont_know", "refusal", "no_answer", "not_asked")
@@ -144,7 +144,7 @@ def load_responses(
     Examples
     --------
     >>> from cipslib import load_codebook
-    >>> from cipslib.inputs.synthetic import demo_path
+    >>> from cipslib.inputs.demo import demo_path
     >>> data = load_responses(demo_path(2024), load_codebook(), cycle=2024)
     >>> data.shape[0], str(data["group"].dtype)
     (925, 'category')
@@ -204,7 +204,7 @@ def load_cycle(
     Examples
     --------
     >>> from cipslib import load_codebook
-    >>> from cipslib.inputs.synthetic import demo_path
+    >>> from cipslib.inputs.demo import demo_path
     >>> cd = load_cycle(demo_path(2024), load_codebook(), 2024)
     >>> cd.report.dropped_identifiers
     ['comment']
@@ -243,10 +243,7 @@ class _Interpreter(RespondentVariableReading):
     def run(self) -> CycleData:
         raw = self.raw
         cells = pd.DataFrame(
-            {
-                c: pd.Series([clean_cell(v) for v in raw.frame[c]], dtype=object)
-                for c in raw.frame.columns
-            },
+            {c: clean_column(raw.frame[c]) for c in raw.frame.columns},
             index=raw.frame.index,
             columns=raw.frame.columns,
         )
@@ -512,30 +509,7 @@ class _Interpreter(RespondentVariableReading):
         extra += [f"{scale.refusal} prefer not to say"] if scale.refusal is not None else []
         expected += (", or " + ", ".join(extra)) if extra else ""
         reader = AnswerReader(scale)
-        text: dict[str, list[int]] = {}
-        out_of_range: dict[str, list[int]] = {}
-        stray = 0
-        for i, v in enumerate(col):
-            if v is None:
-                why[i] = "no_answer" if asked[i] else "not_asked"
-                continue
-            code = reader.code(v)
-            if code is None:
-                (text if as_number(v) is None else out_of_range).setdefault(v, []).append(
-                    self.rows[i]
-                )
-                continue
-            if not asked[i]:
-                stray += 1
-                why[i] = "not_asked"
-            elif code in valid:
-                codes[i] = code
-            elif code == scale.dont_know:
-                why[i] = "dont_know"
-            elif code == scale.refusal:
-                why[i] = "refusal"
-            else:
-                out_of_range.setdefault(v, []).append(self.rows[i])
+        stray, text, out_of_range = self._read_answers(col, reader, scale, asked, codes, why)
         labels = " | ".join(reader.expected_labels(lang) for lang in self.cb.languages)
         for value, rows in text.items():
             self._bad(
@@ -555,6 +529,34 @@ class _Interpreter(RespondentVariableReading):
                 column=iid,
             )
         return self._item_categorical(scale, codes), why
+
+    def _read_answers(self, col, reader, scale, asked, codes, why):
+        """Fill ``codes`` (answers on the scale) and ``why`` (the reason an answer is missing) from
+        one column, each distinct answer read once; returns the number of answers to a question not
+        on the respondent's questionnaire, and the rows of unknown labels and of codes off the
+        scale, by answer in the order of their first row."""
+        index, answers = pd.factorize(col.to_numpy(dtype=object))
+        read = np.array([reader.code(v) for v in answers] + [None], dtype=object)[index]
+        given = index >= 0
+        known = given & (read != None)  # noqa: E711 (elementwise)
+        why[~given] = np.where(asked[~given], "no_answer", "not_asked")
+        why[known & ~asked] = "not_asked"
+        take = known & asked
+        code = np.where(take, read, np.nan).astype(float)
+        in_scale = take & np.isin(code, list(scale.codes))
+        codes[in_scale] = code[in_scale]
+        special = {scale.dont_know: "dont_know", scale.refusal: "refusal"}
+        special.pop(None, None)
+        for value, reason in special.items():
+            why[take & (code == value) & ~in_scale] = reason
+        beyond = take & ~in_scale & ~np.isin(code, list(special))
+        text: dict[str, list[int]] = {}
+        out_of_range: dict[str, list[int]] = {}
+        for i in np.flatnonzero((given & ~known) | beyond):
+            v = answers[index[i]]
+            unreadable = not known[i] and as_number(v) is None
+            (text if unreadable else out_of_range).setdefault(v, []).append(self.rows[i])
+        return int((known & ~asked).sum()), text, out_of_range
 
     @staticmethod
     def _item_categorical(scale: Scale, codes: np.ndarray) -> pd.Categorical:

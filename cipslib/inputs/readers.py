@@ -66,6 +66,26 @@ def clean_cell(v: Any) -> str | None:
     return s or None
 
 
+# value kinds for which equal values (1 and 1.0, but not True) always give the same text
+_SAME_TEXT_WHEN_EQUAL = {"string", "empty", "floating", "integer", "mixed-integer-float", "decimal"}
+
+
+def clean_column(values: pd.Series) -> pd.Series:
+    """:func:`clean_cell` of every cell of a column, each distinct value cleaned once.
+
+    Examples
+    --------
+    >>> clean_column(pd.Series([" Agree ", 4.0, None, "", 4])).tolist()
+    ['Agree', '4', None, None, '4']
+    """
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind not in _SAME_TEXT_WHEN_EQUAL:
+        return pd.Series([clean_cell(v) for v in values], index=values.index, dtype=object)
+    index, distinct = pd.factorize(values.to_numpy(dtype=object))
+    cleaned = np.array([clean_cell(v) for v in distinct] + [None], dtype=object)
+    return pd.Series(cleaned[index], index=values.index, dtype=object)
+
+
 def _fail(file: str, message: str, **kw) -> CipsDataError:
     return CipsDataError([Problem(file, message, **kw)])
 

@@ -10,7 +10,7 @@ import pytest
 
 import cipslib
 from cipslib import CipsDataError
-from cipslib.inputs.synthetic import demo_path
+from cipslib.inputs.demo import demo_path
 
 from ..conftest import write_csv
 
@@ -232,6 +232,38 @@ def test_text_in_a_numeric_column(tmp_path, small):
         "or a label: Strongly disagree; Disagree;" in text and "Категорично не погоджуюся" in text
     )
     assert "row 9, column 'duration_s': text in a numeric column (found 'ten minutes'" in text
+
+
+def test_each_kind_of_answer_is_read_once_per_distinct_value(tmp_path, small):
+    """Codes written several ways, labels in either language, don't know and refusal, answers to a
+    question not on the respondent's questionnaire, and the rows of every bad answer."""
+    small = small.astype({"lead_01": object, "lead_04": object})
+    official = np.flatnonzero((small["group"] == 1).to_numpy())
+    private = np.flatnonzero((small["group"] == 2).to_numpy())
+    answers = ["4", "4.0", "4,0", "Погоджуюся", "strongly agree.", "8", "Важко відповісти", "9"]
+    for row, value in zip(official, answers, strict=False):
+        small.loc[row, "lead_01"] = value
+    small.loc[official[:3], "lead_04"] = "2"  # lead_04 is asked of the private sector only
+    path = write_csv(small, tmp_path / "x.csv")
+    cd = cipslib.load_cycle(path, cycle=2024)
+    read = cd.data.set_index("respondent_id")["lead_01"]
+    ids = small["respondent_id"].to_numpy()
+    assert [read[ids[r]] for r in official[:5]] == [4, 4, 4, 4, 5]
+    why = cd.reasons.set_index(cd.data["respondent_id"])["lead_01"]
+    assert [why[ids[r]] for r in official[5:8]] == ["dont_know", "dont_know", "refusal"]
+    assert cd.data.set_index("respondent_id").loc[ids[official[:3]], "lead_04"].isna().all()
+    assert any("3 respondents answered 'lead_04'" in str(w) for w in cd.report.warnings)
+
+    small.loc[official[0], "lead_01"] = "4.5"
+    small.loc[official[1], "lead_01"] = "maybe"
+    small.loc[official[2], "lead_01"] = "6"
+    small.loc[official[3], "lead_01"] = "maybe"
+    small.loc[private[0], "lead_01"] = "maybe"  # not asked, and not an answer: still an error
+    text = error_text(write_csv(small, tmp_path / "y.csv"))
+    rows = sorted(r + 2 for r in (official[1], official[3], private[0]))
+    assert f"rows {rows[0]}, {rows[1]}, {rows[2]}" in text and "found 'maybe'" in text
+    assert f"row {official[0] + 2}, column 'lead_01'" in text and "found '4.5'" in text
+    assert f"row {official[2] + 2}, column 'lead_01'" in text and "found '6'" in text
 
 
 def test_no_group_column(tmp_path, small):
