@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 import cipslib
-from cipslib.inputs.synthetic import demo_path, simulate_cycle
+from cipslib.inputs.demo import demo_path
+from cipslib.inputs.synthetic import simulate_cycle
 
 
 def timed(label: str, fn, repeat: int = 3):

@@ -163,7 +163,8 @@ def _cmd_check(args) -> int:
 
 
 def _cmd_demo_data(args) -> int:
-    from .inputs.synthetic import DEMO_FILES, demo_dir, write_demo_files
+    from .inputs.demo import DEMO_FILES, demo_dir
+    from .inputs.synthetic import write_demo_files
 
     if args.verify:
         with tempfile.TemporaryDirectory() as tmp:

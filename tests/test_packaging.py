@@ -8,7 +8,7 @@ import tomllib
 import yaml
 
 from cipslib.inputs.codebook import shipped_codebook_path
-from cipslib.inputs.synthetic import DEMO_FILES, demo_dir
+from cipslib.inputs.demo import DEMO_FILES, demo_dir
 
 from .conftest import ROOT
 

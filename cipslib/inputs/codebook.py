@@ -16,9 +16,9 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ProblemList
+from .languages import LANGUAGES
 from .yamlfile import read_yaml
 
-LANGUAGES = ("en", "uk")
 CONSTRUCTS_WITH_FACTOR = ("perception", "mechanism_exists", "mechanism_effective")
 CONSTRUCTS = (*CONSTRUCTS_WITH_FACTOR, "experience", "outcome")
 """Item constructs: factor perceptions and mechanisms (scored per factor), experience and behaviour

@@ -1,11 +1,34 @@
-"""The shipped demo cycles, loaded and checked."""
+"""The shipped demo cycles: their files, and the cycles loaded and checked.
+
+Naming the demo files needs neither numpy nor pandas (reading a params file with ``data: demo``
+resolves a path here before anything is computed); loading them does.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .loading import CycleData, load_cycle
-from .synthetic import DEMO_CYCLES, demo_path
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .loading import CycleData
+
+DEMO_CYCLES = (2024, 2025)
+DEMO_FILES = {2024: "cips_2024.csv", 2025: "cips_2025.sav"}
+
+
+def demo_dir() -> Path:
+    """Folder of the demo files shipped with cipslib."""
+    return Path(str(resources.files("cipslib") / "data" / "demo"))
+
+
+def demo_path(cycle: int) -> Path:
+    """Path of a shipped demo file (2024: data-entry CSV; 2025: online tool's SPSS export)."""
+    if cycle not in DEMO_FILES:
+        raise ValueError(f"there is no demo cycle {cycle}; the demo cycles are {list(DEMO_FILES)}")
+    return demo_dir() / DEMO_FILES[cycle]
 
 
 def demo_cycle(cycle: int) -> CycleData:
@@ -17,6 +40,8 @@ def demo_cycle(cycle: int) -> CycleData:
     >>> cycle.cycle, len(cycle.data)
     (2024, 925)
     """
+    from .loading import load_cycle
+
     if cycle not in DEMO_CYCLES:
         raise ValueError(f"there is no demo cycle {cycle}; the demo cycles are {list(DEMO_CYCLES)}")
     return load_cycle(demo_path(cycle), cycle=cycle)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ProblemList
-from .codebook import LANGUAGES
+from .languages import LANGUAGES
 from .yamlfile import read_yaml
 
 QUALITY_DEFAULTS: dict[str, Any] = {
@@ -450,7 +450,7 @@ def _data_path(problems: ProblemList, file: str, base: Path, cycle: Any, data: A
     data_path = None
     if isinstance(cycle, int) and isinstance(data, str):
         if data == "demo":
-            from .synthetic import DEMO_FILES, demo_path
+            from .demo import DEMO_FILES, demo_path
 
             if cycle in DEMO_FILES:
                 data_path = demo_path(cycle)

@@ -31,7 +31,6 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -39,8 +38,8 @@ import pandas as pd
 
 from ..files import atomic_write
 from .codebook import Codebook, load_codebook
+from .demo import DEMO_CYCLES, DEMO_FILES
 
-DEMO_CYCLES = (2024, 2025)
 THRESHOLDS = np.array([-1.55, -0.65, 0.15, 1.30])  # cut points of the latent scale into codes 1..5
 
 REGIONS_PRIVATE = {"west": 0.30, "north": 0.16, "centre": 0.20, "south": 0.19, "east": 0.15}
@@ -543,21 +542,6 @@ def _finish(
 
 
 # ------------------------------------------------------------------------------------------------
-def demo_dir() -> Path:
-    """Folder of the demo files shipped with cipslib."""
-    return Path(str(resources.files("cipslib") / "data" / "demo"))
-
-
-DEMO_FILES = {2024: "cips_2024.csv", 2025: "cips_2025.sav"}
-
-
-def demo_path(cycle: int) -> Path:
-    """Path of a shipped demo file (2024: data-entry CSV; 2025: online tool's SPSS export)."""
-    if cycle not in DEMO_FILES:
-        raise ValueError(f"there is no demo cycle {cycle}; the demo cycles are {list(DEMO_FILES)}")
-    return demo_dir() / DEMO_FILES[cycle]
-
-
 def write_demo_files(out_dir: str | Path, codebook: Codebook | None = None) -> dict[int, Path]:
     """Write the demo files (byte for byte the shipped ones) into ``out_dir``; the shipped copies
     are package data and are never rewritten."""

@@ -14,7 +14,8 @@ import pytest
 import cipslib
 from cipslib.analysis.findings import analyse
 from cipslib.cli import main
-from cipslib.inputs.synthetic import demo_path, simulate_cycle
+from cipslib.inputs.demo import demo_path
+from cipslib.inputs.synthetic import simulate_cycle
 
 from ..conftest import ROOT
 from . import exports

@@ -8,7 +8,8 @@ import filecmp
 import pandas as pd
 import pytest
 
-from cipslib.inputs.synthetic import DEMO_FILES, demo_dir, write_demo_files
+from cipslib.inputs.demo import DEMO_FILES, demo_dir
+from cipslib.inputs.synthetic import write_demo_files
 
 TOL = 0.03  # sampling tolerance around a published share
 
