@@ -259,17 +259,38 @@ def _changes(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
                 )
 
 
+def strongest_and_weakest(
+    table: pd.DataFrame, column: str = "index"
+) -> tuple[pd.Series, pd.Series] | None:
+    """The rows with the highest and the lowest ``column`` among those that have a value (the first
+    of tied rows), or None when fewer than two have one.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"factor": [1, 2, 3], "index": [61.0, None, 48.5]})
+    >>> [int(r["factor"]) for r in strongest_and_weakest(t)]
+    [1, 3]
+    """
+    part = table.dropna(subset=[column])
+    if len(part) < 2:
+        return None
+    return part.loc[part[column].idxmax()], part.loc[part[column].idxmin()]
+
+
+def _strongest_and_weakest_by_group(ctx: _Context) -> dict[str, tuple[pd.Series, pd.Series]]:
+    """Each group's strongest and weakest shown factor, groups in the factors table's order."""
+    fac = ctx.tables["factors"]
+    pairs = {
+        g: strongest_and_weakest(part)
+        for g, part in fac[~fac["suppressed"]].groupby("group", sort=False)
+    }
+    return {g: pair for g, pair in pairs.items() if pair is not None}
+
+
 def _factors(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
     """The weakest and the strongest factor of each group."""
-    fac = ctx.tables["factors"]
-    for g, part in fac[~fac["suppressed"]].groupby("group", sort=True):
-        part = part.dropna(subset=["index"])
-        if len(part) < 2:
-            continue
-        for kind, r in (
-            ("weakest", part.loc[part["index"].idxmin()]),
-            ("strongest", part.loc[part["index"].idxmax()]),
-        ):
+    for g, (strongest, weakest) in sorted(_strongest_and_weakest_by_group(ctx).items()):
+        for kind, r in (("weakest", weakest), ("strongest", strongest)):
             yield (
                 kind,
                 {
@@ -423,25 +444,22 @@ def rank_findings(findings: list[dict[str, Any]], inds: Mapping[str, Indicator])
             taken[f["kind"]] = taken.get(f["kind"], 0) + 1
 
 
-def _story_parts(ctx: _Context, lang: str) -> list[str]:
+def _story_parts(ctx: _Context, lang: str, mostly: list[dict[str, Any]]) -> list[str]:
     """The sentences of the summary's closing paragraph in one language (see :func:`story`)."""
     t, f = ctx.writer.tpl[lang], ctx.writer.fmt[lang]
     tpl = {k: " ".join(str(v).split()) for k, v in t["story"].items()}
     name = functools.partial(ctx.cb.factor_name, lang=lang)
     parts = []
-    fac = ctx.tables["factors"]
-    for g, part in fac[~fac["suppressed"]].dropna(subset=["index"]).groupby("group", sort=False):
-        if len(part) >= 2:
-            hi, lo = part.loc[part["index"].idxmax()], part.loc[part["index"].idxmin()]
-            parts.append(
-                tpl["factors"].format(
-                    group=t["groups"][g],
-                    strongest=name(int(hi["factor"])),
-                    high=f.value(hi["index"], "index"),
-                    weakest=name(int(lo["factor"])),
-                    low=f.value(lo["index"], "index"),
-                )
+    for g, (hi, lo) in _strongest_and_weakest_by_group(ctx).items():
+        parts.append(
+            tpl["factors"].format(
+                group=t["groups"][g],
+                strongest=name(int(hi["factor"])),
+                high=f.value(hi["index"], "index"),
+                weakest=name(int(lo["factor"])),
+                low=f.value(lo["index"], "index"),
             )
+        )
     al = ctx.tables["alignment"]
     shown = al[~al["suppressed"]] if not al.empty else al
     if len(shown):
@@ -468,13 +486,15 @@ def _story_parts(ctx: _Context, lang: str) -> list[str]:
                 gap=f.value(r["gap"], "points"),
             )
         )
-    parts += _story_of_change(ctx, lang, tpl)
+    parts += _story_of_change(ctx, lang, tpl, mostly)
     return parts
 
 
-def _story_of_change(ctx: _Context, lang: str, tpl: dict[str, str]) -> list[str]:
+def _story_of_change(
+    ctx: _Context, lang: str, tpl: dict[str, str], mostly: list[dict[str, Any]]
+) -> list[str]:
     """The change since the previous cycle net of composition, and where a raw change is mostly
-    who answered."""
+    who answered (``mostly``: the composition findings)."""
     tr = ctx.tables.get("trends")
     if tr is None or tr.empty:
         return []
@@ -490,7 +510,6 @@ def _story_of_change(ctx: _Context, lang: str, tpl: dict[str, str]) -> list[str]
         for g, part in std.groupby("group", sort=False)
     ]
     parts = [tpl["changes"].format(previous_cycle=ctx.previous_cycle, changes="; ".join(groups))]
-    mostly = [rec for kind, rec, _ in _changes(ctx) if kind == "composition"]
     dec = ctx.tables.get("decomposition", pd.DataFrame())
     for rec in mostly:
         wide = dec[(dec["group"] == rec["group"]) & (dec["kind"] == "factor_index")].pivot_table(
@@ -538,7 +557,8 @@ def story(
     ``story`` section."""
     writer = SentenceWriter(cb, inds)
     ctx = _Context(tables, cycle, previous_cycle, cb, inds, writer)
-    return {lang: " ".join(_story_parts(ctx, lang)) for lang in writer.langs}
+    mostly = [record for kind, record, _ in _changes(ctx) if kind == "composition"]
+    return {lang: " ".join(_story_parts(ctx, lang, mostly)) for lang in writer.langs}
 
 
 def key_findings(

@@ -110,7 +110,7 @@ def _chart_label(labels: dict, key: str) -> str:
 def _numbers(lang: str) -> NumberFormat:
     """How the report's language writes numbers (thousands separator)."""
     try:
-        return NumberFormat(load_catalogue(lang).get("numbers") or {})
+        return NumberFormat.of(load_catalogue(lang))
     except CipsDataError:
         return NumberFormat({})
 

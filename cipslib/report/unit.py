@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..analysis.keyfindings import strongest_and_weakest
 from ..analysis.units import UnitFigures
 from ..errors import CipsDataError, Problem
 from ..inputs.params import CycleParams, load_params
@@ -141,10 +142,10 @@ class UnitReport:
     def _summary_of(self, group: str) -> list[str]:
         r, fmt = self.national, self.national.fmt
         name = lambda k: r.cb.factor_name(int(k), r.language)  # noqa: E731
-        est = self._rows("estimates", group, "factor_index").dropna(subset=["estimate"])
+        extremes = strongest_and_weakest(self._rows("estimates", group, "factor_index"), "estimate")
         out = []
-        if len(est) >= 2:
-            hi, lo = est.loc[est["estimate"].idxmax()], est.loc[est["estimate"].idxmin()]
+        if extremes is not None:
+            hi, lo = extremes
             out.append(
                 self._text(
                     "unit_strong_weak",

@@ -11,7 +11,8 @@ import numpy as np
 class NumberFormat:
     """Rounds and writes numbers the way a language does (decimal mark, thousands, percent sign)."""
 
-    def __init__(self, spec: dict[str, Any]):
+    def __init__(self, spec: dict[str, Any], to: str = "to"):
+        self.words_to = to  # the word between the ends of an interval that has a negative end
         self.decimal = spec.get("decimal", ".")
         self.thousands = spec.get("thousands", ",")
         self.percent_fmt = spec.get("percent", "{}%")
@@ -19,6 +20,11 @@ class NumberFormat:
         self.minus = spec.get("minus", "-")
         self.decimals = dict(spec.get("decimals") or {})
         self.p_fmt = {"equal": "p = {}", "below": "p < {}"} | dict(spec.get("p_value") or {})
+
+    @classmethod
+    def of(cls, catalogue: dict[str, Any]) -> NumberFormat:
+        """The number format of a language catalogue: its ``numbers`` and its word for "to"."""
+        return cls(catalogue.get("numbers") or {}, (catalogue.get("words") or {}).get("to", "to"))
 
     def number(self, x: float, decimals: int = 0, signed: bool = False) -> str:
         if x is None or not np.isfinite(x):
@@ -44,7 +50,20 @@ class NumberFormat:
             return self.number(x, self.decimals.get("points", 1), signed)
         return self.number(x, self.decimals.get("index", 0), signed)
 
-    words_to = "to"
+    def interval(self, low: float, high: float, decimals: int = 0) -> str:
+        """An interval with ``decimals`` decimals: "12–18", or with signs and the word for "to"
+        when an end is negative ("−0.04 to +0.03"), where a dash would read as a minus.
+
+        Examples
+        --------
+        >>> f = NumberFormat({})
+        >>> f.interval(12.04, 18.3), f.interval(-0.041, 0.03, 2)
+        ('12–18', '-0.04 to +0.03')
+        """
+        if low < 0:
+            ends = (self.number(v, decimals, signed=True) for v in (low, high))
+            return f" {self.words_to} ".join(ends)
+        return self.range_fmt.format(self.number(low, decimals), self.number(high, decimals))
 
     def p(self, p: float) -> str:
         if p is None or not np.isfinite(p):
@@ -59,9 +78,4 @@ def format_ci(fmt: NumberFormat, low: float, high: float, unit: str) -> str:
         return fmt.range_fmt.format(
             fmt.number(low, fmt.decimals.get("percent", 0)), fmt.value(high, unit)
         )
-    d = fmt.decimals.get("points" if unit == "points" else "index", 0)
-    if low < 0 < high or low < 0:
-        return (
-            f"{fmt.number(low, d, signed=True)} {fmt.words_to} {fmt.number(high, d, signed=True)}"
-        )
-    return fmt.range_fmt.format(fmt.number(low, d), fmt.number(high, d))
+    return fmt.interval(low, high, fmt.decimals.get("points" if unit == "points" else "index", 0))

@@ -20,9 +20,7 @@ class SentenceWriter:
         self.inds = inds
         self.langs = available_languages()
         self.tpl = {lang: load_catalogue(lang) for lang in self.langs}
-        self.fmt = {lang: NumberFormat(self.tpl[lang]["numbers"]) for lang in self.langs}
-        for lang in self.langs:
-            self.fmt[lang].words_to = (self.tpl[lang].get("words") or {}).get("to", "to")
+        self.fmt = {lang: NumberFormat.of(self.tpl[lang]) for lang in self.langs}
 
     def measure_name(self, lang: str, row: pd.Series) -> str:
         t = self.tpl[lang]["measures"]
