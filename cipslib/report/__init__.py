@@ -17,10 +17,10 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time each name is imp
         groups_present,
         params_path,
         resolve_params,
-        show,
         subgroup_variables,
     )
     from .comparison import Comparison
+    from .display import show
     from .unit import UnitReport
 
 __all__ = [
@@ -46,7 +46,7 @@ _LAZY = {
     "groups_present": ".blocks",
     "params_path": ".blocks",
     "resolve_params": ".blocks",
-    "show": ".blocks",
+    "show": ".display",
     "subgroup_variables": ".blocks",
 }
 

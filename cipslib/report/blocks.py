@@ -192,7 +192,7 @@ class Report:
 
     @property
     def fmt(self) -> NumberFormat:
-        return NumberFormat(self.tpl["numbers"])
+        return NumberFormat.of(self.tpl)
 
     def text(self, key: str, **kw) -> str:
         """A text of the language catalogue's ``report`` section, its whitespace tidied and its
@@ -229,15 +229,7 @@ class Report:
     def _ci(self, lo, hi, decimals: int = 0) -> str:
         if pd.isna(lo) or pd.isna(hi):
             return self._hidden()
-        if lo < 0:  # "−0.04–0.03" would read as a range from minus to minus: write "to"
-            to = (self.tpl.get("words") or {}).get("to", "to")
-            low, high = (self.fmt.number(v, decimals, signed=True) for v in (lo, hi))
-            return f"{low} {to} {high}"
-        return (
-            self.tpl["numbers"]
-            .get("range", "{}–{}")
-            .format(self.fmt.number(lo, decimals), self.fmt.number(hi, decimals))
-        )
+        return self.fmt.interval(lo, hi, decimals)
 
     def _marked(self, text: str, row) -> str:
         """A shown estimate, with the low-precision mark when its row carries the flag."""
@@ -967,72 +959,6 @@ def subgroup_variables(report: Report) -> list[tuple[str, str]]:
     return list(dict.fromkeys(zip(s["group"], s["variable"], strict=True)))
 
 
-def figure_png(fig) -> bytes:
-    """A figure as PNG bytes, without metadata that would vary between runs: RGB at 100 dpi, on
-    white where the figure is transparent. RGB, not matplotlib's RGBA: the PDF engine would split
-    every image into colour and alpha and compress both again (WeasyPrint), and the HTML is smaller.
-
-    Examples
-    --------
-    >>> from matplotlib.figure import Figure
-    >>> png = figure_png(Figure(figsize=(2, 1)))
-    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n", png == figure_png(Figure(figsize=(2, 1)))
-    (True, True)
-    """
-    import io
-
-    from PIL import Image
-
-    dpi = 100
-    pixels = io.BytesIO()
-    fig.savefig(pixels, format="rgba", dpi=dpi)  # drawn by Agg, as for a PNG, not encoded
-    size = tuple(int(inches * dpi) for inches in fig.get_size_inches())  # Agg's own rounding
-    if len(pixels.getvalue()) != size[0] * size[1] * 4:  # another size (savefig.bbox: tight)
-        pixels = io.BytesIO()
-        fig.savefig(pixels, format="png", dpi=dpi)
-        image = Image.open(pixels).convert("RGBA")
-    else:
-        image = Image.frombuffer("RGBA", size, pixels.getvalue(), "raw", "RGBA", 0, 1)
-    if image.getextrema()[3][0] < 255:  # transparent somewhere: on white, as on the page
-        image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image)
-    out = io.BytesIO()
-    image.convert("RGB").save(out, format="png", compress_level=1, dpi=(dpi, dpi))
-    return out.getvalue()
-
-
-def figure_alt(fig) -> str:
-    """Alternative text of a chart: its titles and caption."""
-    parts = [fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) is not None else []
-    parts += [ax.get_title() for ax in fig.axes if ax.get_title()]
-    parts += [t.get_text() for t in fig.texts if t.get_text()]
-    return ". ".join(p for p in parts if p) or "Chart"
-
-
-def show(*things) -> None:
-    """Display report blocks and figures in a notebook. Figures become PNG images (the same bytes
-    for the same data, whatever the notebook's plotting backend) and are closed, so they appear
-    once.
-
-    Examples
-    --------
-    >>> show(HTML("<p>Hello</p>"))  # a notebook shows the paragraph, a console its text
-    <p>Hello</p>
-    """
-    import matplotlib.pyplot as plt
-    from IPython.display import Image, display
-
-    for thing in things:
-        if thing is None:
-            continue
-        if hasattr(thing, "savefig"):
-            display(
-                Image(data=figure_png(thing), format="png", metadata={"alt": figure_alt(thing)})
-            )
-            plt.close(thing)
-        else:
-            display(thing)
-
-
 __all__ = [
     "HTML",
     "Report",
@@ -1041,6 +967,5 @@ __all__ = [
     "factors_present",
     "groups_present",
     "resolve_params",
-    "show",
     "subgroup_variables",
 ]

@@ -504,6 +504,29 @@ def html_page(body: str, title: str, language: str = "en") -> str:
     )
 
 
+_DETAILS_TAG = re.compile(r"<(/?)details\b[^>]*>")
+
+
+def without_hidden_in_print(page: str) -> str:
+    """The page without its collapsed annex (``<details class="annex">``, nested ``<details>``
+    included), which the print stylesheet hides: WeasyPrint then lays out only what it prints.
+
+    Examples
+    --------
+    >>> without_hidden_in_print('<p>a</p><details class="annex"><details>x</details></details><p>b')
+    '<p>a</p><p>b'
+    """
+    start = page.find('<details class="annex">')
+    if start < 0:
+        return page
+    depth = 0
+    for tag in _DETAILS_TAG.finditer(page, start):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return page[:start] + page[tag.end() :]
+    return page
+
+
 def _weasyprint_pdf(html_path: Path, pdf_path: Path) -> None:
     import logging
 
@@ -513,7 +536,8 @@ def _weasyprint_pdf(html_path: Path, pdf_path: Path) -> None:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     with _step("PDF layout (WeasyPrint render)"):
-        document = WeasyHTML(filename=str(html_path)).render(
+        page = without_hidden_in_print(html_path.read_text(encoding="utf-8"))
+        document = WeasyHTML(string=page, base_url=str(html_path)).render(
             stylesheets=[CSS(string=_font_faces())]
         )
     with _step("PDF write (WeasyPrint write_pdf)"):

@@ -180,7 +180,6 @@ def glm(
     [{'term': 'Intercept', 'estimate': -3.843, 'odds_ratio': 0.021, 'p': 0.108},
      {'term': 'x', 'estimate': 1.46, 'odds_ratio': 4.308, 'p': 0.044}]
     """
-    import statsmodels.api as sm
     from formulaic import model_matrix
 
     if family not in FAMILIES:
@@ -259,17 +258,19 @@ def glm(
     w = design.weights.to_numpy()[used]
     w = w / w.mean()
     if family == "gaussian":
-        fit = sm.WLS(y, x, weights=w).fit()
+        from statsmodels.regression.linear_model import WLS  # not statsmodels.api: 0.3 s to import
+
+        fit = WLS(y, x, weights=w).fit()
         mu = x @ fit.params
         v = np.ones(n)
     else:
+        from statsmodels.genmod.families import Binomial
+        from statsmodels.genmod.generalized_linear_model import GLM
         from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", PerfectSeparationWarning)
-            fit = sm.GLM(y, x, family=sm.families.Binomial(), var_weights=w).fit(
-                tol=1e-12, maxiter=100
-            )
+            fit = GLM(y, x, family=Binomial(), var_weights=w).fit(tol=1e-12, maxiter=100)
         separated = False
         for item in caught:  # statsmodels warns once per iteration: one warning of ours instead
             if issubclass(item.category, PerfectSeparationWarning):

@@ -6,6 +6,7 @@ is drawn from a third cycle built for the test, the driver grid from hand-made d
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from contextlib import contextmanager
 from unittest import mock
@@ -15,20 +16,16 @@ import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from cipslib.analysis.units import OTHER_UNITS, compute_units
 from cipslib.report import Report
-from cipslib.report.blocks import (
-    factors_present,
-    figure_alt,
-    figure_png,
-    groups_present,
-    subgroup_variables,
-)
+from cipslib.report.blocks import factors_present, groups_present, subgroup_variables
 from cipslib.report.charts import DIVERGING, GROUP_STYLE, RAW_STYLE, driver_grid, unit_dots
+from cipslib.report.display import figure_alt, figure_png, figure_pngs
 from cipslib.text.catalogue import load_catalogue
 from cipslib.text.numbers import NumberFormat
 
@@ -280,6 +277,31 @@ def test_charts_are_deterministic(report, lang):
         figure_png(driver_grid(drivers, local.cb, "official", local.labels, lang)) for _ in range(2)
     )
     assert first == second
+
+
+def test_figures_drawn_side_by_side_are_the_same_bytes(report):
+    figures = [report.likert(f) for f in factors_present(report)[:3]] + [report.factor_chart()]
+    one_by_one = [figure_png(f) for f in figures]
+    assert figure_pngs(figures, workers=2) == one_by_one
+    assert figure_pngs(figures, workers=3) == one_by_one
+
+
+class _FailsInAChild(Figure):
+    """A figure that cannot be drawn outside the process that made it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.maker = os.getpid()
+
+    def savefig(self, *args, **kwargs):
+        if os.getpid() != self.maker:
+            raise RuntimeError("drawn in a child")
+        return super().savefig(*args, **kwargs)
+
+
+def test_figures_a_child_fails_to_draw_are_drawn_here():
+    figures = [_FailsInAChild(figsize=(2, 1 + k / 10)) for k in range(4)]
+    assert figure_pngs(figures, workers=2) == [figure_png(f) for f in figures]
 
 
 def _grey(colour: str) -> float:

@@ -1,0 +1,184 @@
+"""Showing report blocks in a notebook: :func:`show` displays them in order, figures as PNG images.
+
+A figure becomes PNG bytes with :func:`figure_png` (the same bytes for the same data, whatever the
+notebook's plotting backend) and carries its titles and caption as alternative text
+(:func:`figure_alt`). Drawing a chart (laying out its text and rasterising it with Agg) holds the
+interpreter, so threads do not draw two charts at once; on Linux with more than one core the
+figures of one :func:`show` call are drawn side by side in forked copies of the process, which
+already hold the figures, and only the PNG bytes come back (:func:`figure_pngs`).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import sys
+import warnings
+from collections.abc import Sequence
+
+MAX_WORKERS = 4  # processes drawing the figures of one show() call, this one included
+
+
+def figure_png(fig) -> bytes:
+    """A figure as PNG bytes, without metadata that would vary between runs: RGB at 100 dpi, on
+    white where the figure is transparent. RGB, not matplotlib's RGBA: the PDF engine would split
+    every image into colour and alpha and compress both again (WeasyPrint), and the HTML is smaller.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> png = figure_png(Figure(figsize=(2, 1)))
+    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n", png == figure_png(Figure(figsize=(2, 1)))
+    (True, True)
+    """
+    from PIL import Image
+
+    dpi = 100
+    pixels = io.BytesIO()
+    fig.savefig(pixels, format="rgba", dpi=dpi)  # drawn by Agg, as for a PNG, not encoded
+    size = tuple(int(inches * dpi) for inches in fig.get_size_inches())  # Agg's own rounding
+    if len(pixels.getvalue()) != size[0] * size[1] * 4:  # another size (savefig.bbox: tight)
+        pixels = io.BytesIO()
+        fig.savefig(pixels, format="png", dpi=dpi)
+        image = Image.open(pixels).convert("RGBA")
+    else:
+        image = Image.frombuffer("RGBA", size, pixels.getvalue(), "raw", "RGBA", 0, 1)
+    if image.getextrema()[3][0] < 255:  # transparent somewhere: on white, as on the page
+        image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image)
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="png", compress_level=1, dpi=(dpi, dpi))
+    return out.getvalue()
+
+
+def figure_pngs(figures: Sequence, workers: int | None = None) -> list[bytes]:
+    """:func:`figure_png` of each figure, in order, drawn by up to ``workers`` processes (default:
+    the cores this process may use, at most :data:`MAX_WORKERS`).
+
+    With two or more workers and two or more figures on Linux, each further worker is a forked copy
+    of this process that draws every ``workers``-th figure and sends the PNG bytes back through a
+    pipe, while this process draws its own share. A worker that fails leaves its figures to this
+    process. The bytes are the same as drawn one by one.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> figures = [Figure(figsize=(2, 1 + k / 10)) for k in range(3)]
+    >>> figure_pngs(figures, workers=2) == [figure_png(f) for f in figures]
+    True
+    """
+    figures = list(figures)
+    n = min(len(figures), workers or _cores(), MAX_WORKERS)
+    if n < 2 or not sys.platform.startswith("linux"):
+        return [figure_png(f) for f in figures]
+    shares = [range(k, len(figures), n) for k in range(n)]
+    children = [_draw_in_child(figures, share) for share in shares[1:]]
+    pngs = {i: figure_png(figures[i]) for i in shares[0]}
+    for share, child in zip(shares[1:], children, strict=True):
+        drawn = _collect(*child)
+        if drawn is None or len(drawn) != len(share):
+            drawn = [figure_png(figures[i]) for i in share]
+        pngs.update(zip(share, drawn, strict=True))
+    return [pngs[i] for i in range(len(figures))]
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _draw_in_child(figures: list, share: range) -> tuple[int, int]:
+    """Fork a child that draws ``figures[i]`` for ``i`` in ``share`` and writes the PNGs, each
+    after its length, to a pipe; returns the child's pid and the pipe's reading end."""
+    read, write = os.pipe()
+    with warnings.catch_warnings():
+        # Python 3.12+ warns when a process with threads forks; the child uses none of them (a
+        # kernel's message threads): it draws, writes to its pipe and leaves with os._exit
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid:
+        os.close(write)
+        return pid, read
+    status = 1
+    try:  # the child: no output of its own, no cleanup of the parent's objects at exit
+        os.close(read)
+        sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (left open: os._exit)
+        warnings.simplefilter("ignore")
+        payload = b"".join(_framed(figure_png(figures[i])) for i in share)
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(payload)
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _framed(png: bytes) -> bytes:
+    return struct.pack("!I", len(png)) + png
+
+
+def _collect(pid: int, read: int) -> list[bytes] | None:
+    """The PNGs a child wrote, or None when what it wrote is not whole (it failed)."""
+    with os.fdopen(read, "rb") as pipe:
+        payload = pipe.read()
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:  # already reaped (SIGCHLD ignored): the payload tells
+        pass
+    pngs, at = [], 0
+    while at + 4 <= len(payload):
+        (size,) = struct.unpack_from("!I", payload, at)
+        pngs.append(payload[at + 4 : at + 4 + size])
+        at += 4 + size
+    return pngs if at == len(payload) and all(p[:4] == b"\x89PNG" for p in pngs) else None
+
+
+def figure_alt(fig) -> str:
+    """Alternative text of a chart: its titles and caption."""
+    parts = [fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) is not None else []
+    parts += [ax.get_title() for ax in fig.axes if ax.get_title()]
+    parts += [t.get_text() for t in fig.texts if t.get_text()]
+    return ". ".join(p for p in parts if p) or "Chart"
+
+
+def show(*things) -> None:
+    """Display report blocks and figures in a notebook, in order; a list or tuple stands for its
+    items, so one call can show every factor's blocks. Figures become PNG images with their
+    alternative text (the figures of one call drawn side by side, :func:`figure_pngs`) and are
+    closed when pyplot manages them, so they appear once. None is skipped.
+
+    Examples
+    --------
+    >>> from cipslib.report.blocks import HTML
+    >>> show(HTML("<p>Hello</p>"))  # a notebook shows the paragraph, a console its text
+    <p>Hello</p>
+    >>> show(HTML("<h2>Factors</h2>"), [(HTML(f"<h3>{k}</h3>"), None) for k in (1, 2)])
+    <h2>Factors</h2>
+    <h3>1</h3>
+    <h3>2</h3>
+    """
+    from IPython.display import Image, display
+
+    things = [t for t in _flat(things) if t is not None]
+    figures = [t for t in things if hasattr(t, "savefig")]
+    pngs = dict(zip(map(id, figures), figure_pngs(figures), strict=True))
+    pyplot = sys.modules.get("matplotlib.pyplot")  # an analyst's figures; the report's are not its
+    for thing in things:
+        if id(thing) in pngs:
+            alt = {"alt": figure_alt(thing)}
+            display(Image(data=pngs[id(thing)], format="png", metadata=alt))
+            if pyplot is not None:
+                pyplot.close(thing)
+        else:
+            display(thing)
+
+
+def _flat(things) -> list:
+    out = []
+    for thing in things:
+        out.extend(_flat(thing) if isinstance(thing, (list, tuple)) else [thing])
+    return out
+
+
+__all__ = ["figure_alt", "figure_png", "figure_pngs", "show"]
