@@ -9,6 +9,7 @@ control: a hidden cell reads "<10".
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from ..inputs.params import (
     previous_chain,
     validate_params,
 )
+from ..parallel import side_by_side
 from ..text.catalogue import load_catalogue
 from ..text.numbers import NumberFormat
 from .annex import write_tables_xlsx
@@ -153,8 +155,10 @@ class Report:
         the unit figures are computed too, and the national subgroup tables hide every cell the
         unit reports withhold (:func:`cipslib.analysis.units.hide_national_cells`)."""
         p = params if isinstance(params, CycleParams) else load_params(params)
-        current = prepare_cycle(p)
-        chain = [prepare_cycle(q) for q in previous_chain(p)]
+        # this cycle and the earlier ones are loaded, screened and weighted side by side
+        current, *chain = side_by_side(
+            [functools.partial(prepare_cycle, q) for q in (p, *previous_chain(p))]
+        )
         previous = chain[0] if chain else None
         opt = Options.from_params(p)
         fnd = compute_findings(current, previous, opt, earlier=chain[1:])

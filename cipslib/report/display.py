@@ -5,19 +5,18 @@ notebook's plotting backend) and carries its titles and caption as alternative t
 (:func:`figure_alt`). Drawing a chart (laying out its text and rasterising it with Agg) holds the
 interpreter, so threads do not draw two charts at once; on Linux with more than one core the
 figures of one :func:`show` call are drawn side by side in forked copies of the process, which
-already hold the figures, and only the PNG bytes come back (:func:`figure_pngs`).
+already hold the figures, and only the PNG bytes come back (:func:`figure_pngs`,
+:func:`cipslib.parallel.side_by_side`).
 """
 
 from __future__ import annotations
 
+import functools
 import io
-import os
-import struct
 import sys
-import warnings
 from collections.abc import Sequence
 
-MAX_WORKERS = 4  # processes drawing the figures of one show() call, this one included
+from ..parallel import side_by_side
 
 
 def figure_png(fig) -> bytes:
@@ -52,13 +51,9 @@ def figure_png(fig) -> bytes:
 
 
 def figure_pngs(figures: Sequence, workers: int | None = None) -> list[bytes]:
-    """:func:`figure_png` of each figure, in order, drawn by up to ``workers`` processes (default:
-    the cores this process may use, at most :data:`MAX_WORKERS`).
-
-    With two or more workers and two or more figures on Linux, each further worker is a forked copy
-    of this process that draws every ``workers``-th figure and sends the PNG bytes back through a
-    pipe, while this process draws its own share. A worker that fails leaves its figures to this
-    process. The bytes are the same as drawn one by one.
+    """:func:`figure_png` of each figure, in order, the figures drawn side by side by up to
+    ``workers`` processes (:func:`cipslib.parallel.side_by_side`: forked copies of this process
+    that already hold the figures; the same bytes as drawn one by one).
 
     Examples
     --------
@@ -67,71 +62,7 @@ def figure_pngs(figures: Sequence, workers: int | None = None) -> list[bytes]:
     >>> figure_pngs(figures, workers=2) == [figure_png(f) for f in figures]
     True
     """
-    figures = list(figures)
-    n = min(len(figures), workers or _cores(), MAX_WORKERS)
-    if n < 2 or not sys.platform.startswith("linux"):
-        return [figure_png(f) for f in figures]
-    shares = [range(k, len(figures), n) for k in range(n)]
-    children = [_draw_in_child(figures, share) for share in shares[1:]]
-    pngs = {i: figure_png(figures[i]) for i in shares[0]}
-    for share, child in zip(shares[1:], children, strict=True):
-        drawn = _collect(*child)
-        if drawn is None or len(drawn) != len(share):
-            drawn = [figure_png(figures[i]) for i in share]
-        pngs.update(zip(share, drawn, strict=True))
-    return [pngs[i] for i in range(len(figures))]
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _draw_in_child(figures: list, share: range) -> tuple[int, int]:
-    """Fork a child that draws ``figures[i]`` for ``i`` in ``share`` and writes the PNGs, each
-    after its length, to a pipe; returns the child's pid and the pipe's reading end."""
-    read, write = os.pipe()
-    with warnings.catch_warnings():
-        # Python 3.12+ warns when a process with threads forks; the child uses none of them (a
-        # kernel's message threads): it draws, writes to its pipe and leaves with os._exit
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
-    if pid:
-        os.close(write)
-        return pid, read
-    status = 1
-    try:  # the child: no output of its own, no cleanup of the parent's objects at exit
-        os.close(read)
-        sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (left open: os._exit)
-        warnings.simplefilter("ignore")
-        payload = b"".join(_framed(figure_png(figures[i])) for i in share)
-        with os.fdopen(write, "wb") as pipe:
-            pipe.write(payload)
-        status = 0
-    finally:
-        os._exit(status)
-
-
-def _framed(png: bytes) -> bytes:
-    return struct.pack("!I", len(png)) + png
-
-
-def _collect(pid: int, read: int) -> list[bytes] | None:
-    """The PNGs a child wrote, or None when what it wrote is not whole (it failed)."""
-    with os.fdopen(read, "rb") as pipe:
-        payload = pipe.read()
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:  # already reaped (SIGCHLD ignored): the payload tells
-        pass
-    pngs, at = [], 0
-    while at + 4 <= len(payload):
-        (size,) = struct.unpack_from("!I", payload, at)
-        pngs.append(payload[at + 4 : at + 4 + size])
-        at += 4 + size
-    return pngs if at == len(payload) and all(p[:4] == b"\x89PNG" for p in pngs) else None
+    return side_by_side([functools.partial(figure_png, f) for f in figures], workers)
 
 
 def figure_alt(fig) -> str:
