@@ -27,6 +27,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..errors import ProblemList
 from ..inputs.codebook import Codebook
@@ -42,7 +43,11 @@ COLUMNS = [
     "ci_high",
     "p_value",
     "raw_weight",
+    "raw_weight_se",
     "importance",
+    "importance_se",
+    "importance_ci_low",
+    "importance_ci_high",
     "r_squared",
     "n",
     "effective_sample_size",
@@ -72,6 +77,43 @@ def relative_weights(corr_x: np.ndarray, corr_xy: np.ndarray) -> np.ndarray:
     root = vectors @ np.diag(np.sqrt(values)) @ vectors.T  # R^(1/2): loadings on the orthogonal Z
     beta_z = np.linalg.lstsq(root, corr_xy, rcond=None)[0]  # outcome regressed on Z
     return (root**2) @ (beta_z**2)
+
+
+def _weights_and_shares(cov: np.ndarray) -> np.ndarray:
+    """Relative weights and their shares of R² (%) from the covariance matrix of the predictors
+    and the outcome (last)."""
+    sd = np.sqrt(np.diag(cov))
+    corr = cov / np.outer(sd, sd)
+    raw = relative_weights(corr[:-1, :-1], corr[:-1, -1])
+    return np.concatenate([raw, 100 * raw / raw.sum()])
+
+
+def relative_weight_errors(design, values: np.ndarray, domain: np.ndarray) -> np.ndarray:
+    """Design-based standard errors of the relative weights and of their shares of R² (%), in the
+    order of :func:`_weights_and_shares`, by linearisation (the delta method).
+
+    ``values`` holds the predictors and the outcome (last column) of the design's rows; ``domain``
+    the respondents the weights describe (no missing value among them). The weighted covariance
+    matrix is a smooth function of domain means: each of its distinct entries has the linearised
+    score ``w_i [(z_ij - m_j)(z_ik - m_k) - S_jk] / W`` in the domain (0 outside), the weights are a
+    smooth function of the entries (Jacobian by central differences), and the design's own
+    variance (:meth:`~cipslib.survey.SurveyDesign.score_variance`, raking undone) gives the
+    variance of the combined scores. The same as R's ``svyvar`` covariance with the delta method.
+    """
+    w = np.where(domain, design.weights.to_numpy(), 0.0)
+    z = np.where(domain[:, None], values, 0.0)
+    centred = z - w @ z / w.sum()
+    cov = (centred * w[:, None]).T @ centred / w.sum()
+    rows, cols = np.triu_indices(len(cov))
+    scores = w[:, None] * (centred[:, rows] * centred[:, cols] - cov[rows, cols]) / w.sum()
+    jacobian = np.empty((2 * (len(cov) - 1), len(rows)))
+    for m, (j, k) in enumerate(zip(rows, cols, strict=True)):
+        step = 1e-6 * np.sqrt(cov[j, j] * cov[k, k])
+        bump = np.zeros_like(cov)
+        bump[j, k] = bump[k, j] = step
+        up, down = _weights_and_shares(cov + bump), _weights_and_shares(cov - bump)
+        jacobian[:, m] = (up - down) / (2 * step)
+    return np.sqrt(design.score_variance(scores @ jacobian.T))
 
 
 def outcome_item(codebook: Codebook, outcome: str | None) -> pd.Series | None:
@@ -168,6 +210,10 @@ def _group_drivers(design, frame, weights, group, mask, item, min_n_effective, l
     fitted = fitted.set_index("term")
     raw = relative_weights(corr[:-1, :-1], corr[:-1, -1])
     r2 = float(raw.sum())
+    p = len(raw)
+    errors = relative_weight_errors(design, frame.to_numpy(dtype=float), complete)
+    half = stats.t.ppf((1 + level) / 2, design.df) * errors[p:]
+    share = 100 * raw / r2
     return [
         {
             "group": group,
@@ -179,7 +225,11 @@ def _group_drivers(design, frame, weights, group, mask, item, min_n_effective, l
             "ci_high": fitted.loc[term, "ci_high"],
             "p_value": fitted.loc[term, "p"],
             "raw_weight": raw[i],
-            "importance": 100 * raw[i] / r2,
+            "raw_weight_se": errors[i],
+            "importance": share[i],
+            "importance_se": errors[p + i],
+            "importance_ci_low": max(share[i] - half[i], 0.0),
+            "importance_ci_high": min(share[i] + half[i], 100.0),
             "r_squared": r2,
             "n": int(complete.sum()),
             "effective_sample_size": n_eff,

@@ -572,8 +572,8 @@ class Report:
         return HTML("".join(str(self.paragraph(p)) for p in parts))
 
     def drivers_table(self, group: str) -> HTML:
-        """A group's key drivers, most important first: importance (% of R²), the standardised
-        coefficient with its CI, and the factor's current index."""
+        """A group's key drivers, most important first: importance (% of R²) with its CI, the
+        standardised coefficient with its CI, and the factor's current index."""
         d = self._drivers_with_index()
         part = d[d["group"] == group] if not d.empty else d
         if part.empty:
@@ -581,7 +581,10 @@ class Report:
         rows = [
             {
                 self.col("factor"): self.cb.factor_name(int(r["factor"]), self.language),
-                self.col("importance"): self._num(r["importance"], 1),
+                self.col("importance"): (
+                    f"{self._num(r['importance'], 1)} "
+                    f"({self._ci(r['importance_ci_low'], r['importance_ci_high'], 1)})"
+                ),
                 self.col("beta"): self.fmt.number(r["beta"], 2, signed=True),
                 self.col("ci"): self._ci(r["ci_low"], r["ci_high"], 2),
                 self.col("index"): self._num(r["index"]),

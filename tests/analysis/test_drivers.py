@@ -3,12 +3,14 @@ standardised coefficients against the correlation algebra, and the demo cycles' 
 
 from __future__ import annotations
 
+import json
 from itertools import combinations
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from cipslib.analysis.drivers import outcome_item, relative_weights
+from cipslib.analysis.drivers import outcome_item, relative_weight_errors, relative_weights
 from cipslib.analysis.findings import analyse
 from cipslib.errors import CipsDataError
 
@@ -113,3 +115,53 @@ def test_an_unknown_outcome_is_a_clear_error(codebook):
     with pytest.raises(CipsDataError, match="drivers 'outcome' is not an item"):
         outcome_item(codebook, "NO_SUCH_ITEM")
     assert outcome_item(codebook, "OVERALL_INTEGRITY")["id"] == "overall_integrity"
+
+
+# -- standard errors of the relative weights, against R ----------------------------------------
+REF = ROOT / "tests" / "reference"
+
+
+def synthetic_drivers(n: int = 600, seed: int = 17) -> pd.DataFrame:
+    """Respondents of two groups with a role and a tenure band, three correlated predictors and an
+    outcome on 0-100 scales, some outcomes missing: the data of make_r_drivers.R."""
+    rng = np.random.default_rng(seed)
+    role = rng.choice(["manager", "non_manager"], n, p=[0.45, 0.55])
+    tenure = rng.choice(["lt5", "5to10", "gt10"], n, p=[0.3, 0.3, 0.4])
+    group = rng.choice(["A", "B"], n, p=[0.7, 0.3])
+    common = rng.normal(size=n) + 0.4 * (role == "manager")
+    x = np.column_stack([common * a + rng.normal(size=n) for a in (1.0, 0.7, 0.4)])
+    y = x @ np.array([0.5, 0.3, 0.1]) + rng.normal(size=n) * 1.2
+    frame = pd.DataFrame(50 + 12 * x, columns=["x1", "x2", "x3"]).round(3)
+    frame["y"] = np.where(rng.random(n) < 0.05, np.nan, np.round(50 + 12 * y, 3))
+    frame.insert(0, "group", group)
+    frame.insert(0, "tenure", tenure)
+    frame.insert(0, "role", role)
+    return frame
+
+
+def write_drivers_csv(path=REF / "drivers_synthetic.csv"):
+    """Write the CSV that make_r_drivers.R reads (run once; the file is stored)."""
+    synthetic_drivers().to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("domain", ["all", "A"])
+def test_relative_weight_errors_equal_r_svyvar_with_the_delta_method(domain):
+    ref = json.loads((REF / "r_drivers.json").read_text())
+    data = pd.read_csv(REF / "drivers_synthetic.csv")
+    pop = ref["populations"]
+    from cipslib.survey import SurveyDesign
+
+    design = SurveyDesign(data).rake({"role": pop["role"], "tenure": pop["tenure"]}, tol=1e-12)
+    values = data[["x1", "x2", "x3", "y"]].to_numpy(dtype=float)
+    mask = ~np.isnan(values).any(axis=1) & ((data["group"] == domain) | (domain == "all"))
+    expected = ref["domains"][domain]
+    errors = relative_weight_errors(design, values, mask.to_numpy())
+    assert np.allclose(errors[:3], expected["raw_weight_se"], rtol=1e-7, atol=0)
+    assert np.allclose(errors[3:], expected["importance_se"], rtol=1e-7, atol=0)
+    w = design.weights.to_numpy()[mask]
+    z = values[mask]
+    corr = np.cov(z.T, aweights=w)
+    corr = corr / np.sqrt(np.outer(np.diag(corr), np.diag(corr)))
+    raw = relative_weights(corr[:3, :3], corr[:3, 3])
+    assert np.allclose(raw, expected["raw_weight"], rtol=1e-9, atol=0)
