@@ -20,13 +20,14 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time each name is imp
         subgroup_variables,
     )
     from .comparison import Comparison
-    from .display import show
+    from .display import each, show
     from .unit import UnitReport
 
 __all__ = [
     "Comparison",
     "Report",
     "UnitReport",
+    "each",
     "factors_present",
     "groups_present",
     "params_path",
@@ -46,6 +47,7 @@ _LAZY = {
     "groups_present": ".blocks",
     "params_path": ".blocks",
     "resolve_params": ".blocks",
+    "each": ".display",
     "show": ".display",
     "subgroup_variables": ".blocks",
 }

@@ -476,6 +476,16 @@ class Report:
                 )
         return self.paragraph(" ".join(parts)) if parts else HTML("")
 
+    def factor_page(self, factor: int) -> list:
+        """A factor's page: its heading, lead sentences, the likert chart of both groups and the
+        items table."""
+        return [
+            self.factor_heading(factor),
+            self.factor_lead(factor),
+            self.likert(factor),
+            self.items_table(factor),
+        ]
+
     def items_table(self, factor: int, group: str | None = None) -> HTML:
         """A factor's items: per group the share of favourable answers with its CI (one group, or
         every group side by side; the chart beside it gives each n). Don't-know and refusal rates
@@ -571,6 +581,10 @@ class Report:
             )
         return HTML("".join(str(self.paragraph(p)) for p in parts))
 
+    def driver_page(self, group: str) -> list:
+        """A group's key drivers: the action grid and the table."""
+        return [self.driver_chart(group), self.drivers_table(group)]
+
     def drivers_table(self, group: str) -> HTML:
         """A group's key drivers, most important first: importance (% of R²) with its CI, the
         standardised coefficient with its CI, and the factor's current index."""
@@ -655,6 +669,11 @@ class Report:
         )
         return f"{self.text('subgroup_differences')}: {listed}."
 
+    def subgroup_page(self, group: str, variable: str) -> list:
+        """A group's factors by the levels of a respondent variable: the heatmap and the line of
+        significant differences."""
+        return [self.heatmap(group, variable), self.subgroup_note(group, variable)]
+
     def subgroup_note(self, group: str, variable: str) -> HTML:
         """Under a subgroup heatmap: the significant differences, or that there are none."""
         text = self._subgroup_differences(group, variable) or self.text("subgroup_none")
@@ -679,6 +698,17 @@ class Report:
         title = self.subheading(self.text("series_title", group=self.text(group)))
         table = self._table(pd.DataFrame(rows), self.text("series_note", cycle=self.findings.cycle))
         return HTML(f"{title}{table}")
+
+    def trend_page(self, group: str) -> list:
+        """A group's change: the series over every cycle (with three or more), the change since the
+        previous cycle, and its decomposition into composition and change within groups."""
+        return [
+            self.series_chart(group),
+            self.series_table(group),
+            self.trend_chart(group),
+            self.trend_table(group),
+            self.decomposition_table(group),
+        ]
 
     def trend_table(self, group: str) -> HTML:
         tr = self.findings.tables.get("trends")

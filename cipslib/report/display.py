@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import io
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from ..parallel import side_by_side
 
@@ -65,6 +65,48 @@ def figure_pngs(figures: Sequence, workers: int | None = None) -> list[bytes]:
     return side_by_side([functools.partial(figure_png, f) for f in figures], workers)
 
 
+class Drawn:
+    """A figure already drawn: its PNG bytes and alternative text, shown as the figure would be."""
+
+    def __init__(self, png: bytes, alt: str):
+        self.png, self.alt = png, alt
+
+
+def each(keys: Iterable, make: Callable) -> list:
+    """The blocks ``make(key)`` gives for every key (``make(*key)`` for a tuple), in order, made
+    side by side: each share of the keys is made in a forked copy of the process
+    (:func:`cipslib.parallel.side_by_side`), which also draws its figures; they come back as
+    :class:`Drawn` PNG images with their alternative text, the same bytes as :func:`show` draws.
+    For one call to show a section of many similar pages.
+
+    Examples
+    --------
+    >>> from cipslib.report.blocks import HTML
+    >>> show(each([1, 2], lambda k: (HTML(f"<h3>{k}</h3>"), HTML(f"<p>{k * k}</p>"))))
+    <h3>1</h3>
+    <p>1</p>
+    <h3>2</h3>
+    <p>4</p>
+    """
+    return _flat(side_by_side([functools.partial(_made_and_drawn, make, key) for key in keys]))
+
+
+def _made_and_drawn(make: Callable, key) -> list:
+    made = make(*key) if isinstance(key, tuple) else make(key)
+    blocks = [b for b in _flat([made]) if b is not None]
+    drawn = [Drawn(figure_png(b), figure_alt(b)) if hasattr(b, "savefig") else b for b in blocks]
+    _close([b for b in blocks if hasattr(b, "savefig")])
+    return drawn
+
+
+def _close(figures: list) -> None:
+    """Close the figures pyplot manages (an analyst's), so they are not shown twice; the report's
+    own figures are not pyplot's."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    for fig in figures if pyplot is not None else []:
+        pyplot.close(fig)
+
+
 def figure_alt(fig) -> str:
     """Alternative text of a chart: its titles and caption."""
     parts = [fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) is not None else []
@@ -94,13 +136,12 @@ def show(*things) -> None:
     things = [t for t in _flat(things) if t is not None]
     figures = [t for t in things if hasattr(t, "savefig")]
     pngs = dict(zip(map(id, figures), figure_pngs(figures), strict=True))
-    pyplot = sys.modules.get("matplotlib.pyplot")  # an analyst's figures; the report's are not its
+    _close(figures)
     for thing in things:
         if id(thing) in pngs:
-            alt = {"alt": figure_alt(thing)}
-            display(Image(data=pngs[id(thing)], format="png", metadata=alt))
-            if pyplot is not None:
-                pyplot.close(thing)
+            thing = Drawn(pngs[id(thing)], figure_alt(thing))
+        if isinstance(thing, Drawn):
+            display(Image(data=thing.png, format="png", metadata={"alt": thing.alt}))
         else:
             display(thing)
 
@@ -112,4 +153,4 @@ def _flat(things) -> list:
     return out
 
 
-__all__ = ["figure_alt", "figure_png", "figure_pngs", "show"]
+__all__ = ["Drawn", "each", "figure_alt", "figure_png", "figure_pngs", "show"]

@@ -25,7 +25,7 @@ from cipslib.analysis.units import OTHER_UNITS, compute_units
 from cipslib.report import Report
 from cipslib.report.blocks import factors_present, groups_present, subgroup_variables
 from cipslib.report.charts import DIVERGING, GROUP_STYLE, RAW_STYLE, driver_grid, unit_dots
-from cipslib.report.display import figure_alt, figure_png, figure_pngs
+from cipslib.report.display import Drawn, each, figure_alt, figure_png, figure_pngs
 from cipslib.text.catalogue import load_catalogue
 from cipslib.text.numbers import NumberFormat
 
@@ -284,6 +284,22 @@ def test_figures_drawn_side_by_side_are_the_same_bytes(report):
     one_by_one = [figure_png(f) for f in figures]
     assert figure_pngs(figures, workers=2) == one_by_one
     assert figure_pngs(figures, workers=3) == one_by_one
+
+
+def test_pages_made_side_by_side_are_the_pages_made_one_by_one(report):
+    factors = factors_present(report)[:3]
+    pages = each(factors, report.factor_page)
+    one_by_one = [block for f in factors for block in report.factor_page(f)]
+    assert len(pages) == len(one_by_one) == 4 * len(factors)
+    for made, alone in zip(pages, one_by_one, strict=True):
+        if hasattr(alone, "savefig"):
+            assert isinstance(made, Drawn)
+            assert (made.png, made.alt) == (figure_png(alone), figure_alt(alone))
+        else:
+            assert str(made) == str(alone)
+    pairs = subgroup_variables(report)[:2]
+    notes = [block for block in each(pairs, report.subgroup_page) if not isinstance(block, Drawn)]
+    assert [str(n) for n in notes] == [str(report.subgroup_note(g, v)) for g, v in pairs]
 
 
 class _FailsInAChild(Figure):
