@@ -54,7 +54,7 @@ def side_by_side(tasks: Sequence[Callable[[], T]], workers: int | None = None) -
     try:
         results.update((i, tasks[i]()) for i in shares[0])
     finally:  # the children are waited for even when a task here raised
-        outcomes = [_finish(*child) for child in children]
+        outcomes = [_finish(*child) if child else None for child in children]
     for share, outcome in zip(shares[1:], outcomes, strict=True):
         if outcome is None:  # the child failed: its tasks run here, raising what they raise
             outcome = [tasks[i]() for i in share], []
@@ -65,15 +65,21 @@ def side_by_side(tasks: Sequence[Callable[[], T]], workers: int | None = None) -
     return [results[i] for i in range(len(tasks))]
 
 
-def _start(tasks: list, share: range) -> tuple[int, int]:
+def _start(tasks: list, share: range) -> tuple[int, int] | None:
     """Fork a child that runs ``tasks[i]`` for ``i`` in ``share`` and writes the pickled results
-    and warnings to a pipe; returns its pid and the pipe's reading end."""
+    and warnings to a pipe; returns its pid and the pipe's reading end, or None when the system
+    cannot fork now (no memory or process left): the share then runs here."""
     read, write = os.pipe()
-    with warnings.catch_warnings():
-        # Python 3.12+ warns when a process with threads forks; the child uses none of them (a
-        # kernel's message threads): it computes, writes to its pipe and leaves with os._exit
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
+    try:
+        with warnings.catch_warnings():
+            # Python 3.12+ warns when a process with threads forks; the child uses none of them (a
+            # kernel's message threads): it computes, writes to its pipe and leaves with os._exit
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        return None
     if pid:
         os.close(write)
         return pid, read

@@ -52,3 +52,11 @@ def test_warnings_of_a_child_are_raised_here():
 
 def test_one_worker_runs_every_task_here():
     assert side_by_side([os.getpid, os.getpid], workers=1) == [os.getpid()] * 2
+
+
+def test_a_share_that_cannot_be_forked_runs_here(monkeypatch):
+    def no_fork():
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert side_by_side([os.getpid, os.getpid], workers=2) == [os.getpid()] * 2
