@@ -88,9 +88,12 @@ def _weights_and_shares(cov: np.ndarray) -> np.ndarray:
     return np.concatenate([raw, 100 * raw / raw.sum()])
 
 
-def relative_weight_errors(design, values: np.ndarray, domain: np.ndarray) -> np.ndarray:
-    """Design-based standard errors of the relative weights and of their shares of R² (%), in the
-    order of :func:`_weights_and_shares`, by linearisation (the delta method).
+def relative_weights_with_errors(
+    design, values: np.ndarray, domain: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The relative weights and their shares of R² (%), in the order of
+    :func:`_weights_and_shares`, with their design-based standard errors by linearisation (the
+    delta method).
 
     ``values`` holds the predictors and the outcome (last column) of the design's rows; ``domain``
     the respondents the weights describe (no missing value among them). The weighted covariance
@@ -113,7 +116,7 @@ def relative_weight_errors(design, values: np.ndarray, domain: np.ndarray) -> np
         bump[j, k] = bump[k, j] = step
         up, down = _weights_and_shares(cov + bump), _weights_and_shares(cov - bump)
         jacobian[:, m] = (up - down) / (2 * step)
-    return np.sqrt(design.score_variance(scores @ jacobian.T))
+    return _weights_and_shares(cov), np.sqrt(design.score_variance(scores @ jacobian.T))
 
 
 def outcome_item(codebook: Codebook, outcome: str | None) -> pd.Series | None:
@@ -137,16 +140,12 @@ def outcome_item(codebook: Codebook, outcome: str | None) -> pd.Series | None:
     return rows.iloc[0]
 
 
-def _weighted_standardise(frame: pd.DataFrame, w: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-    """Columns centred and scaled by their weighted mean and SD, and their weighted correlation
-    matrix."""
+def _weighted_standardise(frame: pd.DataFrame, w: np.ndarray) -> pd.DataFrame:
+    """Columns centred and scaled by their weighted mean and SD."""
     x = frame.to_numpy(dtype=float)
     mean = w @ x / w.sum()
-    cov = ((x - mean) * w[:, None]).T @ (x - mean) / w.sum()
-    sd = np.sqrt(np.diag(cov))
-    return pd.DataFrame((x - mean) / sd, index=frame.index, columns=frame.columns), cov / np.outer(
-        sd, sd
-    )
+    sd = np.sqrt(w @ (x - mean) ** 2 / w.sum())
+    return pd.DataFrame((x - mean) / sd, index=frame.index, columns=frame.columns)
 
 
 def key_drivers(
@@ -201,19 +200,18 @@ def _group_drivers(design, frame, weights, group, mask, item, min_n_effective, l
     n_eff = w.sum() ** 2 / (w**2).sum() if complete.any() else 0.0
     if n_eff < min_n_effective:
         return []
-    z, corr = _weighted_standardise(frame[complete], w)
+    z = _weighted_standardise(frame[complete], w)
     names = {c: f"f{c.split('.')[1]}" for c in frame.columns if c != "outcome"}
     full = z.reindex(frame.index).rename(columns=names)
     fitted = design.update(**{c: full[c].to_numpy() for c in full.columns}).glm(
         "outcome ~ " + " + ".join(names.values()), domain=complete, level=level
     )
     fitted = fitted.set_index("term")
-    raw = relative_weights(corr[:-1, :-1], corr[:-1, -1])
+    p = len(names)
+    estimates, errors = relative_weights_with_errors(design, frame.to_numpy(dtype=float), complete)
+    raw, share = estimates[:p], estimates[p:]
     r2 = float(raw.sum())
-    p = len(raw)
-    errors = relative_weight_errors(design, frame.to_numpy(dtype=float), complete)
     half = stats.t.ppf((1 + level) / 2, design.df) * errors[p:]
-    share = 100 * raw / r2
     return [
         {
             "group": group,

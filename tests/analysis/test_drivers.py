@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cipslib.analysis.drivers import outcome_item, relative_weight_errors, relative_weights
+from cipslib.analysis.drivers import outcome_item, relative_weights, relative_weights_with_errors
 from cipslib.analysis.findings import analyse
 from cipslib.errors import CipsDataError
 
@@ -146,7 +146,7 @@ def write_drivers_csv(path=REF / "drivers_synthetic.csv"):
 
 
 @pytest.mark.parametrize("domain", ["all", "A"])
-def test_relative_weight_errors_equal_r_svyvar_with_the_delta_method(domain):
+def test_relative_weights_with_errors_equal_r_svyvar_with_the_delta_method(domain):
     ref = json.loads((REF / "r_drivers.json").read_text())
     data = pd.read_csv(REF / "drivers_synthetic.csv")
     pop = ref["populations"]
@@ -156,7 +156,7 @@ def test_relative_weight_errors_equal_r_svyvar_with_the_delta_method(domain):
     values = data[["x1", "x2", "x3", "y"]].to_numpy(dtype=float)
     mask = ~np.isnan(values).any(axis=1) & ((data["group"] == domain) | (domain == "all"))
     expected = ref["domains"][domain]
-    errors = relative_weight_errors(design, values, mask.to_numpy())
+    estimates, errors = relative_weights_with_errors(design, values, mask.to_numpy())
     assert np.allclose(errors[:3], expected["raw_weight_se"], rtol=1e-7, atol=0)
     assert np.allclose(errors[3:], expected["importance_se"], rtol=1e-7, atol=0)
     w = design.weights.to_numpy()[mask]
@@ -165,3 +165,5 @@ def test_relative_weight_errors_equal_r_svyvar_with_the_delta_method(domain):
     corr = corr / np.sqrt(np.outer(np.diag(corr), np.diag(corr)))
     raw = relative_weights(corr[:3, :3], corr[:3, 3])
     assert np.allclose(raw, expected["raw_weight"], rtol=1e-9, atol=0)
+    assert np.allclose(estimates[:3], raw, rtol=1e-12, atol=0)
+    assert np.allclose(estimates[3:], expected["importance"], rtol=1e-9, atol=0)

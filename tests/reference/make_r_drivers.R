@@ -1,5 +1,5 @@
 # Reference outputs of R's survey package for the standard errors of Johnson's relative weights
-# (cipslib.analysis.drivers.relative_weight_errors). Run from this folder:
+# (cipslib.analysis.drivers.relative_weights_with_errors). Run from this folder:
 #   Rscript make_r_drivers.R   (writes r_drivers.json)
 #
 # drivers_synthetic.csv: 600 respondents of two groups (A, B) with a role and a tenure band, three
