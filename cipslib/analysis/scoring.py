@@ -6,8 +6,9 @@ Conventions (the report's method section repeats them):
   strongly agree; for reverse-coded items disagree or strongly disagree), 0 for any other valid
   answer. Don't know, refusal and "not asked" are missing and leave the base; their rates are
   reported beside the estimate.
-* **0-100 score** of an ordinal item: the answer's position on the scale, reverse-coded items turned
-  first, so strongly disagree = 0 and strongly agree = 100 on a five-point scale.
+* **0-100 score** of an ordinal item: the answer's position in the scale's listed order (least to
+  most favourable, as the codebook lists the codes; the code numbers play no part), reverse-coded
+  items turned first, so strongly disagree = 0 and strongly agree = 100 on a five-point scale.
 * **Factor score** of a respondent: the mean 0-100 score of their valid items in the factor (items
   of their own questionnaire), when at least half of those items were answered; otherwise missing.
   The factor's % favourable per respondent is the share of their valid items answered favourably,
@@ -170,12 +171,8 @@ def item_scores(
         valid = ~np.isnan(y)
         fav[item["id"]] = np.where(valid, np.isin(y, item["favourable"]).astype(float), np.nan)
         if scale.type == "ordinal":
-            codes = list(scale.labels)
-            lo, hi = min(codes), max(codes)
-            yy = np.where(valid, y, lo)
-            if item["reverse"]:
-                yy = lo + hi - yy
-            score[item["id"]] = np.where(valid, (yy - lo) / (hi - lo) * 100.0, np.nan)
+            points = pd.Series(y).map(scale.points).to_numpy(dtype=float)
+            score[item["id"]] = 100.0 - points if item["reverse"] else points
         else:
             score[item["id"]] = np.full(len(y), np.nan)
     return pd.DataFrame(fav, index=data.index), pd.DataFrame(score, index=data.index)

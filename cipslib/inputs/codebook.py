@@ -96,6 +96,26 @@ class Scale:
         return tuple(self.labels)
 
     @property
+    def points(self) -> dict[int, float]:
+        """Each substantive code's 0-100 score: its position in the listed scale order, the first
+        (least favourable) 0 and the last 100, whatever the code numbers are.
+
+        Examples
+        --------
+        >>> s = Scale("agree", "ordinal", {1: {}, 3: {}, 2: {}}, (2,))
+        >>> s.points
+        {1: 0.0, 3: 50.0, 2: 100.0}
+        """
+        last = len(self.codes) - 1
+        return {code: 100.0 * i / last for i, code in enumerate(self.codes)}
+
+    @property
+    def in_code_order(self) -> bool:
+        """Whether the code numbers rise (or fall) along the listed scale order."""
+        codes = list(self.codes)
+        return codes in (sorted(codes), sorted(codes, reverse=True))
+
+    @property
     def missing_codes(self) -> tuple[int, ...]:
         return tuple(c for c in (self.dont_know, self.refusal) if c is not None)
 
