@@ -64,6 +64,7 @@ def _check_target(
         print(f"== CIPS {cd.cycle}: {path.name}", file=out)
     print(cd.report.summary(), file=out)
     _print_mapping(cd.report.mapping(), out)
+    _print_scale_order(cb, out)
     data = cd.data
     counts = data["group"].value_counts()
     print(
@@ -119,6 +120,20 @@ def _print_mapping(mapping, out) -> None:
         column = m["column"] if len(m["column"]) <= 70 else m["column"][:67] + "..."
         shown = f"{m['kind']} {m['target']} (by {m['rule']})" if m["target"] else m["kind"]
         print(f"    {column} -> {shown}", file=out)
+
+
+def _print_scale_order(cb, out) -> None:
+    """Ordinal scales whose code numbers do not follow their listed order: scores follow the
+    listed order, so the analyst sees which order that is."""
+    for scale in cb.scales.values():
+        if scale.type != "ordinal" or scale.in_code_order:
+            continue
+        order = " < ".join(f"{c} {next(iter(scale.labels[c].values()), '')}" for c in scale.codes)
+        print(
+            f"  scale '{scale.name}': the code numbers are not in the scale's listed order; "
+            f"scores follow the listed order (least to most favourable): {order}",
+            file=out,
+        )
 
 
 def _cmd_codebook_draft(args) -> int:
