@@ -30,6 +30,7 @@ from ..files import atomic_write
 from .codebook import Codebook, Scale, load_codebook, normalise_name
 from .matching import AmbiguousColumn, AnswerReader, ColumnMatch, ColumnMatcher, as_int, as_number
 from .readers import RawTable, clean_column, read_table
+from .tools import system_column
 from .variables import RespondentVariableReading
 
 REASONS = ("dont_know", "refusal", "no_answer", "not_asked")
@@ -56,12 +57,14 @@ class LoadReport:
     columns: list[ColumnMatch] = field(default_factory=list)
     generated_ids: bool = False
     constants: dict[str, str] = field(default_factory=dict)
+    tool_metadata: list[str] = field(default_factory=list)
 
     def mapping(self) -> pd.DataFrame:
         """The export's columns as they were read: codebook target, its kind and the matching
         rule (``id``, ``key``, ``alias``, ``text``); dropped and ignored columns follow."""
         rows = [(m.column, m.target, m.kind, m.rule) for m in self.columns]
         rows += [(c, None, "identifier (dropped)", None) for c in self.dropped_identifiers]
+        rows += [(c, None, "survey tool metadata (ignored)", None) for c in self.tool_metadata]
         rows += [(c, None, "not in the codebook (ignored)", None) for c in self.dropped_unknown]
         return pd.DataFrame(rows, columns=["column", "target", "kind", "rule"])
 
@@ -79,6 +82,8 @@ class LoadReport:
             lines.append(
                 "  columns not in the codebook dropped: " + ", ".join(self.dropped_unknown)
             )
+        if self.tool_metadata:
+            lines.append("  survey tool metadata ignored: " + ", ".join(self.tool_metadata))
         if self.generated_ids:
             lines.append("  no respondent id column: ids generated from the row numbers")
         for name, value in self.constants.items():
@@ -236,6 +241,7 @@ class _Interpreter(RespondentVariableReading):
         self.cycle = cycle
         self.constants = {k: v for k, v in (constants or {}).items() if v is not None}
         self.mapping: list[ColumnMatch] = []
+        self.tool_metadata: list[str] = []
         self.file = raw.file
         self.problems = ProblemList()
 
@@ -300,6 +306,7 @@ class _Interpreter(RespondentVariableReading):
             self.mapping,
             "respondent_id" not in variables,
             {k: v for k, v in self.constants.items() if k not in variables},
+            self.tool_metadata,
         )
         data.attrs["cips"] = {
             "file": self.file,
@@ -351,6 +358,9 @@ class _Interpreter(RespondentVariableReading):
             seen[norm] = pos
             try:
                 found = matcher.match(name)
+                if found.target is None and self.raw.text(pos):
+                    by_text = matcher.match(self.raw.text(pos))
+                    found = ColumnMatch(str(name), by_text.target, by_text.kind, by_text.rule)
             except AmbiguousColumn as exc:
                 self.problems.add(
                     file,
@@ -374,6 +384,10 @@ class _Interpreter(RespondentVariableReading):
                 mapping.append(found)
             elif cb.is_identifier(name) or self._looks_identifying(col):
                 dropped_ids.append(str(name))
+            elif (system := system_column(name)) is not None:
+                (dropped_ids if system.kind == "identifier" else self.tool_metadata).append(
+                    str(name)
+                )
             else:
                 dropped_unknown.append(str(name))
                 if normalise_name(name) in other_cycles:

@@ -83,6 +83,8 @@ class ColumnMatcher:
     'text'
     >>> m.match("lead_02 [Senior managers set an example]").target
     'lead_02'
+    >>> m.match("factor_1/lead_02").target
+    'lead_02'
     """
 
     def __init__(self, codebook: Codebook, cycle: int | None):
@@ -120,6 +122,8 @@ class ColumnMatcher:
         :class:`AmbiguousColumn` when that rule finds two."""
         header = str(column)
         codes, texts = [header], [header]
+        if "/" in header:  # KoboToolbox and ODK: group/name
+            codes.append(header.rsplit("/", 1)[1])
         for pattern in (_CODE_BRACKET, _CODE_DOT):
             found = pattern.match(header)
             if found:

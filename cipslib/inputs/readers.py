@@ -12,8 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,21 @@ class RawTable:
     delimiter: str | None = None
     sheet: str | None = None
     value_labels: dict[str, dict[float, str]] = field(default_factory=dict)
+    texts: list[str | None] = field(default_factory=list)
+    tool: str | None = None
+
+    def text(self, position: int) -> str | None:
+        """The question text of the column at ``position``, when the export gives one."""
+        return self.texts[position] if position < len(self.texts) else None
+
+    def below_header(self, rows: int, **changes) -> RawTable:
+        """The table without its first ``rows`` body rows (header rows of a survey tool)."""
+        return replace(
+            self,
+            frame=self.frame.iloc[rows:].reset_index(drop=True),
+            row_numbers=self.row_numbers[rows:],
+            **changes,
+        )
 
 
 def clean_cell(v: Any) -> str | None:
@@ -118,9 +134,9 @@ def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
                 f"this is not a text CSV file: its content is a {sniffed} file",
                 expected=f"rename it with the right extension ({_SUFFIX_OF[sniffed]})",
             )
-        return _second_header_row(_read_csv(path))
+        return _header_rows(_read_csv(path))
     if suffix in EXCEL_SUFFIXES:
-        return _second_header_row(_read_excel(path, sheet))
+        return _header_rows(_read_excel(path, sheet))
     if suffix in SPSS_SUFFIXES:
         return _read_spss(path)
     return _read_parquet(path)
@@ -131,35 +147,53 @@ _SUFFIX_OF = {"Excel": ".xlsx", "SPSS": ".sav", "Parquet": ".parquet"}
 SECOND_HEADER_WORDS = ("response", "open-ended response", "відповідь", "відкрита відповідь")
 
 
-def _second_header_row(table: RawTable) -> RawTable:
+def _header_rows(table: RawTable) -> RawTable:
+    """The table read through the first survey tool's header convention that recognises it."""
+    for convention in HEADER_CONVENTIONS.values():
+        read = convention(table)
+        if read is not None:
+            return read
+    return table
+
+
+def _first_row(table: RawTable, row: int = 0) -> list[str | None]:
+    if len(table.frame) <= row:
+        return []
+    return [None if pd.isna(v) else str(v).strip() or None for v in table.frame.iloc[row]]
+
+
+def _surveymonkey(table: RawTable) -> RawTable | None:
     """SurveyMonkey writes two header rows: the question, then "Response" (single answer) or the
     option (several answers; the question cell is then left empty after its first option). When
     most filled cells of the first row below the header are such words, the two rows are read as
     one header: the question (carried over empty cells), then the option where there is one."""
-    if table.frame.empty:
-        return table
-    second = [None if pd.isna(v) else str(v).strip() for v in table.frame.iloc[0]]
+    second = _first_row(table)
     filled = [v for v in second if v]
     words = [v for v in filled if v.casefold() in SECOND_HEADER_WORDS]
     if not filled or len(words) * 2 < len(filled):
-        return table
+        return None
     names, question = [], ""
     for first, sub in zip(table.columns, second, strict=True):
         question = str(first).strip() or question
         option = sub if sub and sub.casefold() not in SECOND_HEADER_WORDS else ""
         names.append(f"{question} {option}".strip() if str(first).strip() or option else question)
-    frame = table.frame.iloc[1:].reset_index(drop=True)
-    return RawTable(
-        table.file,
-        table.format,
-        names,
-        frame,
-        table.row_numbers[1:],
-        table.encoding,
-        table.delimiter,
-        table.sheet,
-        table.value_labels,
-    )
+    return table.below_header(1, columns=names, tool="surveymonkey")
+
+
+def _qualtrics(table: RawTable) -> RawTable | None:
+    """Qualtrics writes three header rows: column names, question texts, then ``{"ImportId":
+    ...}``. When most filled cells of the second row below the header are such import ids, the
+    names are kept, the texts become the columns' question texts and both rows leave the data."""
+    third = [v for v in _first_row(table, 1) if v]
+    ids = [v for v in third if QUALTRICS_IMPORT_ID.match(v)]
+    if not third or len(ids) * 2 < len(third):
+        return None
+    return table.below_header(2, texts=_first_row(table), tool="qualtrics")
+
+
+# survey tools' header conventions, tried in this order
+HEADER_CONVENTIONS = {"qualtrics": _qualtrics, "surveymonkey": _surveymonkey}
+QUALTRICS_IMPORT_ID = re.compile(r'^\{\s*"ImportId"\s*:')
 
 
 def _sniff_format(head: bytes) -> str | None:
@@ -350,8 +384,15 @@ def _read_spss(path: Path) -> RawTable:
     frame = df.astype(object).where(df.notna(), None)
     frame.columns = range(len(columns))
     labels = {str(k): dict(v) for k, v in (meta.variable_value_labels or {}).items()}
+    texts = [(meta.column_names_to_labels or {}).get(c) or None for c in df.columns]
     return RawTable(
-        file, "sav", columns, frame, list(range(1, len(frame) + 1)), value_labels=labels
+        file,
+        "sav",
+        columns,
+        frame,
+        list(range(1, len(frame) + 1)),
+        value_labels=labels,
+        texts=texts,
     )
 
 

@@ -1,5 +1,5 @@
-"""Scale order, not code numbers: renumbering a scale's codes while keeping their listed order leaves
-every figure unchanged."""
+"""Scale order, not code numbers: renumbering a scale's codes while keeping their listed order
+leaves every figure unchanged."""
 
 from __future__ import annotations
 

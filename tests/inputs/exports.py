@@ -131,3 +131,100 @@ def survey_monkey(frame: pd.DataFrame, cb: Codebook, cycle: int) -> list[list[st
     rows = [list(body.columns), second]
     rows += body.astype(object).where(body.notna(), None).values.tolist()
     return rows
+
+
+QUALTRICS_SYSTEM = [
+    "StartDate",
+    "EndDate",
+    "Status",
+    "IPAddress",
+    "Progress",
+    "Duration (in seconds)",
+    "Finished",
+    "RecordedDate",
+    "ResponseId",
+    "RecipientLastName",
+    "RecipientFirstName",
+    "RecipientEmail",
+    "ExternalReference",
+    "LocationLatitude",
+    "LocationLongitude",
+    "DistributionChannel",
+    "UserLanguage",
+]
+
+
+def qualtrics(frame: pd.DataFrame, cb: Codebook, cycle: int) -> list[list[str | None]]:
+    """Qualtrics' three header rows (the survey's own column names Q1, Q2, ..., the question text,
+    then ``{"ImportId": ...}``), its metadata columns first, answers as choice text."""
+    items = cb.items_for(cycle=cycle).set_index("id")
+    kept = [c for c in frame.columns if c in items.index or c in cb.variables]
+    kept = [c for c in kept if c not in ("respondent_id", "duration_s", "cycle")]
+    body = labelled(frame[kept], cb, cycle, "en", lambda c: c)
+    names = [f"Q{i}" for i in range(1, len(kept) + 1)]
+    texts = [
+        items.loc[c, "text_en"] if c in items.index else cb.variables[c].labels["en"] for c in kept
+    ]
+    n = len(frame)
+    system = {
+        "StartDate": ["2025-09-16 10:00:00"] * n,
+        "EndDate": ["2025-09-16 10:20:00"] * n,
+        "Status": ["IP Address"] * n,
+        "IPAddress": [f"10.0.{i // 250}.{i % 250}" for i in range(n)],
+        "Progress": ["100"] * n,
+        "Duration (in seconds)": [
+            None if pd.isna(v) else f"{v:g}" for v in frame.get("duration_s", [None] * n)
+        ],
+        "Finished": ["True"] * n,
+        "RecordedDate": ["2025-09-16 10:20:01"] * n,
+        "ResponseId": [f"R_{i:08d}" for i in range(n)],
+        "RecipientLastName": [None] * n,
+        "RecipientFirstName": [None] * n,
+        "RecipientEmail": [None] * n,
+        "ExternalReference": [None] * n,
+        "LocationLatitude": ["50.45"] * n,
+        "LocationLongitude": ["30.52"] * n,
+        "DistributionChannel": ["anonymous"] * n,
+        "UserLanguage": ["EN"] * n,
+    }
+    header = QUALTRICS_SYSTEM + names
+    question = [
+        {"Duration (in seconds)": "Duration (in seconds)"}.get(c, c) for c in QUALTRICS_SYSTEM
+    ] + texts
+    import_ids = [f'{{"ImportId":"{c[0].lower() + c[1:]}"}}' for c in QUALTRICS_SYSTEM] + [
+        f'{{"ImportId":"QID{i}"}}' for i in range(1, len(kept) + 1)
+    ]
+    rows = [header, question, import_ids]
+    cells = body.astype(object).where(body.notna(), None).values.tolist()
+    for i, answers in enumerate(cells):
+        rows.append([system[c][i] for c in QUALTRICS_SYSTEM] + answers)
+    return rows
+
+
+def kobo_groups(frame: pd.DataFrame, cb: Codebook, cycle: int) -> pd.DataFrame:
+    """A KoboToolbox export with group paths (``factor_1/lead_01``), answers as choice names
+    (here the codes), and Kobo's own columns."""
+    items = cb.items_for(cycle=cycle).set_index("id")
+
+    def header(col: str) -> str | None:
+        if col in items.index:
+            factor = items.loc[col, "factor"]
+            return f"factor_{int(factor)}/{col}" if pd.notna(factor) else f"experience/{col}"
+        return {"respondent_id": None, "submitted_at": "_submission_time"}.get(col, col)
+
+    out = pd.DataFrame(
+        {
+            name: [None if pd.isna(v) else f"{v:g}" if isinstance(v, float) else v for v in values]
+            for col, values in frame.items()
+            if (name := header(col)) is not None
+        }
+    )
+    n = len(out)
+    out["_uuid"] = [f"uuid-{i:06d}" for i in range(n)]
+    out["_index"] = range(1, n + 1)
+    out["_status"] = "submitted_via_web"
+    out["__version__"] = "vQ4vVh2"
+    out["_validation_status"] = None
+    out["_submitted_by"] = None
+    out["meta/instanceID"] = [f"uuid:{i:06d}" for i in range(n)]
+    return out

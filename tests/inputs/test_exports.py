@@ -271,3 +271,35 @@ def test_headers_are_matched_whatever_their_punctuation_and_numbering(codebook):
     ):
         assert m.match(header).target == "lead_02", header
     assert m.match("Some other question").target is None
+
+
+def test_qualtrics_three_header_rows_and_metadata(tmp_path, codebook, coded, reference, capsys):
+    rows = exports.qualtrics(coded, codebook, CYCLE)
+    path = tmp_path / "qualtrics.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    loaded = cipslib.load_cycle(path, codebook, CYCLE, constants={"mode": "online"})
+    _same_answers(loaded, reference)
+    report = loaded.report
+    assert {"IPAddress", "RecipientEmail", "LocationLatitude"} <= set(report.dropped_identifiers)
+    assert {"Status", "Progress", "Finished", "UserLanguage"} <= set(report.tool_metadata)
+    assert report.dropped_unknown == []
+    rules = report.mapping().set_index("column")
+    assert rules.loc["Q1", "rule"] == "text" and rules.loc["Q1", "target"] is not None
+    assert loaded.report.rows_read == len(coded)
+    assert not any("not in the codebook" in str(w) for w in report.warnings)
+
+
+def test_kobotoolbox_group_paths_and_system_columns(tmp_path, codebook, coded, reference):
+    frame = exports.kobo_groups(coded, codebook, CYCLE)
+    assert "factor_1/lead_01" in frame
+    frame.to_csv(tmp_path / "kobo.csv", index=False)
+    loaded = cipslib.load_cycle(tmp_path / "kobo.csv", codebook, CYCLE)
+    report = loaded.report
+    assert report.mapping().set_index("column").loc["factor_1/lead_01", "target"] == "lead_01"
+    assert {"_index", "_status", "__version__", "_validation_status", "meta/instanceID"} <= set(
+        report.tool_metadata
+    )
+    assert "_submitted_by" in report.dropped_identifiers
+    assert report.dropped_unknown == []
+    _same_answers(loaded, reference)
