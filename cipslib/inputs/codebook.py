@@ -78,7 +78,9 @@ class Scale:
 
     ``dont_know`` and ``refusal`` are the codes of "don't know" and "prefer not to say"; cipslib
     turns them into missing values when loading and counts them separately (they are never in a
-    base).
+    base). ``missing`` declares further missing-value codes (an SPSS file's user-missing values such
+    as 0 "not applicable" or 98, 99) with what each means: ``dont_know``, ``refusal`` or
+    ``not_asked``; they are counted as that reason.
     """
 
     name: str
@@ -89,6 +91,7 @@ class Scale:
     dont_know: int | None = None
     refusal: int | None = None
     special_labels: dict[int, dict[str, str]] = field(default_factory=dict)
+    missing: dict[int, str] = field(default_factory=dict)
 
     @property
     def codes(self) -> tuple[int, ...]:
@@ -117,7 +120,18 @@ class Scale:
 
     @property
     def missing_codes(self) -> tuple[int, ...]:
-        return tuple(c for c in (self.dont_know, self.refusal) if c is not None)
+        """Every code that is an answer but not a value: don't know, refusal, declared missing."""
+        return (
+            *(c for c in (self.dont_know, self.refusal) if c is not None),
+            *self.missing,
+        )
+
+    @property
+    def missing_reasons(self) -> dict[int, str]:
+        """What each missing code counts as: ``dont_know``, ``refusal`` or ``not_asked``."""
+        reasons = {self.dont_know: "dont_know", self.refusal: "refusal"} | self.missing
+        reasons.pop(None, None)
+        return reasons
 
     def label(self, code: int, lang: str = "en") -> str:
         entry = self.labels.get(code) or self.special_labels.get(code)
@@ -347,13 +361,14 @@ def _parse_scales(problems: ProblemList, file: str, raw: Any) -> dict[str, Scale
             "favourable",
             "dont_know",
             "refusal",
+            "missing",
             "note",
         }
         if unknown:
             problems.add(
                 file,
                 f"{where}: unknown setting(s) {sorted(unknown)}",
-                expected="type, codes, neutral, favourable, dont_know, refusal",
+                expected="type, codes, neutral, favourable, dont_know, refusal, missing",
             )
         stype = spec.get("type")
         if stype not in SCALE_TYPES:
@@ -397,6 +412,7 @@ def _parse_scales(problems: ProblemList, file: str, raw: Any) -> dict[str, Scale
                 )
         if specials["dont_know"] is not None and specials["dont_know"] == specials["refusal"]:
             problems.add(file, f"{where}: don't-know and refusal must have different codes")
+        missing = _parse_missing(problems, file, where, spec.get("missing"), labels, special)
         fav = spec.get("favourable")
         if not isinstance(fav, list) or not fav:
             problems.add(file, f"{where}: 'favourable' must list the favourable answer codes")
@@ -426,8 +442,48 @@ def _parse_scales(problems: ProblemList, file: str, raw: Any) -> dict[str, Scale
             specials["dont_know"],
             specials["refusal"],
             special,
+            missing,
         )
     return scales
+
+
+MISSING_MEANINGS = ("dont_know", "refusal", "not_asked")
+
+
+def _parse_missing(problems, file, where, raw, labels, special) -> dict[int, str]:
+    """A scale's ``missing:`` codes: ``{code: {meaning: dont_know|refusal|not_asked, <lang>:
+    label}}`` (meaning ``dont_know`` when left out); their labels join ``special``."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.add(
+            file,
+            f"{where}: 'missing' must map each missing-value code to its meaning and labels",
+            value=raw,
+            expected="e.g. missing: {0: {meaning: not_asked, en: Not applicable}}",
+        )
+        return {}
+    out: dict[int, str] = {}
+    for code, entry in raw.items():
+        c = _int_code(problems, file, f"{where}, missing", code)
+        if c is None:
+            continue
+        if c in labels or c in special:
+            problems.add(file, f"{where}: the missing code {c} is also an answer or special code")
+            continue
+        entry = dict(entry) if isinstance(entry, dict) else {}
+        meaning = entry.pop("meaning", "dont_know")
+        if meaning not in MISSING_MEANINGS:
+            problems.add(
+                file,
+                f"{where}: missing code {c} has an unknown meaning",
+                value=meaning,
+                expected=", ".join(MISSING_MEANINGS),
+            )
+            continue
+        out[c] = meaning
+        special[c] = _text(problems, file, f"{where}, missing code {c}", entry)
+    return out
 
 
 def _parse_factors(problems: ProblemList, file: str, raw: Any) -> dict[int, dict[str, str]]:

@@ -519,8 +519,9 @@ class _Interpreter(RespondentVariableReading):
             if scale.type == "ordinal"
             else ", ".join(map(str, sorted(valid)))
         )
-        extra = [f"{scale.dont_know} don't know"] if scale.dont_know is not None else []
-        extra += [f"{scale.refusal} prefer not to say"] if scale.refusal is not None else []
+        meaning = {"dont_know": "don't know", "refusal": "prefer not to say"}
+        meaning["not_asked"] = "not applicable"
+        extra = [f"{c} {meaning[r]}" for c, r in scale.missing_reasons.items()]
         expected += (", or " + ", ".join(extra)) if extra else ""
         reader = AnswerReader(scale)
         stray, text, out_of_range = self._read_answers(col, reader, scale, asked, codes, why)
@@ -559,8 +560,7 @@ class _Interpreter(RespondentVariableReading):
         code = np.where(take, read, np.nan).astype(float)
         in_scale = take & np.isin(code, list(scale.codes))
         codes[in_scale] = code[in_scale]
-        special = {scale.dont_know: "dont_know", scale.refusal: "refusal"}
-        special.pop(None, None)
+        special = scale.missing_reasons
         for value, reason in special.items():
             why[take & (code == value) & ~in_scale] = reason
         beyond = take & ~in_scale & ~np.isin(code, list(special))

@@ -322,3 +322,38 @@ def test_input_file_is_not_modified(tmp_path):
     before = hashlib.sha256(demo_path(2025).read_bytes()).hexdigest()
     cipslib.demo_data(2025)
     assert hashlib.sha256(demo_path(2025).read_bytes()).hexdigest() == before
+
+
+def test_declared_missing_codes_are_counted_by_their_meaning(tmp_path, codebook):
+    import yaml
+
+    from cipslib.inputs.codebook import shipped_codebook_path
+    from cipslib.inputs.synthetic import simulate_cycle
+
+    spec = yaml.safe_load(shipped_codebook_path().read_text(encoding="utf-8"))
+    spec["scales"]["agree5"]["missing"] = {
+        0: {"meaning": "not_asked", "en": "Not applicable", "uk": "Не застосовується"},
+        98: {"en": "Cannot say", "uk": "Не можу сказати"},
+    }
+    (tmp_path / "cb.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    cb = cipslib.load_codebook(tmp_path / "cb.yaml")
+    assert cb.scales["agree5"].missing_reasons == {
+        8: "dont_know",
+        9: "refusal",
+        0: "not_asked",
+        98: "dont_know",
+    }
+    frame = simulate_cycle(2024, codebook).head(40).copy()
+    frame["lead_01"] = frame["lead_01"].astype(object)
+    officials = frame.index[frame["group"] == 1][:6]
+    frame.loc[officials[:2], "lead_01"] = 0
+    frame.loc[officials[2:5], "lead_01"] = 98
+    frame.loc[officials[5], "lead_01"] = "Cannot say"
+    loaded = cipslib.load_cycle(write_csv(frame, tmp_path / "x.csv"), cb, 2024)
+    why = loaded.reasons.loc[officials, "lead_01"].tolist()
+    assert why == ["not_asked"] * 2 + ["dont_know"] * 4
+    assert loaded.data.loc[officials, "lead_01"].isna().all()
+    frame.loc[officials[0], "lead_01"] = 97
+    with pytest.raises(cipslib.CipsDataError) as err:
+        cipslib.load_cycle(write_csv(frame, tmp_path / "y.csv"), cb, 2024)
+    assert "0 not applicable, 98 don't know" in str(err.value)
