@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import filecmp
 import os
+import shlex
 import sys
 import tempfile
 from pathlib import Path
@@ -37,7 +38,12 @@ from .inputs.params import load_params
 
 
 def _check_target(
-    target: str, cycle: int | None, codebook_path: str | None, out, constants: dict | None = None
+    target: str,
+    cycle: int | None,
+    codebook_path: str | None,
+    out,
+    constants: dict | None = None,
+    sheet: str | None = None,
 ) -> None:
     from .analysis.quality import screen
     from .analysis.weighting import weight_cycle
@@ -59,7 +65,7 @@ def _check_target(
     else:
         cb = load_codebook(codebook_path)
         populations = {}
-        cd = load_cycle(path, cb, cycle, constants=constants)
+        cd = load_cycle(path, cb, cycle, constants=constants, sheet=sheet)
         thresholds = None
         print(f"== CIPS {cd.cycle}: {path.name}", file=out)
     print(cd.report.summary(), file=out)
@@ -73,7 +79,7 @@ def _check_target(
         file=out,
     )
     officials = data[data["group"] == "official"]
-    if len(officials) and officials["role"].notna().any():
+    if len(officials) and "role" in officials and officials["role"].notna().any():
         share = (officials["role"] == "manager").sum() / officials["role"].notna().sum()
         print(f"  managers among officials who gave their role: {share:.0%}", file=out)
     nr = cd.report.nonresponse
@@ -118,7 +124,8 @@ def _print_mapping(mapping, out) -> None:
     print(f"  columns read: {len(read)} ({by})", file=out)
     for _, m in mapping.iterrows():
         column = m["column"] if len(m["column"]) <= 70 else m["column"][:67] + "..."
-        shown = f"{m['kind']} {m['target']} (by {m['rule']})" if m["target"] else m["kind"]
+        read = isinstance(m["target"], str)
+        shown = f"{m['kind']} {m['target']} (by {m['rule']})" if read else m["kind"]
         print(f"    {column} -> {shown}", file=out)
 
 
@@ -148,8 +155,9 @@ def _cmd_codebook_draft(args) -> int:
     todo = text.count("TODO")
     print(
         f"{out}: a draft codebook with {text.count(chr(10) + '- id: ')} items; "
-        f"{todo} TODO marks to complete, then run: cips check {args.export} --codebook {out} "
-        "--cycle YEAR"
+        f"{todo} TODO marks to complete, then run: cips check {shlex.quote(args.export)} "
+        f"--codebook {shlex.quote(str(out))} --cycle YEAR"
+        + (f" --sheet {shlex.quote(args.sheet)}" if args.sheet else "")
     )
     return 0
 
@@ -169,7 +177,9 @@ def _cmd_check(args) -> int:
     status = 0
     for target in args.targets:
         try:
-            _check_target(target, args.cycle, args.codebook, sys.stdout, _constants(args.set))
+            _check_target(
+                target, args.cycle, args.codebook, sys.stdout, _constants(args.set), args.sheet
+            )
         except BAD_INPUT as exc:
             print(f"== {target}: cannot be used", file=sys.stderr)
             print(str(exc), file=sys.stderr)
@@ -325,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--cycle", type=int, help="survey year of a data file")
     p.add_argument("--codebook", help="codebook YAML (default: the shipped one)")
+    p.add_argument("--sheet", help="Excel sheet to read (data files)")
     p.add_argument(
         "--set",
         action="append",

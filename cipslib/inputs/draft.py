@@ -14,41 +14,79 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .codebook import Codebook, load_codebook
-from .matching import ColumnMatcher, as_number, normalise_text
-from .readers import clean_cell, read_table
+from .codebook import Codebook, load_codebook, normalise_name
+from .matching import AmbiguousColumn, ColumnMatcher, as_int, as_number, normalise_text
+from .readers import RawTable, clean_cell, read_table
+from .tools import system_column
 
 MAX_LABELS = 15  # more distinct texts than this: free text, not answers
+MAX_POINTS = 11  # a numeric column with at most this many whole values (0-10) is a rating
 TODO = "TODO"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
+_IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+_PHONE = re.compile(r"^\+?[\d\s().\-]{9,}$")
+_UUID = re.compile(r"^(uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+# an answer label that is the middle of an agree/disagree scale, in the words tools use
+_NEUTRAL = re.compile(
+    r"^(neutral|neutre|neutro|undecided|no opinion|neither .+ nor .+|ni .+ ni .+|nem .+ nem .+"
+    r"|ні .+ ні .+|ні так,? ні ні)$"
+)
 
 
 def _values(column) -> list[str]:
     return [v for v in (clean_cell(x) for x in column) if v is not None]
 
 
-def _scale_for(labels: list[str], template: Codebook) -> str | None:
+def _looks_identifying(values: list[str]) -> bool:
+    """Values that identify a person or a submission: e-mails, IP addresses, phone numbers, UUIDs,
+    or texts nearly all different (names, free text, ids)."""
+    sample = values[:500]
+    patterns = (_EMAIL, _IP, _PHONE, _UUID)
+    if sum(any(p.match(v) for p in patterns) for v in sample) * 2 > len(sample):
+        return True
+    if any(as_number(v) is None for v in sample):
+        distinct = len(set(sample))
+        return distinct > MAX_LABELS and distinct * 2 > len(sample)
+    return False
+
+
+def _scale_for(labels: list[str], template: Codebook) -> tuple[str, str | None] | None:
     """The shipped scale whose labels (in some language, don't know and refusal included) cover
-    ``labels``."""
-    wanted = {normalise_text(x) for x in labels}
+    ``labels``, and the one label it does not know that names its neutral answer ("Neutral",
+    "Neither agree nor disagree" in other words), if any."""
+    wanted = {normalise_text(x): x for x in labels}
     for name, scale in template.scales.items():
         known = {
             normalise_text(text)
             for code in (*scale.codes, *scale.missing_codes)
             for text in (scale.labels.get(code) or scale.special_labels.get(code, {})).values()
         }
-        if wanted <= known and len(wanted) >= min(2, len(known)):
-            return name
+        unknown = [w for w in wanted if w not in known]
+        neutral = None
+        if len(unknown) == 1 and scale.neutral is not None and _NEUTRAL.match(unknown[0]):
+            neutral = wanted[unknown[0]]
+            unknown = []
+        if not unknown and len(wanted) >= min(2, len(known)):
+            return name, neutral
     return None
 
 
 def draft_codebook(path: str | Path, *, sheet: str | None = None, language: str = "en") -> str:
     """YAML text of a draft codebook for the export at ``path``, its question texts taken as
     ``language``; ``TODO`` marks what a person must complete.
+
+    A column becomes a respondent variable when its name (or an alias) is one, or its question
+    text is one and its values are that variable's levels; an identifier when its name is one
+    or its values identify (e-mails, IP addresses, phone numbers, UUIDs, texts nearly all
+    different); a survey tool's metadata is left out; a column of answers becomes an item, its
+    scale taken from the SPSS value labels, from a shipped scale whose labels it uses, or from its
+    labels or whole numbers (a rating of at most 11 points); other numeric columns are left out.
 
     Examples
     --------
@@ -63,23 +101,29 @@ def draft_codebook(path: str | Path, *, sheet: str | None = None, language: str 
     """
     template = load_codebook()
     raw = read_table(path, sheet=sheet)
-    variables_matcher = ColumnMatcher(template, None)
+    matcher = ColumnMatcher(template, None)
     variables: dict[str, Any] = {}
-    answer_columns: list[tuple[str, list[str]]] = []
-    ignored: list[str] = []
+    answer_columns: list[_Answers] = []
+    left_out: dict[str, list[str]] = {"identifier": [], "metadata": [], "numeric": []}
     for pos, header in enumerate(raw.columns):
         values = _values(raw.frame[pos])
         if not str(header).strip() or not values:
             continue
-        found = variables_matcher.match(header)
-        if found.target is not None:
-            variables[found.target] = _variable_spec(template, found.target, header)
-        elif template.is_identifier(header):
-            ignored.append(str(header))
-        elif all(as_number(v) is not None for v in values) or len(set(values)) > MAX_LABELS:
-            ignored.append(str(header))
+        text = raw.text(pos)
+        variable = _variable_of(matcher, template, header, text, values)
+        system = system_column(header)
+        if variable is not None and variable not in variables:
+            variables[variable] = _variable_spec(template, variable, header)
+        elif template.is_identifier(header) or _looks_identifying(values):
+            left_out["identifier"].append(str(header))
+        elif system is not None:
+            left_out[system.kind].append(str(header))
+        elif header in raw.value_labels or not all(as_number(v) is not None for v in values):
+            answer_columns.append(_Answers(str(header), text, values, raw, pos))
+        elif _is_rating(values):
+            answer_columns.append(_Answers(str(header), text, values, raw, pos))
         else:
-            answer_columns.append((str(header), values))
+            left_out["numeric"].append(str(header))
     scales, items = _scales_and_items(answer_columns, template, language)
     for name in template.variables:
         if name not in variables and template.variables[name].required:
@@ -92,14 +136,69 @@ def draft_codebook(path: str | Path, *, sheet: str | None = None, language: str 
         "factors": {k: dict(v) for k, v in template.factors.items()},
         "respondent_variables": variables,
         "identifiers": {
-            "names": sorted(template.identifier_names | {normalise_text(c) for c in ignored}),
+            "names": sorted(
+                template.identifier_names | {normalise_name(c) for c in left_out["identifier"]}
+            ),
             "patterns": [p.pattern for p in template.identifier_patterns],
         },
         "items": items,
     }
-    return _with_todo_comments(
-        yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1_000_000)
-    )
+    body = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1_000_000)
+    return _left_out_comment(left_out) + _with_todo_comments(body)
+
+
+_LEFT_OUT = {
+    "identifier": "identifier columns (dropped when the export is read)",
+    "metadata": "the survey tool's own columns (ignored when the export is read)",
+    "numeric": "numeric columns that are not answers on a scale (add them by hand if they are)",
+}
+
+
+def _left_out_comment(left_out: dict[str, list[str]]) -> str:
+    lines = [
+        f"# {_LEFT_OUT[kind]}: {', '.join(columns)}"
+        for kind, columns in left_out.items()
+        if columns
+    ]
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _is_rating(values: list[str]) -> bool:
+    """Whole numbers with at most :data:`MAX_POINTS` distinct values spanning at most 10."""
+    numbers = {as_int(v) for v in values}
+    if None in numbers or len(numbers) > MAX_POINTS:
+        return False
+    return max(numbers) - min(numbers) <= MAX_POINTS - 1
+
+
+def _variable_of(matcher, template: Codebook, header, text, values) -> str | None:
+    """The respondent variable a column is: by its name or an alias, or by its question text when
+    its values are the variable's levels (a column headed "Position" is ``role`` only if it holds
+    the levels of ``role``)."""
+    for candidate in (header, text):
+        if not candidate:
+            continue
+        try:
+            found = matcher.match(candidate)
+        except AmbiguousColumn:
+            continue
+        if found.target is None:
+            continue
+        if found.rule != "text" or _fits(template.variables[found.target], values):
+            return found.target
+    return None
+
+
+def _fits(var, values: list[str]) -> bool:
+    """Whether most distinct values are the variable's levels (codes, names or labels)."""
+    if var.type != "category":
+        return var.type != "number" or all(as_number(v) is not None for v in values)
+    known = {str(lv.code) for lv in var.levels.values()}
+    for lv in var.levels.values():
+        known |= {normalise_text(lv.name), *(normalise_text(t) for t in lv.labels.values())}
+    distinct = set(values)
+    hits = sum(v in known or normalise_text(v) in known for v in distinct)
+    return hits >= 0.8 * len(distinct)
 
 
 def _variable_spec(template: Codebook, name: str, header: str | None) -> dict[str, Any]:
@@ -128,37 +227,117 @@ def _variable_spec(template: Codebook, name: str, header: str | None) -> dict[st
     return spec
 
 
-def _scales_and_items(answer_columns, template: Codebook, language: str):
-    """One scale per distinct label set (shipped scales reused), one item per answer column."""
-    scales: dict[str, Any] = {}
-    scale_of_set: dict[frozenset, str] = {}
-    items = []
-    for n, (header, values) in enumerate(answer_columns, start=1):
-        counts = Counter(values)
-        label_set = frozenset(normalise_text(v) for v in counts)
-        name = scale_of_set.get(label_set)
-        if name is None:
-            name = _scale_for(list(counts), template)
-            if name is not None:
-                scales[name] = _template_scale(template, name)
-            else:
-                name = f"scale_{len([s for s in scales if s.startswith('scale_')]) + 1}"
-                labels = sorted(counts, key=lambda v: (-counts[v], v))
-                scales[name] = {
+_MISSING_WORDS = {  # answer labels that are not answers, by the meaning a scale's `missing:` gives
+    "refusal": re.compile(r"refus|prefer not|rather not|no answer|sans r[ée]ponse|не бажаю|declin"),
+    "not_asked": re.compile(
+        r"not applicable|^n/?a$|^nap$|inapplicable|sans objet|no aplica|não se aplica|не застосов"
+    ),
+    "dont_know": re.compile(
+        r"don.?t know|do not know|^dk$|cannot say|can.?t say|ne sais pas|no s[eé]|n[aã]o sei"
+        r"|не знаю|важко відповісти"
+    ),
+}
+
+
+def _missing_meaning(label: str) -> str | None:
+    text = normalise_text(label)
+    return next((m for m, words in _MISSING_WORDS.items() if words.search(text)), None)
+
+
+@dataclass
+class _Answers:
+    """A column of answers: its header, question text (if the export gives one) and values."""
+
+    header: str
+    text: str | None
+    values: list[str]
+    raw: RawTable
+    pos: int
+
+    def scale(self, template: Codebook, language: str) -> tuple[Any, str | None, dict[str, Any]]:
+        """(a key equal for columns on the same scale, the shipped scale's name or None, the
+        scale's codebook entry); the export's labels are taken as ``language``."""
+        languages = list(template.languages)
+        if self.header in self.raw.value_labels:
+            return self._labelled_scale(languages)
+        if all(as_number(v) is not None for v in self.values):
+            points = sorted({as_int(v) for v in self.values})
+            codes = range(points[0], points[-1] + 1)
+            return (
+                ("points", tuple(codes)),
+                None,
+                {
                     "type": f"ordinal  # {TODO}: ordinal or nominal",
-                    "codes": {
-                        i: {lang: label for lang in template.languages}
-                        for i, label in enumerate(labels, start=1)
-                    },
-                    "favourable": f"[]  # {TODO}: order the codes from least to most "
-                    "favourable, then list the favourable ones",
-                }
-            scale_of_set[label_set] = name
+                    "codes": {c: dict.fromkeys(languages, str(c)) for c in codes},
+                    "favourable": f"[]  # {TODO}: list the favourable codes",
+                },
+            )
+        counts = Counter(self.values)
+        found = _scale_for(list(counts), template)
+        if found is not None:
+            name, neutral = found
+            spec = _template_scale(template, name)
+            if neutral is not None:
+                spec["codes"][template.scales[name].neutral][language] = neutral
+            return ("shipped", name, neutral), name, spec
+        labels = sorted(counts, key=lambda v: (-counts[v], v))
+        return (
+            ("labels", frozenset(normalise_text(v) for v in counts)),
+            None,
+            {
+                "type": f"ordinal  # {TODO}: ordinal or nominal",
+                "codes": {
+                    i: dict.fromkeys(languages, label) for i, label in enumerate(labels, start=1)
+                },
+                "favourable": f"[]  # {TODO}: order the codes from least to most favourable, "
+                "then list the favourable ones",
+            },
+        )
+
+    def _labelled_scale(self, languages):
+        """A scale from SPSS value labels: labelled codes in code order (a TODO to check that
+        order), user-missing codes and labels such as "don't know" or "not applicable" as
+        ``missing:``, codes found without a label labelled by their number."""
+        user_missing = {as_int(str(v)) for v in self.raw.missing_values.get(self.header, [])}
+        labels = {as_int(str(k)): str(v) for k, v in self.raw.value_labels[self.header].items()}
+        labels |= {c: str(c) for c in (as_int(v) for v in self.values) if c not in labels}
+        codes, missing = {}, {}
+        for code, label in sorted((c, t) for c, t in labels.items() if c is not None):
+            meaning = _missing_meaning(label) or ("dont_know" if code in user_missing else None)
+            if meaning is not None:
+                missing[code] = {"meaning": meaning, **dict.fromkeys(languages, label)}
+            else:
+                codes[code] = dict.fromkeys(languages, label)
+        spec: dict[str, Any] = {
+            "type": f"ordinal  # {TODO}: ordinal or nominal; list the codes from least to most "
+            "favourable",
+            "codes": codes,
+            "favourable": f"[]  # {TODO}: list the favourable codes",
+        }
+        if missing:
+            spec["missing"] = missing
+        key = ("labelled", tuple((c, t[languages[0]]) for c, t in codes.items()), tuple(missing))
+        return key, None, spec
+
+
+def _scales_and_items(answer_columns: list[_Answers], template: Codebook, language: str):
+    """One scale per distinct scale (shipped scales reused), one item per answer column."""
+    scales: dict[str, Any] = {}
+    scale_of_key: dict[Any, str] = {}
+    items = []
+    for n, column in enumerate(answer_columns, start=1):
+        key, shipped, spec = column.scale(template, language)
+        name = scale_of_key.get(key)
+        if name is None:
+            name = shipped or f"scale_{len([s for s in scales if s.startswith('scale_')]) + 1}"
+            scales[name] = spec
+            scale_of_key[key] = name
+        text = column.text or column.header
         items.append(
             {
                 "id": f"q{n:02d}",
                 "key": f"Q{n:02d}",
-                "aliases": [header],
+                "aliases": [column.header],
                 "instruments": f"[official, private]  # {TODO}: who was asked",
                 "factor": f"0  # {TODO}: the Revised Arusha Declaration factor, 1-10",
                 "construct": f"perception  # {TODO}: perception, mechanism_exists, "
@@ -166,7 +345,7 @@ def _scales_and_items(answer_columns, template: Codebook, language: str):
                 "scale": name,
                 "reverse": f"false  # {TODO}: true when agreeing is unfavourable",
                 "text": {
-                    lang: header if lang == language else f"{TODO}: {header}"
+                    lang: text if lang == language else f"{TODO}: {text}"
                     for lang in template.languages
                 },
             }

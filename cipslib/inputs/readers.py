@@ -53,6 +53,7 @@ class RawTable:
     value_labels: dict[str, dict[float, str]] = field(default_factory=dict)
     texts: list[str | None] = field(default_factory=list)
     tool: str | None = None
+    missing_values: dict[str, list[float]] = field(default_factory=dict)
 
     def text(self, position: int) -> str | None:
         """The question text of the column at ``position``, when the export gives one."""
@@ -385,6 +386,10 @@ def _read_spss(path: Path) -> RawTable:
     frame.columns = range(len(columns))
     labels = {str(k): dict(v) for k, v in (meta.variable_value_labels or {}).items()}
     texts = [(meta.column_names_to_labels or {}).get(c) or None for c in df.columns]
+    missing = {str(k): list(v) for k, v in (meta.missing_user_values or {}).items()}
+    for name, ranges in (meta.missing_ranges or {}).items():
+        points = [r["lo"] for r in ranges if r["lo"] == r["hi"]]
+        missing.setdefault(str(name), []).extend(p for p in points if p not in missing[str(name)])
     return RawTable(
         file,
         "sav",
@@ -393,6 +398,7 @@ def _read_spss(path: Path) -> RawTable:
         list(range(1, len(frame) + 1)),
         value_labels=labels,
         texts=texts,
+        missing_values=missing,
     )
 
 
