@@ -592,6 +592,23 @@ def _likert_values(ax, bars, positions, colours, width: float, dpi: float):
                 )
 
 
+def _statement(cb: Codebook, iid: str, labels: dict, lang: str) -> str:
+    """An item's wording, with the reverse-wording mark (kept on the last word's line) when it is
+    reverse-coded."""
+    text = str(cb.item(iid)[f"text_{lang}"])
+    return f"{text}\u00a0{_label(labels, 'reverse_mark')}" if cb.item(iid)["reverse"] else text
+
+
+def _likert_note(cb: Codebook, ids, labels: dict) -> str:
+    """The chart's note: the method, and what the reverse-wording mark means when a statement
+    carries it."""
+    note = _label(labels, "caption_likert")
+    if any(cb.item(iid)["reverse"] for iid in ids):
+        mark = _label(labels, "reverse_mark")
+        note = f"{note} {_chart_label(labels, 'note_reverse').format(mark=mark)}"
+    return note
+
+
 def _likert_key(cb: Codebook, iid: str, lang: str):
     """The answer scale's colours and its legend (handles, names)."""
     scale = cb.scale_of(iid)
@@ -606,7 +623,8 @@ def likert_bars(
 ):
     """Diverging stacked bars of a factor's agree/disagree items for one group, centred on the
     neutral answer (half of the neutral share on each side of zero): the segments of
-    :func:`likert_segments`."""
+    :func:`likert_segments`. Reverse-worded statements carry the catalogue's ``reverse_mark``,
+    explained in the note."""
     ids, ns, bars = _likert_rows(fnd, cb, factor, group)
     if not ids:
         return None
@@ -614,7 +632,7 @@ def likert_bars(
     frame = _Frame(fig, [ax], own)
     fmt = _numbers(lang)
     texts = [
-        f"{frame.fit(cb.item(iid)[f'text_{lang}'], 2.9, 7.5)}\n"
+        f"{frame.fit(_statement(cb, iid, labels, lang), 2.9, 7.5)}\n"
         f"({_base(fmt, n, fnd.meta['min_cell'])})"
         for iid, n in zip(ids, ns, strict=True)
     ]
@@ -630,7 +648,7 @@ def likert_bars(
     return frame.finish(
         f"{cb.factor_name(factor, lang)}: {_label(labels, group)}",
         _chart_label(labels, "read_likert"),
-        _label(labels, "caption_likert"),
+        _likert_note(cb, ids, labels),
         legend=key,
         plot_height=pitch * len(ids),
     )
@@ -665,8 +683,8 @@ def likert_pair(
     (those without items in the factor are left out), stacked on a shared -100..100 axis, under one
     title and legend and above one caption. Each panel is headed by its group and the range of its
     rows' base n; each row is as tall as its wrapped statement. The bars are the segments of
-    :func:`likert_segments`. ``ax`` is one axes (split into the panels) or one axes per group
-    drawn."""
+    :func:`likert_segments`; reverse-worded statements are marked as in :func:`likert_bars`.
+    ``ax`` is one axes (split into the panels) or one axes per group drawn."""
     drawn = [(g, *_likert_rows(fnd, cb, factor, g)) for g in groups]
     drawn = [part for part in drawn if part[1]]
     if not drawn:
@@ -680,7 +698,7 @@ def likert_pair(
     rows = []
     for panel, (group, ids, ns, bars) in zip(axes, drawn, strict=True):
         texts = [
-            frame.fit(cb.item(iid)[f"text_{lang}"], LIKERT_LABEL_WIDTH, 7.5, balance=True)
+            frame.fit(_statement(cb, iid, labels, lang), LIKERT_LABEL_WIDTH, 7.5, balance=True)
             for iid in ids
         ]
         heights = [max(frame.height(t, 7.5), LIKERT_BAR) + LIKERT_ROW_GAP for t in texts]
@@ -733,7 +751,7 @@ def likert_pair(
     return frame.finish(
         title,
         _chart_label(labels, "read_likert"),
-        _label(labels, "caption_likert"),
+        _likert_note(cb, [iid for _, ids, _, _ in drawn for iid in ids], labels),
         legend=key if own else _legend_below(axes[-1], key, 0.45),
         rows=[(row_axes, height) for row_axes, height, _, _ in rows],
     )

@@ -1,11 +1,12 @@
 """The diverging (Likert) bars: every answer lies where the scale's listed order puts it, the
 neutral answer centred on zero and the favourable answers right of it, reversed or not, whatever
-the code numbers are; the charts draw exactly those segments and the zero line never runs through a
-value."""
+the code numbers are; the charts draw exactly those segments, the zero line never runs through a
+value, and reverse-worded statements are marked in the charts and the items tables."""
 
 from __future__ import annotations
 
 import dataclasses
+import html
 
 import numpy as np
 import pandas as pd
@@ -22,11 +23,13 @@ from cipslib.report.charts import (
     likert_pair,
     likert_segments,
 )
+from cipslib.text.catalogue import load_catalogue
 
 from ..conftest import ROOT
 
 LANGUAGES = ("en", "uk")
 GROUPS = ("official", "private")
+MARK = "⇄"
 
 # Each made-up item: its codes in the listed scale order (least to most favourable), its neutral
 # code, its favourable codes (mirrored when reverse-coded, as the codebook does) and whether it is
@@ -286,3 +289,52 @@ def test_a_hidden_bar_is_left_blank(report):
     hidden_n = f"n\u00a0{hidden_label(report.findings.meta['min_cell'])}"
     assert hidden_n in ax.get_yticklabels()[0].get_text()
     assert all(row for row in _bars_drawn(ax, rows)[1:])
+
+
+# -- the reverse-wording mark ----------------------------------------------------------------------
+def _reversed_items(report: Report) -> set[str]:
+    items = report.findings.tables["items"]
+    return set(items.loc[items["reverse"], "item"])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_charts_mark_the_reverse_worded_statements(report, lang):
+    local = dataclasses.replace(report, language=lang)
+    labels = load_catalogue(lang)["report"]
+    note = " ".join(labels["chart"]["note_reverse"].format(mark=MARK).split())
+    assert labels["reverse_mark"] == MARK
+    reversed_items = _reversed_items(report)
+    for factor in factors_present(report):
+        fig = local.likert(factor)
+        shown = [ax for ax in fig.axes if ax.patches]
+        groups = [g for g in GROUPS if _factor_items(report, factor, g)]
+        for ax, group in zip(shown, groups, strict=True):
+            ticks = [t.get_text() for t in ax.get_yticklabels()]
+            for iid, tick in zip(_factor_items(report, factor, group), ticks, strict=True):
+                assert (MARK in tick) == (iid in reversed_items), (factor, iid, tick)
+        notes = " ".join(" ".join(t.get_text().split()) for t in fig.texts)
+        has_reversed = any(
+            iid in reversed_items for g in groups for iid in _factor_items(report, factor, g)
+        )
+        assert (note in notes) == has_reversed, factor
+    fig = local.likert(_reversed_factors(report)[0], "private")
+    assert any(MARK in t.get_text() for t in fig.axes[0].get_yticklabels())
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_items_tables_mark_the_reverse_worded_statements(report, lang):
+    local = dataclasses.replace(report, language=lang)
+    labels = load_catalogue(lang)["report"]
+    note = html.escape(" ".join(labels["reverse_note"].split()).format(mark=MARK))
+    items = report.findings.tables["items"]
+    for factor in factors_present(report):
+        table = str(local.items_table(factor))
+        part = items[items["factor"] == factor]
+        for _, r in part.drop_duplicates("item").iterrows():
+            text = html.escape(r[f"text_{lang}"], quote=False)
+            assert text in table, r["item"]
+            assert (f"{text}\u00a0{MARK}" in table) == bool(r["reverse"]), r["item"]
+        assert (note in table) == bool(part["reverse"].any()), factor
+    annex = str(local.annex_items_table())
+    assert annex.count(f"\u00a0{MARK}") == int(items["reverse"].sum())
+    assert note in annex
