@@ -251,6 +251,20 @@ class Report:
             points=self.fmt.number(m["max_half_width"], 0),
         )
 
+    def _statement(self, row) -> str:
+        """An item's wording, with the reverse-wording mark when its row is reverse-coded."""
+        text = row[f"text_{self.language}"]
+        return f"{text}\u00a0{self.text('reverse_mark')}" if bool(row.get("reverse")) else text
+
+    def _notes(self, table: pd.DataFrame) -> str | None:
+        """The footnotes of an items table: what its reverse-wording and low-precision marks mean
+        (None when it shows neither)."""
+        notes = []
+        if "reverse" in table and table["reverse"].fillna(False).astype(bool).any():
+            notes.append(self.text("reverse_note", mark=self.text("reverse_mark")))
+        notes.append(self._precision_note(table))
+        return " ".join(n for n in notes if n) or None
+
     def _n(self, v) -> str:
         return self.fmt.count(v) if pd.notna(v) else self._hidden()
 
@@ -496,14 +510,14 @@ class Report:
             it = it[it["group"] == group]
         rows: dict[str, dict[str, str]] = {}
         for _, r in it.iterrows():
-            row = rows.setdefault(r["item"], {self.col("item"): r[f"text_{self.language}"]})
+            row = rows.setdefault(r["item"], {self.col("item"): self._statement(r)})
             g = self.text(r["group"])
             shown = self._pct(r["favourable"])
             if pd.notna(r["favourable"]):
                 shown = f"{shown} ({self._ci(r['ci_low'], r['ci_high'])})"
             row[f"{g}: {self.col('favourable')} ({self.col('ci')})"] = self._marked(shown, r)
         frame = pd.DataFrame(list(rows.values())).fillna("–")
-        return self._table(frame, self._precision_note(it) or None)
+        return self._table(frame, self._notes(it))
 
     def annex_items_table(self) -> HTML:
         """Every item with don't-know and refusal rates (the annex)."""
@@ -512,7 +526,7 @@ class Report:
             {
                 self.col("group"): self.text(r["group"]),
                 self.col("factor"): int(r["factor"]),
-                self.col("item"): r[f"text_{self.language}"],
+                self.col("item"): self._statement(r),
                 self.col("favourable"): self._marked(self._pct(r["favourable"]), r),
                 self.col("ci"): self._ci(r["ci_low"], r["ci_high"]),
                 self.col("score"): self._num(r["score"]),
@@ -522,7 +536,7 @@ class Report:
             }
             for _, r in it.iterrows()
         ]
-        return self._table(pd.DataFrame(rows), self._precision_note(it) or None)
+        return self._table(pd.DataFrame(rows), self._notes(it))
 
     def gap_table(self, factor: int | None = None) -> HTML:
         g = self.findings.tables["gaps"]
