@@ -30,7 +30,11 @@ MAX_POINTS = 11  # a numeric column with at most this many whole values (0-10) i
 TODO = "TODO"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
 _IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
-_PHONE = re.compile(r"^\+?[\d\s().\-]{9,}$")
+_PHONE = re.compile(r"^\+?\d[\d\s()\-]{7,}\d$")
+_DATE_OR_TIME = re.compile(
+    r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})([ T]\d{1,2}:\d{2}.*)?$"
+    r"|^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$"
+)
 _UUID = re.compile(r"^(uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 # an answer label that is the middle of an agree/disagree scale, in the words tools use
 _NEUTRAL = re.compile(
@@ -48,9 +52,9 @@ def _looks_identifying(values: list[str]) -> bool:
     or texts nearly all different (names, free text, ids)."""
     sample = values[:500]
     patterns = (_EMAIL, _IP, _PHONE, _UUID)
-    if sum(any(p.match(v) for p in patterns) for v in sample) * 2 > len(sample):
+    if _share(sample, lambda v: any(p.match(v) for p in patterns)) > 0.5:
         return True
-    if any(as_number(v) is None for v in sample):
+    if not _numeric(sample):
         distinct = len(set(sample))
         return distinct > MAX_LABELS and distinct * 2 > len(sample)
     return False
@@ -104,7 +108,12 @@ def draft_codebook(path: str | Path, *, sheet: str | None = None, language: str 
     matcher = ColumnMatcher(template, None)
     variables: dict[str, Any] = {}
     answer_columns: list[_Answers] = []
-    left_out: dict[str, list[str]] = {"identifier": [], "metadata": [], "numeric": []}
+    left_out: dict[str, list[str]] = {
+        "identifier": [],
+        "metadata": [],
+        "dates": [],
+        "numeric": [],
+    }
     for pos, header in enumerate(raw.columns):
         values = _values(raw.frame[pos])
         if not str(header).strip() or not values:
@@ -118,9 +127,9 @@ def draft_codebook(path: str | Path, *, sheet: str | None = None, language: str 
             left_out["identifier"].append(str(header))
         elif system is not None:
             left_out[system.kind].append(str(header))
-        elif header in raw.value_labels or not all(as_number(v) is not None for v in values):
-            answer_columns.append(_Answers(str(header), text, values, raw, pos))
-        elif _is_rating(values):
+        elif _share(values, _DATE_OR_TIME.match) > 0.5:
+            left_out["dates"].append(str(header))
+        elif _labelled(raw, header, values) or _is_rating(values) or not _numeric(values):
             answer_columns.append(_Answers(str(header), text, values, raw, pos))
         else:
             left_out["numeric"].append(str(header))
@@ -150,6 +159,7 @@ def draft_codebook(path: str | Path, *, sheet: str | None = None, language: str 
 _LEFT_OUT = {
     "identifier": "identifier columns (dropped when the export is read)",
     "metadata": "the survey tool's own columns (ignored when the export is read)",
+    "dates": "dates and times (left out)",
     "numeric": "numeric columns that are not answers on a scale (add them by hand if they are)",
 }
 
@@ -161,6 +171,25 @@ def _left_out_comment(left_out: dict[str, list[str]]) -> str:
         if columns
     ]
     return "\n".join(lines) + "\n" if lines else ""
+
+
+def _share(values: list[str], test) -> float:
+    sample = values[:500]
+    return sum(bool(test(v)) for v in sample) / len(sample)
+
+
+def _numeric(values: list[str]) -> bool:
+    return all(as_number(v) is not None for v in values)
+
+
+def _labelled(raw: RawTable, header: str, values: list[str]) -> bool:
+    """An SPSS column whose value labels name most of its answers (not an age or a count with a
+    few labelled codes)."""
+    labels = raw.value_labels.get(header)
+    if not labels:
+        return False
+    codes = {as_int(str(c)) for c in labels}
+    return _share(values, lambda v: as_int(v) in codes) >= 0.8
 
 
 def _is_rating(values: list[str]) -> bool:
@@ -258,7 +287,7 @@ class _Answers:
         """(a key equal for columns on the same scale, the shipped scale's name or None, the
         scale's codebook entry); the export's labels are taken as ``language``."""
         languages = list(template.languages)
-        if self.header in self.raw.value_labels:
+        if _labelled(self.raw, self.header, self.values):
             return self._labelled_scale(languages)
         if all(as_number(v) is not None for v in self.values):
             points = sorted({as_int(v) for v in self.values})

@@ -244,6 +244,15 @@ class _Interpreter(RespondentVariableReading):
         self.tool_metadata: list[str] = []
         self.file = raw.file
         self.problems = ProblemList()
+        for name in self.constants:
+            if name not in codebook.variables:
+                self.problems.add(
+                    self.file,
+                    f"a value is given for '{name}' (params 'constants' or --set), but the "
+                    "codebook has no such respondent variable",
+                    value=name,
+                    expected="one of " + ", ".join(codebook.variables),
+                )
 
     # -- entry ------------------------------------------------------------------------------------
     def run(self) -> CycleData:

@@ -91,6 +91,12 @@ PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
         {},
         "fieldwork dates and mode: {start: 2025-09-15, end: 2025-09-30, mode: online}",
     ),
+    "constants": (
+        (dict,),
+        {},
+        "respondent variables the export has no column for, one value for every respondent: "
+        "{group: private, mode: online}",
+    ),
     "quality": (
         (dict,),
         {},
@@ -155,11 +161,13 @@ class CycleParams:
     units: dict[str, Any] = field(default_factory=lambda: dict(UNIT_DEFAULTS))
     kpis: Path | None = None
     source: Path | None = field(default=None, compare=False)
+    fixed: dict[str, str] = field(default_factory=dict)
 
     @property
     def constants(self) -> dict[str, str]:
         """Respondent variables the params fix for every respondent when the export has no column
-        for them: the survey ``mode`` from ``fieldwork``.
+        for them: the survey ``mode`` from ``fieldwork``, then the ``constants`` setting (which
+        wins).
 
         Examples
         --------
@@ -167,7 +175,7 @@ class CycleParams:
         {'mode': 'online'}
         """
         mode = self.fieldwork.get("mode")
-        return {"mode": str(mode)} if mode else {}
+        return ({"mode": str(mode)} if mode else {}) | self.fixed
 
 
 def _type_names(types: tuple[type, ...]) -> str:
@@ -214,6 +222,7 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
     analysis = _analysis(problems, file, merged["analysis"] or {})
     drivers = _drivers(problems, file, merged["drivers"] or {})
     units = _units(problems, file, merged["units"] or {})
+    fixed = _fixed(problems, file, merged["constants"] or {})
     population = _population(problems, file, base, merged["population"] or {})
     cycle = merged["cycle"]
     data_path = _data_path(problems, file, base, cycle, merged["data"])
@@ -244,7 +253,25 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
         units=units,
         kpis=_resolve(base, merged["kpis"]) if merged["kpis"] else None,
         source=Path(file) if file != "params" else None,
+        fixed=fixed,
     )
+
+
+def _fixed(problems: ProblemList, file: str, raw: dict) -> dict[str, str]:
+    """The ``constants`` setting: variable names to one value each (a level name, code or
+    label; checked against the codebook when the export is read)."""
+    out = {}
+    for name, value in raw.items():
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            problems.add(
+                file,
+                f"constants: the value of '{name}' must be one value for every respondent",
+                value=value,
+                expected="e.g. constants: {group: private, mode: online}",
+            )
+            continue
+        out[str(name)] = str(value)
+    return out
 
 
 def _typed_values(problems: ProblemList, file: str, raw: dict) -> dict[str, Any]:

@@ -194,7 +194,7 @@ def _qualtrics(table: RawTable) -> RawTable | None:
 
 # survey tools' header conventions, tried in this order
 HEADER_CONVENTIONS = {"qualtrics": _qualtrics, "surveymonkey": _surveymonkey}
-QUALTRICS_IMPORT_ID = re.compile(r'^\{\s*"ImportId"\s*:')
+QUALTRICS_IMPORT_ID = re.compile(r"^\{\s*['\"]ImportId['\"]\s*:")
 
 
 def _sniff_format(head: bytes) -> str | None:

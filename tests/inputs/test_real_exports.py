@@ -216,13 +216,6 @@ def test_kobo_figures_by_hand(kobo, tmp_path):
     assert row["score"] == pytest.approx(points.mean())  # 64.41
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the draft's note says a variable the export lacks can be given in the params, but the "
-    "params have no setting for it: check and findings on params stop with 'the required column "
-    "group is missing' (only 'cips check --set' and fieldwork.mode supply constants; the key "
-    "'constants' used here is the name load_cycle gives the argument)",
-)
 def test_kobo_params_give_the_group(kobo, tmp_path, capsys):
     _, codebook, _ = kobo
     extra = (
@@ -268,10 +261,6 @@ def test_kobo_workbook_with_a_repeat_sheet_needs_the_sheet_name():
     assert "_uuid" in raw.columns and "_submission_time" in raw.columns
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="draft takes KoboToolbox's _status metadata column (submitted_via_web) for a question",
-)
 def test_kobo_draft_leaves_out_kobo_metadata():
     draft = _draft(KOBO_SAMPLE, sheet=KOBO_SHEET)
     assert not [it for it in draft["items"] if it["aliases"][0].startswith("_")]
@@ -347,31 +336,15 @@ def test_qualtrics_file_by_hand():
     assert (q3_2.count("1"), q3_2.count("-1")) == (3, 4)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="read_table takes Qualtrics's second (question text) and third (ImportId) header rows "
-    "for respondents: 17 rows read, not 15",
-)
 def test_qualtrics_reads_15_respondents():
     assert read_table(QUALTRICS).frame.shape[0] == 15
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the same for the current Qualtrics format (JSON ImportIds): 3 rows read, not 1",
-)
 def test_qualtrics_current_format_reads_one_respondent():
     raw = read_table(QUALTRICS_R)
     assert len(raw.columns) == 20 and raw.frame.shape[0] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="draft puts each question's own text and ImportId into its answer scale "
-    "(scale_6: 3, 1, 2, -1, 'Indicate how you feel about squash', \"{'ImportId': 'QID1'}\") and "
-    "drafts the metadata columns ResponseSet, EndDate, Finished, Status, LocationLatitude... "
-    "as items",
-)
 def test_qualtrics_draft_knows_the_header_rows():
     draft = _draft(QUALTRICS)
     labels = {x["en"] for s in draft["scales"].values() for x in s["codes"].values()}
@@ -380,13 +353,6 @@ def test_qualtrics_draft_knows_the_header_rows():
     assert not aliases & {"ResponseSet", "EndDate", "Status", "LocationLatitude"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="draft skips every column whose answers are all numbers (a Qualtrics export of answer "
-    "codes, a numeric rating) and adds it to identifiers.names, so loading drops it as an "
-    "identifier even when the user writes the item by hand; the respondent id column (15 "
-    "distinct ids) becomes item q01",
-)
 def test_qualtrics_draft_of_answer_codes(qualtrics):
     _, one_header, _, _ = qualtrics
     draft = _draft(one_header)
@@ -395,22 +361,11 @@ def test_qualtrics_draft_of_answer_codes(qualtrics):
     assert "ResponseID" not in {it["aliases"][0] for it in draft["items"]}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Qualtrics's ResponseId and 'Duration (in seconds)' are not recognised as "
-    "respondent_id and duration_s (aliases compare ignoring case, spaces, dots and hyphens, "
-    "not underscores: response_id != responseid)",
-)
 def test_qualtrics_draft_recognises_qualtrics_variables():
     draft = _draft(QUALTRICS_R)
     assert {"respondent_id", "duration_s"} <= set(draft["respondent_variables"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check of the unmodified export: 18 problems, 'row 2, column q1: unknown answer label "
-    "(found Indicate how you feel about squash ...)' and 'row 3 ... (found {'ImportId': 'QID1'})'",
-)
 def test_qualtrics_check_of_the_export(qualtrics, capsys):
     _, _, codebook, _ = qualtrics
     code, out = _check([QUALTRICS, "--codebook", codebook, "--cycle", CYCLE, *CONSTANTS], capsys)
@@ -425,11 +380,6 @@ def test_qualtrics_check_without_the_extra_header_rows(qualtrics, capsys):
     assert "answers recorded as don't know: 33; refusals: 13" in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check's mapping prints 'IPAddress -> identifier (dropped) nan (by nan)' for each "
-    "column dropped as an identifier",
-)
 def test_qualtrics_check_mapping_of_dropped_columns(qualtrics, capsys):
     _, one_header, codebook, _ = qualtrics
     _, out = _check([one_header, "--codebook", codebook, "--cycle", CYCLE, *CONSTANTS], capsys)
@@ -464,12 +414,6 @@ def test_spss_sample_reads_with_value_labels():
     assert list(raw.frame[raw.columns.index("mylabl")]).count(1.0) == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="draft ignores SPSS value labels: the labelled numeric columns mylabl (Male/Female) and "
-    "myord (low/medium/high) are skipped and added to identifiers.names, while the date, datetime "
-    "and time columns become items whose 'answers' are dates",
-)
 def test_spss_sample_draft_uses_the_value_labels():
     draft = _draft(SPSS)
     by_alias = {it["aliases"][0]: it for it in draft["items"]}
@@ -547,11 +491,6 @@ def test_bes_reads_5000_respondents(bes):
     assert raw.value_labels["pidWeThey"][4.0] == "Strongly agree"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="draft of a labelled .sav: 0 items; all 63 numeric columns, the 12 agree-disagree "
-    "items and the weight 'wt' among them, are added to identifiers.names",
-)
 def test_bes_draft_has_the_agree_items(bes):
     _, sav = bes
     draft = _draft(sav)
