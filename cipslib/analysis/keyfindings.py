@@ -5,13 +5,13 @@ Sentences come from the language catalogues (``cipslib/text/catalogues/<language
 language is adding a file. Numbers are rounded only here, at the last step, following the template's
 ``numbers`` settings.
 
-Ranking (rank 1 first): the headline experience indicators (bribery, reporting safety,
-organised-crime pressure), the largest significant words-vs-action gaps, the largest significant
-changes since the previous cycle on the composition-standardised comparison (and, where who answered
-drove the raw change, the decomposition), the weakest and strongest factor of each group, the
-alignment of officials and the private sector, and factors whose items do not form a reliable scale.
-Within a kind, larger effects come first. Suppressed and low-precision estimates never become
-findings.
+The ranking rule lives in :data:`CLASSES` and :func:`rank_findings` and nowhere else: every
+finding belongs to one class, classes come in the table's order (bribery, the safety to report,
+pressure from organised crime, officials against the private sector, ... the reliability of the
+scales last), and within a class ``importance × size × certainty`` orders the findings. Two findings
+that state the same figure are one (:func:`subjects`): the higher-ranked is kept. The method text of
+every catalogue is filled from the same table (:func:`rule_fields`). Suppressed and low-precision
+estimates never become findings.
 """
 
 from __future__ import annotations
@@ -26,42 +26,76 @@ import pandas as pd
 from scipy import stats
 
 from ..inputs.codebook import Codebook
-from ..text.numbers import format_ci
+from ..text.catalogue import load_catalogue
+from ..text.numbers import NumberFormat, format_ci
 from ..text.sentences import SentenceWriter
 from .scoring import Indicator
 
 MAX_GAPS = 3
-MAX_CHANGES = 4
 MAX_APART = 2
+
+ACROSS_MIN_SHARE = 0.7
+"""A group's changes since the previous cycle make one finding (``across_factors``) when its
+factor indices change significantly in the same direction on at least this share of the factors
+compared; those factors' own changes are then not findings of their own."""
+
+
+@dataclass(frozen=True)
+class FindingClass:
+    """A class of key findings: what the findings of the class are about.
+
+    A finding about an indicator (its level, or its change since the previous cycle) belongs to the
+    class whose ``items`` list the indicator's question (its codebook key); any other finding to the
+    first class whose ``kinds`` list its kind. ``summary``: whether the class may enter the
+    executive summary."""
+
+    name: str
+    kinds: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
+    summary: bool = True
+
+
+CLASSES: tuple[FindingClass, ...] = (
+    FindingClass(
+        "bribery", items=("EXP_BRIBE_RESPONSE", "EXP_BRIBE_OFFER_RESPONSE", "EXP_BRIBE_HELPS")
+    ),
+    FindingClass("reporting", items=("EXP_SAFE_REPORTING",)),
+    FindingClass("organised_crime", items=("EXP_ORGANISED_CRIME_PRESSURE",)),
+    FindingClass("officials_vs_private", kinds=("not_aligned",)),
+    FindingClass("change_across_factors", kinds=("across_factors",)),
+    FindingClass("change", kinds=("change",)),
+    FindingClass("corruption_level", items=("EXP_CORRUPTION_LEVEL",)),
+    FindingClass("composition", kinds=("composition",)),
+    FindingClass("words_vs_action", kinds=("gap",)),
+    FindingClass("weakest", kinds=("weakest",)),
+    FindingClass("strongest", kinds=("strongest",)),
+    FindingClass("experience", kinds=("indicator",)),
+    FindingClass("alignment", kinds=("aligned",)),
+    FindingClass("reliability", kinds=("low_reliability",), summary=False),
+)
+"""The ranking rule: key-finding classes in rank order. A finding of an earlier class always ranks
+above one of a later class; within a class, the higher ``score`` first (ties keep the order in
+which the topics of :data:`TOPICS` built them). The catalogues name each class under ``classes``
+and the report's method text lists them in this order (:func:`rule_fields`)."""
+CLASS_ORDER = {c.name: i for i, c in enumerate(CLASSES)}
 
 SUMMARY_MAX = 8
 """Key findings in the executive summary, at most."""
-PER_KIND_MAX = {"indicator": 3}
-PER_KIND_MAX_DEFAULT = 2
-IMPORTANCE = {
-    "change": 2.5,
-    "not_aligned": 2.5,
-    "composition": 2.0,
-    "gap": 1.5,
-    "weakest": 1.5,
-    "strongest": 1.0,
-    "aligned": 0.5,
-    "low_reliability": 0.0,
-}
-"""What a kind of finding matters to integrity (indicators carry their own ``importance``): real
-change net of composition and the officials-vs-private gaps first; a scale's reliability belongs to
-the method, not the summary."""
+SUMMARY_PER_CLASS = 2
+"""Key findings of one class in the executive summary, at most."""
 SIZE_COLUMN = {
     "change": "change",
     "not_aligned": "difference",
     "composition": "composition",
     "gap": "estimate",
-    "aligned": "count",
 }
 FULL_SIZE = 20.0
 """A difference of this many points counts as full size."""
 LEVEL_SIZE = 0.5
-Z_CERTAIN = float(stats.norm.isf(0.0005))
+"""The size of a level (an indicator, the weakest or strongest factor)."""
+P_CERTAIN = 0.001
+"""A two-sided p-value from which a finding counts as certain."""
+Z_CERTAIN = float(stats.norm.isf(P_CERTAIN / 2))
 
 
 def _low_precision(tables: Mapping[str, pd.DataFrame]) -> set[tuple[str, str]]:
@@ -149,16 +183,115 @@ def _gaps(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
             )
 
 
+def across_factors(trends: pd.DataFrame) -> list[tuple[str, int, pd.DataFrame]]:
+    """Each group whose factor indices changed significantly in the same direction on at least
+    :data:`ACROSS_MIN_SHARE` of the factors compared (composition-standardised comparison,
+    low-precision changes left out): ``(group, +1 or -1, those factors' trend rows)``, groups in
+    the table's order.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"comparison": "standardised", "kind": "factor_index", "group": "private",
+    ...                   "factor": [1, 2, 3], "change": [8.0, 9.5, 1.0],
+    ...                   "significant": [True, True, False], "low_precision": False})
+    >>> [(g, sign, list(rows["factor"])) for g, sign, rows in across_factors(t)]
+    []
+    >>> t.loc[2, ["change", "significant"]] = [7.5, True]
+    >>> [(g, sign, list(rows["factor"])) for g, sign, rows in across_factors(t)]
+    [('private', 1, [1, 2, 3])]
+    """
+    std = trends[
+        (trends["comparison"] == "standardised")
+        & (trends["kind"] == "factor_index")
+        & trends["change"].notna()
+    ]
+    out = []
+    for g, part in std.groupby("group", sort=False):
+        sure = part[part["significant"].astype(bool) & ~part["low_precision"].astype(bool)]
+        for sign in (1, -1):
+            rows = sure[np.sign(sure["change"]) == sign]
+            if len(rows) and len(rows) >= ACROSS_MIN_SHARE * len(part):
+                out.append((str(g), sign, rows))
+    return out
+
+
+def _join(words: Mapping[str, str], values: list[str]) -> str:
+    """``a, b and c`` in the catalogue's words."""
+    if len(values) < 2:
+        return "".join(values)
+    return f"{', '.join(values[:-1])} {words['and']} {values[-1]}"
+
+
+def _count_span(f: Any, counts: pd.Series) -> str:
+    """One count, or the range from the smallest to the largest, e.g. ``1,007–1,012``."""
+    low, high = f.count(counts.min()), f.count(counts.max())
+    return low if low == high else f.range_fmt.format(low, high)
+
+
+def _across(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
+    """A group's significant change in one direction on most factors (:func:`across_factors`):
+    one finding with the range of the changes, not one per factor."""
+    if "trends" not in ctx.tables:
+        return
+    tr = ctx.tables["trends"]
+    total = (
+        tr[(tr["comparison"] == "standardised") & (tr["kind"] == "factor_index")]
+        .dropna(subset=["change"])
+        .groupby("group", sort=False)["factor"]
+        .nunique()
+    )
+    for g, sign, rows in across_factors(tr):
+        p = float(rows["p_value"].max())
+        low, high = rows["change"].min(), rows["change"].max()
+        yield (
+            "across_factors",
+            {
+                "group": g,
+                "direction": "rose" if sign > 0 else "fell",
+                "count": int(len(rows)),
+                "total": int(total[g]),
+                "factors": [int(k) for k in rows["factor"]],
+                "change_min": low,
+                "change_max": high,
+                "p_value": p,
+                "n": rows["n"].min(),
+                "n_prev": rows["n_prev"].min(),
+                "comparison": "standardised",
+                "unit": "points",
+            },
+            lambda lang, f, t, g=g, sign=sign, rows=rows, p=p: {
+                "group": t["groups"][g],
+                "how_many": (
+                    t["words"]["all_of"] if len(rows) == total[g] else t["words"]["count_of"]
+                ).format(count=len(rows), total=int(total[g])),
+                "direction": t["words"]["rose" if sign > 0 else "fell"],
+                "previous_cycle": ctx.previous_cycle,
+                "low": f.value(rows["change"].min(), "points", signed=True),
+                "high": f.value(rows["change"].max(), "points", signed=True),
+                "p": f.p(p) if p < P_CERTAIN else t["words"]["p_at_most"].format(f.number(p, 3)),
+                "n_prev": _count_span(f, rows["n_prev"]),
+                "n": _count_span(f, rows["n"]),
+            },
+        )
+
+
 def _changes(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
-    """The largest significant changes on the composition-standardised comparison (at most
-    ``MAX_CHANGES``), then, per group, where who answered drove the raw change."""
+    """The significant changes on the composition-standardised comparison, largest ``|t|`` first (a
+    factor whose change is part of an ``across_factors`` finding is left to it), then, per group,
+    where who answered drove the raw change."""
     if "trends" in ctx.tables:
         tr = ctx.tables["trends"]
+        covered = {(m, g) for g, _, rows in across_factors(tr) for m in rows["measure"]}
         std = tr[
             (tr["comparison"] == "standardised")
             & tr["significant"]
             & ~tr["low_precision"]
             & tr["kind"].isin(["factor_index", "indicator"])
+            & ~pd.Series(
+                [(m, g) in covered for m, g in zip(tr["measure"], tr["group"], strict=True)],
+                index=tr.index,
+                dtype=bool,
+            )
         ]
         keep = np.array(
             [
@@ -168,7 +301,7 @@ def _changes(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
             dtype=bool,
         )
         std = std.loc[keep]
-        std = std.reindex(std["t"].abs().sort_values(ascending=False).index).head(MAX_CHANGES)
+        std = std.reindex(std["t"].abs().sort_values(ascending=False).index)
         for _, r in std.iterrows():
             unit = "%" if r["kind"] == "indicator" else "index"
             yield (
@@ -387,17 +520,84 @@ def _reliability(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
 TOPICS = {
     "experience": _experience,
     "gaps": _gaps,
+    "across": _across,
     "changes": _changes,
     "factors": _factors,
     "alignment": _alignment,
     "reliability": _reliability,
 }
-"""Key-finding topics in rank order: name -> builder yielding (kind, record, sentence fields)."""
+"""Key-finding topics: name -> builder yielding (kind, record, sentence fields). Their order breaks
+ties of class and score; the rank itself follows :data:`CLASSES`."""
+
+
+def _indicator_of(kind: str, record: Mapping[str, Any]) -> str | None:
+    """The indicator a finding is about (its level, or its change), or None."""
+    if kind == "indicator":
+        return str(record["indicator"])
+    measure = str(record.get("measure") or "")
+    if kind == "change" and measure.startswith("indicator."):
+        return measure.split(".", 1)[1]
+    return None
+
+
+def finding_class(kind: str, record: Mapping[str, Any], inds: Mapping[str, Indicator]) -> str:
+    """The class of :data:`CLASSES` a finding belongs to: a finding about an indicator goes to the
+    class that lists the indicator's question, any other to the first class listing its kind.
+
+    Examples
+    --------
+    >>> finding_class("not_aligned", {"measure": "factor_index.8"}, {})
+    'officials_vs_private'
+    """
+    ind = _indicator_of(kind, record)
+    if ind is not None and ind in inds:
+        item = inds[ind].item
+        for c in CLASSES:
+            if item in c.items:
+                return c.name
+    for c in CLASSES:
+        if kind in c.kinds:
+            return c.name
+    raise ValueError(f"no key-finding class takes findings of kind '{kind}'")
+
+
+def subjects(
+    kind: str, record: Mapping[str, Any], inds: Mapping[str, Indicator]
+) -> frozenset[tuple[Any, ...]]:
+    """The figures a finding states, each ``(what, group, "level" or "change")``: ``what`` is the
+    question of an indicator (indicators of one question share its answers, e.g. feeling safe and
+    not feeling safe to report), else the measure id (``factor_index.K``, ``gap.KEY``). A change
+    states the level it reached and the change; officials against the private sector state both
+    groups' levels; a group's change across factors states each of those factors' change. Two
+    findings that share a subject say the same thing.
+
+    Examples
+    --------
+    >>> sorted(subjects("not_aligned", {"measure": "factor_index.8"}, {}))
+    [('factor_index.8', 'official', 'level'), ('factor_index.8', 'private', 'level')]
+    """
+    ind = _indicator_of(kind, record)
+    what = inds[ind].item if ind is not None and ind in inds else record.get("measure")
+    group = record.get("group")
+    if kind == "not_aligned":
+        return frozenset((what, g, "level") for g in ("official", "private"))
+    if kind == "across_factors":
+        return frozenset((f"factor_index.{k}", group, "change") for k in record["factors"])
+    if kind == "aligned":
+        return frozenset({("alignment", None, "level")})
+    if kind == "low_reliability":
+        return frozenset({(f"reliability.{int(record['factor'])}", group, "level")})
+    if kind == "change":
+        return frozenset({(what, group, "level"), (what, group, "change")})
+    if kind == "composition":
+        return frozenset({(what, group, "change")})
+    return frozenset({(what, group, "level")})
 
 
 def _certainty(record: Mapping[str, Any]) -> float:
     """How sure a finding is, from 0 to 1: ``|z| / 3.29`` of its two-sided p-value (1 from p =
-    0.001); 1 for a level, which reaches the list only with adequate precision."""
+    :data:`P_CERTAIN`); 1 for a level, which reaches the list only with adequate precision. A
+    change across factors takes its least certain factor's p-value."""
     p = record.get("p_value")
     if p is None or pd.isna(p):
         return 1.0
@@ -406,7 +606,14 @@ def _certainty(record: Mapping[str, Any]) -> float:
 
 def _size(kind: str, record: Mapping[str, Any]) -> float:
     """How large a finding is, from 0 to 1: a difference over :data:`FULL_SIZE` points (capped at
-    1); :data:`LEVEL_SIZE` for a level (an indicator, the weakest or strongest factor)."""
+    1; for a change across factors its smallest change); :data:`LEVEL_SIZE` for a level (an
+    indicator, the weakest or strongest factor, an unreliable scale); the share of the factors
+    compared for the alignment."""
+    if kind == "across_factors":
+        smallest = min(abs(record["change_min"]), abs(record["change_max"]))
+        return float(min(smallest / FULL_SIZE, 1.0))
+    if kind == "aligned":
+        return float(record["count"] / record["total"]) if record["total"] else 0.0
     column = SIZE_COLUMN.get(kind)
     if column is None:
         return LEVEL_SIZE
@@ -414,34 +621,82 @@ def _size(kind: str, record: Mapping[str, Any]) -> float:
 
 
 def _importance(kind: str, record: Mapping[str, Any], inds: Mapping[str, Indicator]) -> float:
-    """What a finding matters to integrity: the indicator's own ``importance`` (indicators.yaml),
-    else :data:`IMPORTANCE` of its kind."""
-    if kind == "indicator":
-        return inds[record["indicator"]].importance
-    return IMPORTANCE.get(kind, 1.0)
+    """The weight of a finding within its class: the indicator's own ``importance``
+    (indicators.yaml) for a finding about an indicator, else 1."""
+    ind = _indicator_of(kind, record)
+    if ind is not None and ind in inds:
+        return inds[ind].importance
+    return 1.0
 
 
-def rank_findings(findings: list[dict[str, Any]], inds: Mapping[str, Indicator]) -> None:
-    """Score, rank and pick the summary, in place.
+def rank_findings(
+    findings: list[dict[str, Any]], inds: Mapping[str, Indicator]
+) -> list[dict[str, Any]]:
+    """Class, score, rank and de-duplicate the candidates and pick the summary: the ranking rule.
 
-    ``score = importance × size × certainty`` (see :func:`_importance`, :func:`_size`,
-    :func:`_certainty`); ``rank`` orders by score (ties keep the topic order); ``summary`` marks
-    the first :data:`SUMMARY_MAX` findings taking at most :data:`PER_KIND_MAX` of one kind (3
-    indicators) and none with a zero score.
+    Each finding gets its ``class`` (:func:`finding_class`), ``score = importance × size ×
+    certainty`` and ``score_parts`` (see :func:`_importance`, :func:`_size`, :func:`_certainty`).
+    Findings are ordered by the class's place in :data:`CLASSES`, then by score (ties keep the
+    candidates' order). Going down that order, a finding that states a figure an earlier one
+    already states (:func:`subjects`) is dropped. ``rank`` numbers the rest from 1; ``summary``
+    marks the first :data:`SUMMARY_MAX` of classes that may enter it, at most
+    :data:`SUMMARY_PER_CLASS` of a class, none with a zero score. Returns the ranked list.
     """
     for f in findings:
-        f["score"] = _importance(f["kind"], f, inds) * _size(f["kind"], f) * _certainty(f)
-    findings.sort(key=lambda f: -f["score"])
+        parts = {
+            "importance": float(_importance(f["kind"], f, inds)),
+            "size": _size(f["kind"], f),
+            "certainty": _certainty(f),
+        }
+        f["class"] = finding_class(f["kind"], f, inds)
+        f["score"] = parts["importance"] * parts["size"] * parts["certainty"]
+        f["score_parts"] = parts
+    ordered = sorted(findings, key=lambda f: (CLASS_ORDER[f["class"]], -f["score"]))
+    kept: list[dict[str, Any]] = []
+    stated: set[tuple[Any, ...]] = set()
+    for f in ordered:
+        said = subjects(f["kind"], f, inds)
+        if said & stated:
+            continue
+        stated |= said
+        kept.append(f)
+    in_summary = {c.name for c in CLASSES if c.summary}
     taken: dict[str, int] = {}
-    for rank, f in enumerate(findings, start=1):
+    for rank, f in enumerate(kept, start=1):
         f["rank"] = rank
-        cap = PER_KIND_MAX.get(f["kind"], PER_KIND_MAX_DEFAULT)
         pick = (
-            f["score"] > 0 and taken.get(f["kind"], 0) < cap and sum(taken.values()) < SUMMARY_MAX
+            f["class"] in in_summary
+            and f["score"] > 0
+            and taken.get(f["class"], 0) < SUMMARY_PER_CLASS
+            and sum(taken.values()) < SUMMARY_MAX
         )
         f["summary"] = bool(pick)
         if pick:
-            taken[f["kind"]] = taken.get(f["kind"], 0) + 1
+            taken[f["class"]] = taken.get(f["class"], 0) + 1
+    return kept
+
+
+def rule_fields(lang: str) -> dict[str, str]:
+    """The placeholders of the catalogue texts that state the ranking rule (``report.summary_lead``
+    and ``report.ranking_text``), filled from :data:`CLASSES` and the constants above, so the text
+    says what :func:`rank_findings` does: ``first`` (the first three classes), ``classes`` (every
+    class that may enter the summary, numbered, in rank order), ``method_only`` (those that may
+    not), ``max``, ``per_class``, ``full``, ``level``, ``certain`` and ``across``."""
+    cat = load_catalogue(lang)
+    f = NumberFormat.of(cat)
+    names = cat["classes"]
+    shown = [c.name for c in CLASSES if c.summary]
+    return {
+        "first": _join(cat["words"], [names[c.name] for c in CLASSES[:3]]),
+        "classes": "; ".join(f"({i}) {names[c]}" for i, c in enumerate(shown, start=1)),
+        "method_only": _join(cat["words"], [names[c.name] for c in CLASSES if not c.summary]),
+        "max": f.count(SUMMARY_MAX),
+        "per_class": f.count(SUMMARY_PER_CLASS),
+        "full": f.number(FULL_SIZE, 0),
+        "level": f.number(LEVEL_SIZE, 1),
+        "certain": f.number(P_CERTAIN, 3),
+        "across": f.value(100 * ACROSS_MIN_SHARE, "%"),
+    }
 
 
 def _story_parts(ctx: _Context, lang: str, mostly: list[dict[str, Any]]) -> list[str]:
@@ -569,9 +824,10 @@ def key_findings(
     inds: dict[str, Indicator],
 ) -> list[dict[str, Any]]:
     """The key findings of a cycle from its findings tables, ranked: every topic of :data:`TOPICS`
-    yields its candidates, low-precision estimates are left out, and :func:`rank_findings` scores
-    them and marks the at most eight of the summary. Each finding has a rank, a kind, a score, its
-    numbers and a sentence in every catalogue language."""
+    yields its candidates, low-precision estimates are left out, and :func:`rank_findings` classes,
+    scores, ranks and de-duplicates them and marks the at most eight of the summary. Each finding
+    has a rank, a class, a kind, its numbers, a sentence in every catalogue language, a score with
+    its parts and whether the summary shows it."""
     writer = SentenceWriter(cb, inds)
     ctx = _Context(tables, cycle, previous_cycle, cb, inds, writer)
     out: list[dict[str, Any]] = []
@@ -581,5 +837,4 @@ def key_findings(
             if (record.get("measure"), record.get("group")) in low:
                 continue  # a low-precision estimate is never a key finding
             out.append({"kind": kind, **record, "text": writer.sentence(kind, build)})
-    rank_findings(out, inds)
-    return [{"rank": f.pop("rank"), **f} for f in out]
+    return [{"rank": f.pop("rank"), "class": f.pop("class"), **f} for f in rank_findings(out, inds)]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..analysis.disclosure import hidden_label
 from ..analysis.findings import Findings, Options, compute_findings
+from ..analysis.keyfindings import rule_fields
 from ..analysis.prepare import PreparedCycle, prepare_cycle
 from ..analysis.scoring import load_indicators
 from ..analysis.units import (
@@ -337,7 +338,7 @@ class Report:
             if k.get("summary")
         )
         story = self.findings.story.get(self.language, "")
-        lead = html.escape(self.text("summary_lead"))
+        lead = html.escape(self.text("summary_lead", **rule_fields(self.language)))
         return HTML(
             f'<p class="lead">{lead}</p><ol class="key-findings">{items}</ol>'
             f'<h3 class="story-title">{html.escape(self.text("story_title"))}</h3>'
@@ -375,7 +376,7 @@ class Report:
                     points=self.fmt.number(m["max_half_width"], 0),
                 )
             ),
-            self.paragraph(self.text("ranking_text")),
+            self.paragraph(self.text("ranking_text", **rule_fields(self.language))),
         ]
         return HTML("".join(str(p) for p in parts))
 

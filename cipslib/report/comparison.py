@@ -75,7 +75,7 @@ class Comparison:
         items = "".join(
             f"<li>{html.escape(k['text'][r.language])}</li>"
             for k in r.findings.key_findings
-            if k["kind"] in ("change", "composition")
+            if k["kind"] in ("across_factors", "change", "composition")
         )
         return HTML(f'<ol class="key-findings">{items}</ol>') if items else HTML("")
 

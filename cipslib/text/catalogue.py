@@ -15,6 +15,7 @@ from ..inputs.yamlfile import read_yaml
 SENTENCE_KEYS = (
     "indicator",
     "gap",
+    "across_factors",
     "change",
     "composition",
     "weakest",
