@@ -28,6 +28,9 @@ class Problem:
     >>> print(Problem("export.csv", "unknown answer code", row=3, column="lead_01", value=9,
     ...               expected="1-5, 8 or 9"))
     export.csv, row 3, column 'lead_01': unknown answer code (found 9; expected 1-5, 8 or 9)
+    >>> print(Problem("export.csv", "unknown answer code", row=3, column="CSAT",
+    ...               column_note="item q05"))
+    export.csv, row 3, column 'CSAT' (item q05): unknown answer code
     """
 
     file: str
@@ -37,13 +40,15 @@ class Problem:
     value: Any = None
     expected: str | None = None
     severity: str = "error"
+    column_note: str | None = None
 
     def __str__(self) -> str:
         where = [self.file] if self.file else []
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
-            where.append(f"column '{self.column}'")
+            note = f" ({self.column_note})" if self.column_note else ""
+            where.append(f"column '{self.column}'{note}")
         text = ", ".join(where) + ": " + self.message if where else self.message
         details = []
         if self.value is not None:

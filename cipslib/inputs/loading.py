@@ -467,10 +467,29 @@ class _Interpreter(RespondentVariableReading):
     def _bad(self, column: str, rows: list[int], value: Any, message: str, expected: str) -> None:
         extra = f" (rows {_rows_text(rows)})" if len(rows) > 1 else ""
         self.problems.add(
-            self.file, message + extra, row=rows[0], column=column, value=value, expected=expected
+            self.file,
+            message + extra,
+            row=rows[0],
+            value=value,
+            expected=expected,
+            **self.at(column),
         )
 
+    def at(self, target: str) -> dict[str, str | None]:
+        """Where a problem with an item or respondent variable lies: the export's own column
+        header, and the codebook entry it was read as when the header names it otherwise (``column
+        'CSAT' (item q05)``)."""
+        header = self._raw_name(target)
+        if normalise_name(header) == normalise_name(target):
+            return {"column": header, "column_note": None}
+        kind = "variable" if target in self.cb.variables else "item"
+        return {"column": header, "column_note": f"{kind} {target}"}
+
     def _raw_name(self, name: str) -> str:
+        """The export's header of the column read as ``name``."""
+        for match in self.mapping:
+            if match.target == name:
+                return match.column
         for col in self.raw.columns:
             if normalise_name(col) == normalise_name(name):
                 return col
@@ -506,8 +525,8 @@ class _Interpreter(RespondentVariableReading):
             self.problems.add(
                 self.file,
                 "no respondent has a group",
-                column="group",
                 expected="official or private",
+                **self.at("group"),
             )
 
     # -- items ------------------------------------------------------------------------------------
@@ -534,7 +553,7 @@ class _Interpreter(RespondentVariableReading):
         expected += (", or " + ", ".join(extra)) if extra else ""
         reader = AnswerReader(scale)
         stray, text, out_of_range = self._read_answers(col, reader, scale, asked, codes, why)
-        labels = " | ".join(reader.expected_labels(lang) for lang in self.cb.languages)
+        labels = " | ".join(dict.fromkeys(reader.expected_labels(g) for g in self.cb.languages))
         for value, rows in text.items():
             self._bad(
                 iid,
@@ -550,7 +569,7 @@ class _Interpreter(RespondentVariableReading):
                 self.file,
                 f"{stray} respondents answered '{iid}' although it is not on their "
                 "questionnaire; those answers were cleared",
-                column=iid,
+                **self.at(iid),
             )
         return self._item_categorical(scale, codes), why
 
@@ -609,7 +628,7 @@ class _Interpreter(RespondentVariableReading):
                     self.file,
                     f"the file labels code {code} as '{text}', which is code {meant} "
                     f"in the codebook's '{scale.name}' scale: the export may use another coding",
-                    column=iid,
+                    **self.at(iid),
                     expected=f"code {code} = '{ours}'",
                 )
 
@@ -633,7 +652,7 @@ class _Interpreter(RespondentVariableReading):
                     f"{stray} respondents answered '{iid}' although the routing "
                     f"({src} = {list(item['asked_if_codes'])}) skipped it; those answers were "
                     "cleared",
-                    column=iid,
+                    **self.at(iid),
                 )
                 data[iid] = data[iid].where(routed)
             reasons[iid] = np.where(skipped, "not_asked", reasons[iid])

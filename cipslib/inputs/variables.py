@@ -163,7 +163,7 @@ class RespondentVariableReading:
                 self.file,
                 "the respondent type does not belong to the respondent group",
                 row=self.rows[pos],
-                column="respondent_type",
+                **self.at("respondent_type"),
                 value=str(rtype[pos]),
                 expected=f"a type of the group '{group[pos]}'",
             )
@@ -207,7 +207,7 @@ class RespondentVariableReading:
                         f"{int(stray.sum())} respondents outside "
                         f"{' and '.join(var.applies_to)} have a value in '{name}'; it was "
                         "cleared",
-                        column=name,
+                        **self.at(name),
                     )
                     cleared = values.where(~stray)
                     out[name] = pd.Categorical(
@@ -219,5 +219,5 @@ class RespondentVariableReading:
                         self.file,
                         f"{int(gaps.sum())} of the {int(applies.sum())} respondents "
                         f"asked '{name}' did not answer it",
-                        column=name,
+                        **self.at(name),
                     )

@@ -303,3 +303,14 @@ def test_kobotoolbox_group_paths_and_system_columns(tmp_path, codebook, coded, r
     assert "_submitted_by" in report.dropped_identifiers
     assert report.dropped_unknown == []
     _same_answers(loaded, reference)
+
+
+def test_messages_name_the_exports_own_column(tmp_path, codebook, coded, capsys):
+    frame = exports.keyed(coded, codebook, CYCLE, "en")
+    frame.loc[3, "LEAD_COMMITMENT"] = "Somewhat agree"
+    frame.to_csv(tmp_path / "bad.csv", index=False)
+    assert main(["check", str(tmp_path / "bad.csv"), "--cycle", str(CYCLE)]) == 2
+    err = capsys.readouterr().err
+    assert "row 5, column 'LEAD_COMMITMENT' (item lead_01): unknown answer label" in err
+    # each language's labels once: English and Ukrainian differ, so both are listed
+    assert err.count("Strongly disagree; Disagree; Neither agree nor disagree") == 1
