@@ -284,6 +284,7 @@ def compute_findings(
     tables: dict[str, pd.DataFrame] = {"estimates": est}
     tables["items"] = _items_table(cur, est, cb, lv, opt)
     tables["distributions"] = _distributions(cur, cb, opt)
+    tables["selections"] = _selections(est, cb)
     tables["factors"] = _factors_table(est, cb)
     tables["reliability"], tables["item_rest"] = _reliability(cur, cb, opt)
     tables["alignment"] = _alignment(cur, est, opt)
@@ -406,6 +407,23 @@ def _items_table(
     hidden = out["n_asked"] < opt.min_cell
     out.loc[hidden, ["dont_know_rate", "refusal_rate", "n_asked"]] = np.nan
     return out.sort_values(["group", "factor", "item"], kind="stable").reset_index(drop=True)
+
+
+def _selections(est: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+    """The options of the multiple-choice questions: per group the weighted % of those who
+    answered the question that selected the option, with its CI, options in the scale's order."""
+    columns = ["question", "key", "option", "group", "estimate", "ci_low", "ci_high", "n"]
+    out = est[est["kind"] == "option"].copy()
+    if out.empty:
+        return pd.DataFrame(columns=[*columns, "suppressed"])
+    of = cb.items.set_index("id")
+    out["question"] = [of.loc[i, "parent"] for i in out["item"]]
+    out["key"] = [cb.multiples[q].key for q in out["question"]]
+    out["option"] = [int(of.loc[i, "option"]) for i in out["item"]]
+    order = {iid: pos for pos, iid in enumerate(cb.items["id"])}
+    out = out.assign(_order=out["item"].map(order)).sort_values(["group", "_order"], kind="stable")
+    keep = [*columns, *PRECISION_COLUMNS, "suppressed"]
+    return out[[c for c in keep if c in out]].reset_index(drop=True)
 
 
 def _distributions(cur: _Cycle, cb: Codebook, opt: Options) -> pd.DataFrame:

@@ -14,6 +14,8 @@ id                        what                                                  
 ``gap.KEY``               words vs action: % "exists" minus % "effective" (KEY of    points
                           the "exists" item), same respondents
 ``indicator.ID``          experience indicator from ``data/indicators.yaml``         %
+``option.KEY``            % selecting an option of a multiple-choice question (KEY   %
+                          of the option: ``<question key>__<code>``)
 ========================  =========================================================  =====
 
 Shares are held as 0/1 (and 0-1 shares) in the columns and reported as percentages.
@@ -27,7 +29,14 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.codebook import Codebook
-from .scoring import Indicator, factor_scores, gap_scores, indicator_values, item_scores
+from .scoring import (
+    Indicator,
+    answer_codes,
+    factor_scores,
+    gap_scores,
+    indicator_values,
+    item_scores,
+)
 
 UNITS = {
     "item_fav": "%",
@@ -36,9 +45,10 @@ UNITS = {
     "factor_fav": "%",
     "gap": "points",
     "indicator": "%",
+    "option": "%",
 }
-PERCENT_KINDS = ("item_fav", "factor_fav", "gap", "indicator")
-PROPORTION_KINDS = ("item_fav", "indicator")  # 0/1 columns: logit confidence intervals
+PERCENT_KINDS = ("item_fav", "factor_fav", "gap", "indicator", "option")
+PROPORTION_KINDS = ("item_fav", "indicator", "option")  # 0/1 columns: logit confidence intervals
 
 
 @dataclass
@@ -90,6 +100,10 @@ def build_measures(
         add("gap", items.loc[iid, "key"], gaps[iid], int(items.loc[iid, "factor"]), iid)
     for ind in inds.columns:
         add("indicator", ind, inds[ind], None, None)
+    options = codebook.items[codebook.items["parent"].notna()]
+    for iid, key in zip(options["id"], options["key"], strict=True):
+        if iid in data:
+            add("option", key, pd.Series(answer_codes(data[iid])), None, iid)
     frame = pd.DataFrame(cols, index=data.index)
     info_df = pd.DataFrame(info, columns=["measure", "kind", "ref", "factor", "item", "unit"])
     info_df["factor"] = info_df["factor"].astype("Int64")

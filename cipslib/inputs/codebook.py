@@ -62,6 +62,8 @@ ITEM_KEYS = (
     "asked_if",
     "text",
     "aliases",
+    "multiple",
+    "separator",
     "note",
 )
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -173,6 +175,32 @@ class RespondentVariable:
     aliases: tuple[str, ...] = ()
 
 
+SELECTED = "_selected"
+"""The scale of each option of a multiple-choice item: 1 selected, 0 not selected."""
+
+
+@dataclass(frozen=True)
+class MultipleChoice:
+    """A select-all-that-apply question. Each option is analysed as an item of its own, ``options``
+    maps the option's code on ``scale`` to that item's id (``<id>__<code>``), answered 1 when the
+    respondent selected it and 0 when they answered the question without selecting it.
+
+    An export gives the answers in one column, the selected options' labels or codes joined by
+    ``separator`` (None: ``;``, ``,`` or a space, whichever reads the cell), or in one column per
+    option (``<question>/<option>``, ``<question>_<code>``, ``<question> <option label>``).
+    """
+
+    id: str
+    key: str
+    scale: str
+    options: dict[int, str]
+    separator: str | None
+    aliases: tuple[str, ...]
+    texts: dict[str, str]
+    instruments: tuple[str, ...]
+    cycles: tuple[int, ...] | None
+
+
 class Codebook:
     """A checked questionnaire codebook.
 
@@ -185,6 +213,9 @@ class Codebook:
         (codes after reverse coding), ``neutral``, ``dont_know``, ``refusal``, ``twin``,
         ``asked_if_item``, ``asked_if_codes``, ``text_en``, ``text_uk``.
     scales, factors, variables, instruments : dicts of the parsed sections.
+    multiples : dict of :class:`MultipleChoice`
+        The select-all-that-apply questions; their options are rows of ``items`` (``parent``
+        names the question, ``option`` the option's code).
 
     Examples
     --------
@@ -207,6 +238,7 @@ class Codebook:
         items: pd.DataFrame,
         instruments: dict[str, dict[str, str]],
         warnings: list | None = None,
+        multiples: dict[str, MultipleChoice] | None = None,
     ):
         self.path = path
         self.warnings = list(warnings or [])
@@ -218,6 +250,7 @@ class Codebook:
         self.identifier_patterns = identifier_patterns
         self.items = items
         self.instruments = instruments
+        self.multiples = dict(multiples or {})
 
     def __repr__(self) -> str:
         return f"<Codebook {self.path.name}: {len(self.items)} items, {len(self.scales)} scales>"
@@ -414,7 +447,9 @@ def _parse_scales(problems: ProblemList, file: str, raw: Any) -> dict[str, Scale
             problems.add(file, f"{where}: don't-know and refusal must have different codes")
         missing = _parse_missing(problems, file, where, spec.get("missing"), labels, special)
         fav = spec.get("favourable")
-        if not isinstance(fav, list) or not fav:
+        if fav is None and stype == "nominal":
+            fav = []  # the options of a multiple-choice question: none is favourable
+        elif not isinstance(fav, list) or not fav:
             problems.add(file, f"{where}: 'favourable' must list the favourable answer codes")
             fav = []
         fav_codes = []
@@ -593,11 +628,12 @@ def _parse_items(
     factors: dict[int, dict[str, str]],
     instruments: dict[str, Any],
     variables: dict[str, RespondentVariable],
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, dict[str, MultipleChoice]]:
     rows: list[dict[str, Any]] = []
     if not isinstance(raw, list) or not raw:
         problems.add(file, "the 'items' section must list the questionnaire's items")
-        return pd.DataFrame(columns=_ITEM_COLUMNS)
+        return pd.DataFrame(columns=_ITEM_COLUMNS), {}
+    multiples: dict[str, MultipleChoice] = {}
     seen: dict[str, int] = {}
     for pos, spec in enumerate(raw, start=1):
         if not isinstance(spec, dict):
@@ -724,35 +760,126 @@ def _parse_items(
                 )
         text = _text(problems, file, where, spec.get("text"))
         aliases = _aliases(problems, file, where, spec.get("aliases"))
-        rows.append(
-            {
-                "id": iid,
-                "key": key,
-                "instruments": tuple(inst),
-                "instrument": inst[0] if len(inst) == 1 else "both",
-                "cycles": cycles,
-                "factor": factor,
-                "factor_name": factors.get(factor, {}).get("en") if factor else None,
-                "construct": construct,
-                "scale": scale_name,
-                "reverse": reverse,
-                "favourable": favourable,
-                "neutral": scale.neutral if scale else None,
-                "dont_know": scale.dont_know if scale else None,
-                "refusal": scale.refusal if scale else None,
-                "twin": spec.get("twin"),
-                "asked_if_item": asked_item,
-                "asked_if_codes": asked_codes,
-                "text_en": text["en"],
-                "text_uk": text["uk"],
-                "aliases": aliases,
-            }
+        row = {
+            "id": iid,
+            "key": key,
+            "instruments": tuple(inst),
+            "instrument": inst[0] if len(inst) == 1 else "both",
+            "cycles": cycles,
+            "factor": factor,
+            "factor_name": factors.get(factor, {}).get("en") if factor else None,
+            "construct": construct,
+            "scale": scale_name,
+            "reverse": reverse,
+            "favourable": favourable,
+            "neutral": scale.neutral if scale else None,
+            "dont_know": scale.dont_know if scale else None,
+            "refusal": scale.refusal if scale else None,
+            "twin": spec.get("twin"),
+            "asked_if_item": asked_item,
+            "asked_if_codes": asked_codes,
+            "text_en": text["en"],
+            "text_uk": text["uk"],
+            "aliases": aliases,
+            "parent": None,
+            "option": None,
+        }
+        if spec.get("multiple", False) is False and scale is not None and not favourable:
+            problems.add(
+                file,
+                f"{where}: its scale '{scale.name}' has no favourable codes",
+                expected="'favourable' on the scale or the item (or multiple: true for a "
+                "select-all-that-apply question)",
+            )
+        if spec.get("multiple", False) is not False:
+            question = _multiple_choice(problems, file, where, spec, row, scale)
+            if question is not None:
+                multiples[iid] = question
+                rows += _option_rows(row, scale, question)
+            continue
+        rows.append(row)
+    if multiples:
+        scales[SELECTED] = Scale(
+            SELECTED,
+            "nominal",
+            {0: dict.fromkeys(LANGUAGES, "0"), 1: dict.fromkeys(LANGUAGES, "1")},
+            (1,),
         )
     _check_cross_item(problems, file, rows, scales)
     _check_factor_coverage(problems, file, rows, instruments)
     items = pd.DataFrame(rows, columns=_ITEM_COLUMNS)
     items["factor"] = items["factor"].astype("Int64")
-    return items
+    return items, multiples
+
+
+def _multiple_choice(problems, file, where, spec, row, scale) -> MultipleChoice | None:
+    """A select-all-that-apply item (``multiple: true``): its options are the codes of a nominal
+    scale; it is an experience item, neither reverse-coded nor in a factor."""
+    ok = True
+    if spec.get("multiple") is not True:
+        problems.add(file, f"{where}: 'multiple' must be true or left out", value=spec["multiple"])
+        ok = False
+    if scale is not None and scale.type != "nominal":
+        problems.add(
+            file,
+            f"{where}: a multiple-choice item takes a nominal scale whose codes are its options",
+            value=scale.name,
+        )
+        ok = False
+    if row["construct"] != "experience":
+        problems.add(
+            file,
+            f"{where}: a multiple-choice item is an experience item",
+            value=row["construct"],
+            expected="construct: experience",
+        )
+        ok = False
+    separator = spec.get("separator")
+    if separator is not None and (not isinstance(separator, str) or not separator):
+        problems.add(
+            file, f"{where}: 'separator' must be the text between options", value=separator
+        )
+        ok = False
+    if not ok or scale is None:
+        return None
+    return MultipleChoice(
+        id=row["id"],
+        key=row["key"],
+        scale=scale.name,
+        options={code: f"{row['id']}__{code}" for code in scale.codes},
+        separator=separator,
+        aliases=row["aliases"],
+        texts={lang: row[f"text_{lang}"] for lang in LANGUAGES},
+        instruments=row["instruments"],
+        cycles=row["cycles"],
+    )
+
+
+def _option_rows(row: dict, scale: Scale, question: MultipleChoice) -> list[dict]:
+    """One item per option: "<question>: <option>", on the selected/not selected scale."""
+    out = []
+    for code, option_id in question.options.items():
+        texts = {
+            f"text_{lang}": f"{row[f'text_{lang}']}: {scale.label(code, lang)}"
+            for lang in LANGUAGES
+        }
+        out.append(
+            row
+            | texts
+            | {
+                "id": option_id,
+                "key": f"{row['key']}__{code}",
+                "scale": SELECTED,
+                "favourable": (1,),
+                "neutral": None,
+                "dont_know": None,
+                "refusal": None,
+                "aliases": (),
+                "parent": row["id"],
+                "option": code,
+            }
+        )
+    return out
 
 
 _ITEM_COLUMNS = [
@@ -776,6 +903,8 @@ _ITEM_COLUMNS = [
     "text_en",
     "text_uk",
     "aliases",
+    "parent",
+    "option",
 ]
 
 
@@ -894,7 +1023,9 @@ def _parse(path: Path, raw: Any) -> Codebook:
     scales = _parse_scales(problems, file, raw.get("scales"))
     factors = _parse_factors(problems, file, raw.get("factors"))
     variables = _parse_variables(problems, file, raw.get("respondent_variables"))
-    items = _parse_items(problems, file, raw.get("items"), scales, factors, instruments, variables)
+    items, multiples = _parse_items(
+        problems, file, raw.get("items"), scales, factors, instruments, variables
+    )
     ident = raw.get("identifiers") or {}
     names = {normalise_name(n) for n in ident.get("names", [])}
     patterns = []
@@ -917,6 +1048,7 @@ def _parse(path: Path, raw: Any) -> Codebook:
         items,
         {k: (v or {}) for k, v in instruments.items()},
         problems.warnings,
+        multiples,
     )
 
 

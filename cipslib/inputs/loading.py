@@ -29,6 +29,7 @@ from ..errors import CipsDataError, Problem, ProblemList
 from ..files import atomic_write
 from .codebook import Codebook, Scale, load_codebook, normalise_name
 from .matching import AmbiguousColumn, AnswerReader, ColumnMatch, ColumnMatcher, as_int, as_number
+from .multiple import MultipleChoiceReader
 from .readers import RawTable, clean_column, read_table
 from .tools import system_column
 from .variables import RespondentVariableReading
@@ -343,6 +344,9 @@ class _Interpreter(RespondentVariableReading):
         dropped_ids: list[str] = []
         dropped_unknown: list[str] = []
         mapping: list[ColumnMatch] = []
+        choices = MultipleChoiceReader(cb, cycle)
+        joined: dict[str, pd.Series] = {}
+        per_option: dict[str, dict[int, pd.Series]] = {}
         for pos, name in enumerate(self.raw.columns):
             col = cells[pos]
             norm = normalise_name(name)
@@ -389,8 +393,16 @@ class _Interpreter(RespondentVariableReading):
                     )
                     continue
                 claimed[found.target] = str(name)
-                (variables if found.kind == "variable" else items)[found.target] = col
+                if found.kind == "multiple":
+                    joined[found.target] = col
+                else:
+                    (variables if found.kind == "variable" else items)[found.target] = col
                 mapping.append(found)
+            elif option := choices.option_of(name) or choices.option_of(self.raw.text(pos)):
+                qid, code = option
+                per_option.setdefault(qid, {})[code] = col
+                option_id = cb.multiples[qid].options[code]
+                mapping.append(ColumnMatch(str(name), option_id, "item", "option"))
             elif cb.is_identifier(name) or self._looks_identifying(col):
                 dropped_ids.append(str(name))
             elif (system := system_column(name)) is not None:
@@ -411,7 +423,42 @@ class _Interpreter(RespondentVariableReading):
                 file, "columns not in the codebook were dropped: " + ", ".join(dropped_unknown)
             )
         self.mapping = mapping
+        items |= self._multiple_choices(choices, joined, per_option, cells.index)
         return variables, items, dropped_ids, dropped_unknown
+
+    def _multiple_choices(self, choices, joined, per_option, index) -> dict[str, pd.Series]:
+        """Each option's answers of the multiple-choice questions found, as "1"/"0"/None cells;
+        cells that are no option are problems."""
+        out: dict[str, pd.Series] = {}
+        for qid, col in joined.items():
+            question = self.cb.multiples[qid]
+            read, bad = choices.joined(question, col)
+            out |= read
+            for value, positions in bad.items():
+                self._bad(
+                    qid,
+                    [self.rows[p] for p in positions],
+                    value,
+                    "a part of the answer is none of the question's options",
+                    "the options' labels or codes, separated by "
+                    + (repr(question.separator) if question.separator else "; or , or a space"),
+                )
+        for qid, columns in per_option.items():
+            if qid in joined:
+                continue
+            question = self.cb.multiples[qid]
+            read, bad = choices.per_option(question, columns, index)
+            out |= read
+            for code, wrong in bad.items():
+                for value, positions in wrong.items():
+                    self._bad(
+                        question.options[code],
+                        [self.rows[p] for p in positions],
+                        value,
+                        "not a selected or unselected option",
+                        "1 or 0, true or false, yes or no, the option, or empty",
+                    )
+        return out
 
     @staticmethod
     def _looks_identifying(col: pd.Series) -> bool:

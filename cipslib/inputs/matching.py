@@ -98,7 +98,19 @@ class ColumnMatcher:
             for label in var.labels.values():
                 self._add("text", label, ("variable", name))
         items = codebook.items_for(cycle=cycle) if cycle is not None else codebook.items[:0]
-        for _, item in items.iterrows():
+        for question in codebook.multiples.values():
+            if cycle is None or not (question.cycles is None or cycle in question.cycles):
+                continue
+            target = ("multiple", question.id)
+            for rule, values in (
+                ("id", [question.id]),
+                ("key", [question.key]),
+                ("alias", question.aliases),
+                ("text", question.texts.values()),
+            ):
+                for value in values:
+                    self._add(rule, value, target)
+        for _, item in items[items["parent"].isna()].iterrows():
             target = ("item", item["id"])
             self._add("id", item["id"], target)
             self._add("key", item["key"], target)

@@ -645,6 +645,40 @@ class Report:
         ]
         return self._table(pd.DataFrame(rows), self._precision_note(e) or None)
 
+    def choices_table(self) -> list[HTML]:
+        """The multiple-choice questions: per question and group the % of those who answered
+        that selected each option, with its CI and n (nothing when the questionnaire has
+        none)."""
+        sel = self.findings.tables.get("selections")
+        if sel is None or sel.empty:
+            return []
+        out = []
+        for qid, rows in sel.groupby("question", sort=False):
+            question = self.cb.multiples[qid]
+            scale = self.cb.scales[question.scale]
+            table = pd.DataFrame(
+                [
+                    {
+                        self.col("group"): self.text(r["group"]),
+                        self.col("option"): scale.label(int(r["option"]), self.language),
+                        self.col("selected"): self._marked(self._pct(r["estimate"]), r),
+                        self.col("ci"): self._ci(r["ci_low"], r["ci_high"]),
+                        self.col("n"): self._n(r["n"]),
+                    }
+                    for _, r in rows.iterrows()
+                ]
+            )
+            caption = " ".join(
+                x
+                for x in (
+                    f"{question.texts[self.language]} {self.text('choices_note')}",
+                    self._precision_note(rows),
+                )
+                if x
+            )
+            out.append(self._table(table, caption))
+        return out
+
     def subgroup_table(self, group: str, variable: str) -> HTML:
         s = self.findings.tables["subgroups"]
         if s.empty:
