@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import shutil
 from pathlib import Path
 
@@ -40,6 +41,12 @@ BES_GZ = REAL / "spss_bes_wave25_subset.sav.gz"
 KOBO = REAL / "kobo_kobocruncher_likert.xlsx"
 KOBO_SAMPLE = REAL / "kobo_kobocruncher_sample.xlsx"
 KOBO_SHEET = "Sample Dataset KoboloadeR"
+STAR_WARS_GZ = REAL / "surveymonkey_fivethirtyeight_star_wars.csv.gz"
+SLEEPING = REAL / "surveymonkey_fivethirtyeight_sleeping_alone.csv"
+LIME = REAL / "limesurvey_limonaid_survey_998192.csv"
+GFORMS = REAL / "googleforms_jupyter_education_2016.csv"
+# the params lines that give the respondent variables the new exports have no column for
+GROUP_CONSTANTS = "constants: {group: official, respondent_type: official}\n"
 
 
 # --- the scripted fill ------------------------------------------------------------------------
@@ -117,16 +124,16 @@ def _params(folder: Path, data: Path, codebook: Path, extra: str = "") -> Path:
     return path
 
 
-def _findings(folder: Path, data: Path, codebook: Path, indicator_item: str):
+def _findings(folder: Path, data: Path, codebook: Path, indicator_item: str, extra: str = ""):
     """The findings through the Python API, with an indicators file of the questionnaire's own
-    (the CLI has no way to give one: see the xfail tests below)."""
+    (the CLI has no way to give one: see the xfail tests below); ``extra`` adds params lines."""
     indicators = folder / "indicators.yaml"
     indicators.write_text(
         "schema_version: 1\nindicators:\n  first:\n"
         f"    item: {indicator_item}\n    codes: [1]\n    text: {{en: x, uk: x}}\n",
         encoding="utf-8",
     )
-    params = _params(folder, data, codebook, "population: {}\nprevious: null\n")
+    params = _params(folder, data, codebook, "population: {}\nprevious: null\n" + extra)
     prepared = prepare_cycle(params)
     return compute_findings(prepared, indicators=load_indicators(prepared.codebook, indicators))
 
@@ -522,3 +529,434 @@ def test_bes_check_and_figures_by_hand(bes, capsys):
     assert row["n"] == len(valid) == 326
     assert row["favourable"] == pytest.approx(100 * (valid >= 3).sum() / 326)  # 84 / 326
     assert row["score"] == pytest.approx(((valid - 1) / 3 * 100).mean())
+
+
+# --- SurveyMonkey: two header rows, three agree-disagree statements (FiveThirtyEight, 2014) -------
+
+AGREE5 = {
+    "agree5": {
+        "type": "ordinal",
+        "codes": _labels(
+            (1, "Strongly disagree"),
+            (2, "Somewhat disagree"),
+            (3, "Neither agree nor disagree"),
+            (4, "Somewhat agree"),
+            (5, "Strongly agree"),
+        ),
+        "neutral": 3,
+        "favourable": [4, 5],
+    }
+}
+SLEEPING_STATEMENT = "To what extent do you agree with the following statement:"
+SLEEPING_REASONS = (
+    "What are the reasons that you sleep in separate beds? Please select all that apply."
+)
+
+
+def _csv_rows(path: Path, encoding: str) -> list[list[str]]:
+    with open(path, newline="", encoding=encoding) as f:
+        return list(csv.reader(f))
+
+
+@pytest.fixture(scope="module")
+def sleeping(tmp_path_factory):
+    """The filled codebook: the three agree-disagree statements, one factor each."""
+    folder = tmp_path_factory.mktemp("sleeping")
+    draft = _draft(SLEEPING)
+    statements = [
+        it["aliases"][0] for it in draft["items"] if it["aliases"][0].startswith(SLEEPING_STATEMENT)
+    ]
+    items = [_item(f"q{n}", a, "agree5", a, n) for n, a in enumerate(statements, 1)]
+    codebook = _write_yaml(_fill(draft, "Sleeping alone", AGREE5, items), folder / "cb.yaml")
+    return folder, codebook
+
+
+def test_sleeping_reads_the_two_header_rows():
+    raw = read_table(SLEEPING)
+    assert raw.tool == "surveymonkey"
+    assert raw.frame.shape == (1093, 31)
+    assert raw.columns[:2] == ["StartDate", "EndDate"]
+    assert f"{SLEEPING_REASONS} One of us snores" in raw.columns
+    # two bytes of a question text are not UTF-8: the file is read through the cp1251 fallback
+    assert raw.encoding == "cp1251"
+
+
+def test_sleeping_draft_has_the_statements_and_leaves_out_other_texts():
+    draft = _draft(SLEEPING)
+    by_alias = {it["aliases"][0]: it for it in draft["items"]}
+    statements = [a for a in by_alias if a.startswith(SLEEPING_STATEMENT)]
+    assert len(statements) == 3
+    labels = draft["scales"][by_alias[statements[0]]["scale"]]["codes"].values()
+    assert {x["en"] for x in labels} == {x["en"] for x in AGREE5["agree5"]["codes"].values()}
+    assert not [a for a in by_alias if a.endswith("Other (please specify)")]
+
+
+def test_sleeping_check_with_constants(sleeping, capsys):
+    _, codebook = sleeping
+    code, out = _check([SLEEPING, "--codebook", codebook, "--cycle", CYCLE, *CONSTANTS], capsys)
+    assert code == 0, out
+    assert "1093 respondents read" in out
+    assert "no respondent id column: ids generated from the row numbers" in out
+
+
+def test_sleeping_figures_by_hand(sleeping, tmp_path):
+    _, codebook = sleeping
+    found = _findings(tmp_path, SLEEPING, codebook, "Q1", GROUP_CONSTANTS)
+    # By hand: the statements are asked only of those who sleep apart; a respondent is kept with
+    # at least 2 of the 3 answered, 481 of 1093. 91 of them agree that it helps them stay together.
+    rows = _csv_rows(SLEEPING, "cp1252")
+    cols = [n for n, name in enumerate(rows[0]) if name.startswith(SLEEPING_STATEMENT)]
+    points = {x["en"]: code for code, x in AGREE5["agree5"]["codes"].items()}
+    kept = [r for r in rows[2:] if sum(r[c] in points for c in cols) >= 2]
+    assert len(kept) == 481
+    answers = [points[r[cols[0]]] for r in kept if r[cols[0]] in points]
+    row = _item_row(found, "q1")
+    assert row["n"] == len(answers) == 481
+    assert row["favourable"] == pytest.approx(100 * sum(a >= 4 for a in answers) / 481)  # 18.92
+    assert row["score"] == pytest.approx(sum((a - 1) * 25 for a in answers) / 481)
+
+
+# --- SurveyMonkey: two header rows where most second-row cells name options (Star Wars, 2014) -----
+
+FAVOURABLY = {
+    "fav5": {
+        "type": "ordinal",
+        "codes": _labels(
+            (1, "Very unfavorably"),
+            (2, "Somewhat unfavorably"),
+            (3, "Neither favorably nor unfavorably (neutral)"),
+            (4, "Somewhat favorably"),
+            (5, "Very favorably"),
+        ),
+        "neutral": 3,
+        "favourable": [4, 5],
+        "dont_know": {"code": 9, "en": "Unfamiliar (N/A)", "uk": "Unfamiliar (N/A)"},
+    }
+}
+CHARACTERS = "Please state whether you view the following characters favorably"
+
+
+def _star_wars_rows() -> list[list[str]]:
+    """The rows of the export (its few bytes that are not UTF-8 read as Windows-1252)."""
+    text = gzip.decompress(STAR_WARS_GZ.read_bytes()).decode("cp1252")
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def _one_header(rows: list[list[str]]) -> list[str]:
+    """The two header rows as one, the way cipslib names SurveyMonkey columns: the question
+    (carried over empty cells), then the option where the second row names one."""
+    names, question = [], ""
+    for first, second in zip(rows[0], rows[1], strict=True):
+        question = first.strip() or question
+        option = second.strip() if second.strip() not in ("", "Response") else ""
+        names.append(f"{question} {option}".strip())
+    return names
+
+
+@pytest.fixture(scope="module")
+def star_wars(tmp_path_factory):
+    """The export as published, and a hand-edited copy with the second header row merged into
+    the first (the reader does not recognise it: see the xfail tests); the codebook rates the 14
+    characters, drafted from the copy."""
+    folder = tmp_path_factory.mktemp("star_wars")
+    export = folder / "StarWars.csv"
+    export.write_bytes(gzip.decompress(STAR_WARS_GZ.read_bytes()))
+    rows = _star_wars_rows()
+    one_header = folder / "one_header.csv"
+    with open(one_header, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([_one_header(rows), *rows[2:]])
+    characters = [n for n in _one_header(rows) if n.startswith(CHARACTERS)]
+    items = [
+        _item(f"c{n:02d}", name, "fav5", name, (n - 1) % 10 + 1)
+        for n, name in enumerate(characters, 1)
+    ]
+    doc = _fill(_draft(one_header), "Star Wars", FAVOURABLY, items)
+    return folder, export, one_header, _write_yaml(doc, folder / "cb.yaml")
+
+
+def test_star_wars_file_by_hand():
+    rows = _star_wars_rows()
+    assert len(rows) - 2 == 1186 and len(rows[0]) == 38
+    assert rows[0][15].startswith(CHARACTERS) and rows[0][16] == ""
+    assert rows[1][15:17] == ["Han Solo", "Luke Skywalker"]
+    filled = [v for v in rows[1] if v]
+    assert (len(filled), filled.count("Response")) == (37, 11)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="readers._surveymonkey takes the second row for a header row only when at least half "
+    "of its filled cells are 'Response': here 11 of 37 are (26 name the options of the "
+    "multiple-answer, ranking and 14-character matrix questions), so the row is read as a "
+    "respondent (1187 rows, tool None) and 23 columns keep an empty name",
+)
+def test_star_wars_reads_the_two_header_rows(star_wars):
+    _, export, _, _ = star_wars
+    raw = read_table(export)
+    assert raw.tool == "surveymonkey"
+    assert raw.frame.shape == (1186, 38)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="with the second header row read as a respondent, the draft has one item for the "
+    "14-character matrix (only its first column has a name) and takes the option row for "
+    "answers: 'Han Solo' is a label of that item's scale, 'Response' one of the yes/no "
+    "questions' scale",
+)
+def test_star_wars_draft_has_an_item_per_character(star_wars):
+    _, export, _, _ = star_wars
+    draft = _draft(export)
+    aliases = [it["aliases"][0] for it in draft["items"]]
+    assert len([a for a in aliases if a.startswith(CHARACTERS)]) == 14
+    labels = {x["en"] for s in draft["scales"].values() for x in s["codes"].values()}
+    assert not labels & {"Response", "Han Solo"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="check fails with 38 problems: 23 'column number N has values but no name in the "
+    "header', 'row 2, column respondent_id: the respondent identifier is empty' (the second "
+    "header row read as a respondent) and the 14 character items 'missing'",
+)
+def test_star_wars_check_of_the_export(star_wars, capsys):
+    _, export, _, codebook = star_wars
+    code, out = _check([export, "--codebook", codebook, "--cycle", CYCLE, *CONSTANTS], capsys)
+    assert code == 0, out
+
+
+def test_star_wars_check_with_one_header_row(star_wars, capsys):
+    _, _, one_header, codebook = star_wars
+    code, out = _check([one_header, "--codebook", codebook, "--cycle", CYCLE, *CONSTANTS], capsys)
+    assert code == 0, out
+    assert "1186 respondents read" in out
+    assert "RespondentID -> variable respondent_id" in out
+    assert "answers recorded as don't know: 852" in out
+
+
+def test_star_wars_figures_by_hand(star_wars, tmp_path):
+    _, _, one_header, codebook = star_wars
+    found = _findings(tmp_path, one_header, codebook, "C01", GROUP_CONSTANTS)
+    # By hand: 366 respondents rated fewer than 7 of the 14 characters ("Unfamiliar" is no rating),
+    # and 43 more gave the same 14 ratings as an earlier respondent (the duplicate screen compares
+    # answers, not RespondentID): 777 of 1186 are kept. Han Solo: 768 ratings, 726 favourable.
+    rows = _star_wars_rows()
+    cols = [n for n, name in enumerate(_one_header(rows)) if name.startswith(CHARACTERS)]
+    body = pd.DataFrame(rows[2:])[cols]
+    points = {x["en"]: code for code, x in FAVOURABLY["fav5"]["codes"].items()}
+    codes = body.apply(lambda c: c.map(points))
+    rated = codes.notna().sum(axis=1)
+    duplicate = (rated >= 10) & codes.fillna(-1)[rated >= 10].duplicated().reindex(
+        body.index, fill_value=False
+    )
+    kept = body[(rated >= 7) & ~duplicate]
+    assert ((rated < 7).sum(), duplicate.sum(), len(kept)) == (366, 43, 777)
+    han = kept[cols[0]]
+    valid = han[han.isin(points)].map(points)
+    row = _item_row(found, "c01")
+    assert row["n"] == len(valid) == 768
+    assert row["favourable"] == pytest.approx(100 * (valid >= 4).sum() / 768)  # 94.53
+    assert row["score"] == pytest.approx(((valid - 1) * 25).mean())
+    assert row["dont_know_rate"] == pytest.approx(100 * (han == "Unfamiliar (N/A)").sum() / 777)
+
+
+# --- LimeSurvey: the R export's data file (full question texts, answer codes) --------------------
+
+AGREE7 = {
+    "agree7": {
+        "type": "ordinal",
+        "codes": _labels(
+            (1, "1 disagree strongly"),
+            (2, "2"),
+            (3, "3"),
+            (4, "4"),
+            (5, "5"),
+            (6, "6"),
+            (7, "7 agree strongly"),
+        ),
+        "neutral": 4,
+        "favourable": [5, 6, 7],
+    }
+}
+TRAITS = ["Openness", "Conscientiousness", "Extraversion", "Agreeableness", "Emotional Stability"]
+LIME_METADATA = [
+    "Date submitted",
+    "Last page",
+    "Start language",
+    "Seed",
+    "Date started",
+    "Date last action",
+]
+
+
+@pytest.fixture(scope="module")
+def lime(tmp_path_factory):
+    """The filled codebook: the five 'Describe yourselves' items on the 1-7 scale whose labels
+    are in the export's R syntax file (the data file holds the codes only)."""
+    folder = tmp_path_factory.mktemp("lime")
+    items = [
+        _item(f"p{n}", f"Describe yourselves [{t}]", "agree7", t, n)
+        for n, t in enumerate(TRAITS, 1)
+    ]
+    doc = _fill(_draft(LIME), "LimeSurvey test survey", AGREE7, items)
+    return folder, _write_yaml(doc, folder / "cb.yaml")
+
+
+def test_lime_reads_7_responses():
+    raw = read_table(LIME)
+    assert raw.frame.shape == (7, 71) and raw.encoding == "utf-8-sig"
+    assert raw.columns[:7] == ["Response ID", *LIME_METADATA]
+
+
+def test_lime_draft_knows_the_limesurvey_columns():
+    draft = _draft(LIME)
+    assert draft["respondent_variables"]["respondent_id"]["aliases"] == ["Response ID"]
+    aliases = {it["aliases"][0] for it in draft["items"]}
+    assert {f"Describe yourselves [{t}]" for t in TRAITS} <= aliases
+    assert not aliases & {*LIME_METADATA, "Total time"}
+    assert not [a for a in aliases if a.startswith(("Group time", "Question time"))]
+
+
+def test_lime_check_with_constants(lime, capsys):
+    _, codebook = lime
+    code, out = _check([LIME, "--codebook", codebook, "--cycle", CYCLE, *CONSTANTS], capsys)
+    assert code == 0, out
+    assert "7 respondents read (csv, utf-8-sig)" in out
+    assert "Response ID -> variable respondent_id (by alias)" in out
+    assert (
+        "survey tool metadata ignored: " + ", ".join(m for m in LIME_METADATA if m != "Seed") in out
+    )
+
+
+def test_lime_figures_by_hand(lime, tmp_path):
+    _, codebook = lime
+    # By hand: two of the seven responses (ids 5 and 9) answered the five items, at least 3 of 5
+    # are needed to be kept; Openness: 3 and 1, none favourable, score (2/6*100 + 0) / 2.
+    rows = [r for r in _csv_rows(LIME, "utf-8-sig") if r]
+    cols = [rows[0].index(f"Describe yourselves [{t}]") for t in TRAITS]
+    kept = [r for r in rows[1:] if sum(r[c] != "" for c in cols) >= 3]
+    assert [r[0] for r in kept] == ["5", "9"]
+    found = _findings(tmp_path, LIME, codebook, "P1", GROUP_CONSTANTS)
+    assert _item_row(found, "p1")["suppressed"]  # 2 is under the default min_cell of 10
+    found = _findings(tmp_path, LIME, codebook, "P1", GROUP_CONSTANTS + "min_cell: 1\n")
+    openness = [int(r[cols[0]]) for r in kept]
+    row = _item_row(found, "p1")
+    assert row["n"] == 2 and row["favourable"] == 0
+    assert row["score"] == pytest.approx(sum((v - 1) / 6 * 100 for v in openness) / 2)  # 16.67
+
+
+# --- Google Forms: the responses CSV from Google Sheets (Timestamp, checkbox answers joined) ----
+
+GFORMS_SCALES = {
+    "size": {
+        "type": "ordinal",
+        "codes": _labels(
+            (1, "Less than 10"),
+            (2, "10 - 25"),
+            (3, "25 - 50"),
+            (4, "50 - 100"),
+            (5, "100 - 250"),
+            (6, "250 - 500"),
+            (7, "More than 500"),
+        ),
+        "favourable": [4, 5, 6, 7],
+    },
+    "level": {
+        "type": "ordinal",
+        "codes": _labels(
+            (1, "Complete novice (no experience)"),
+            (2, "Novice (~1 semester of experience)"),
+            (3, "Intermediate (a year of experience)"),
+            (4, "Advanced (2-3 years of experience)"),
+        ),
+        "favourable": [3, 4],
+    },
+}
+GFORMS_SIZE = "Approximately how many students are in your class?"
+GFORMS_LEVEL = (
+    "What is the minimum level of programming experience that your students are expected to be at?"
+)
+GFORMS_CHECKBOX = "What types of assignments do you use the notebook for?"
+
+
+@pytest.fixture(scope="module")
+def gforms(tmp_path_factory):
+    """The filled codebook: the two single-answer questions with ordered answers."""
+    folder = tmp_path_factory.mktemp("gforms")
+    items = [
+        _item("size", GFORMS_SIZE, "size", GFORMS_SIZE, 1),
+        _item("level", GFORMS_LEVEL, "level", GFORMS_LEVEL, 2),
+    ]
+    doc = _fill(_draft(GFORMS), "Jupyter education survey 2016", GFORMS_SCALES, items)
+    return folder, _write_yaml(doc, folder / "cb.yaml")
+
+
+def test_gforms_reads_125_responses():
+    raw = read_table(GFORMS)
+    assert raw.frame.shape == (125, 25) and raw.tool is None
+    assert raw.columns[0] == "Timestamp"
+    assert list(raw.frame[0][:1]) == ["4/22/2016 19:57:50"]
+
+
+def test_gforms_draft_leaves_out_the_timestamp():
+    draft = _draft(GFORMS)
+    by_alias = {it["aliases"][0]: it for it in draft["items"]}
+    assert "Timestamp" not in by_alias and "timestamp" in draft["identifiers"]["names"]
+    labels = draft["scales"][by_alias[GFORMS_LEVEL]["scale"]]["codes"].values()
+    assert {x["en"] for x in labels} == {x["en"] for x in GFORMS_SCALES["level"]["codes"].values()}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Google Forms writes the options chosen in a checkbox question in one cell, joined "
+    "with ', ': the draft takes each combination for an answer of its own ('In-class exercises, "
+    "Homeworks / problem sets', ...: 18 of the 32 labels drafted for the assignment-types "
+    "question are combinations of the others)",
+)
+def test_gforms_draft_of_a_checkbox_question():
+    draft = _draft(GFORMS)
+    item = next(it for it in draft["items"] if it["aliases"][0] == GFORMS_CHECKBOX)
+    labels = [x["en"] for x in draft["scales"][item["scale"]]["codes"].values()]
+    assert not [x for x in labels if ", " in x and all(p in labels for p in x.split(", "))]
+
+
+def test_gforms_check_with_constants(gforms, capsys):
+    _, codebook = gforms
+    code, out = _check([GFORMS, "--codebook", codebook, "--cycle", CYCLE, *CONSTANTS], capsys)
+    assert code == 0, out
+    assert "125 respondents read (csv, utf-8)" in out
+    assert "no respondent id column: ids generated from the row numbers" in out
+
+
+def test_gforms_figures_by_hand(gforms, tmp_path):
+    _, codebook = gforms
+    found = _findings(tmp_path, GFORMS, codebook, "LEVEL", GROUP_CONSTANTS)
+    # By hand: every response answers both questions; 30 expect a year of programming experience
+    # and 6 two to three years: 36 of 125 favourable.
+    rows = _csv_rows(GFORMS, "utf-8")
+    points = {x["en"]: code for code, x in GFORMS_SCALES["level"]["codes"].items()}
+    answers = [points[r[rows[0].index(GFORMS_LEVEL)]] for r in rows[1:]]
+    row = _item_row(found, "level")
+    assert row["n"] == len(answers) == 125
+    assert row["favourable"] == pytest.approx(100 * sum(a >= 3 for a in answers) / 125)  # 28.8
+    assert row["score"] == pytest.approx(sum((a - 1) / 3 * 100 for a in answers) / 125)  # 30.4
+
+
+# --- cips findings on a params file of each new export -------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cips findings requires every indicator of the shipped cipslib/data/indicators.yaml "
+    "to be in the codebook: each of these fails with the same 17 problems as the Kobo file "
+    "(\"indicator 'bribe_refuse_or_ignore': item 'EXP_BRIBE_RESPONSE' is not in the codebook\", "
+    "...)",
+)
+@pytest.mark.parametrize("export", ["sleeping", "star_wars", "lime", "gforms"])
+def test_new_exports_findings_cli(export, request, tmp_path):
+    """Each fixture's codebook with the file it checks (for Star Wars, the one-header copy)."""
+    made = request.getfixturevalue(export)
+    data = {"sleeping": SLEEPING, "lime": LIME, "gforms": GFORMS}.get(export) or made[2]
+    extra = "population: {}\nprevious: null\n" + GROUP_CONSTANTS
+    params = _params(tmp_path, data, made[-1], extra)
+    assert main(["findings", str(params), "--out", str(tmp_path / "out"), "--show", "0"]) == 0
