@@ -123,6 +123,8 @@ def draft_codebook(path: str | Path, *, sheet: str | None = None, language: str 
         system = system_column(header)
         if variable is not None and variable not in variables:
             variables[variable] = _variable_spec(template, variable, header)
+        elif not template.is_identifier(header) and (joined := _joined_options(values)):
+            answer_columns.append(_Answers(str(header), text, values, raw, pos, joined))
         elif template.is_identifier(header) or _looks_identifying(values):
             left_out["identifier"].append(str(header))
         elif system is not None:
@@ -282,11 +284,24 @@ class _Answers:
     values: list[str]
     raw: RawTable
     pos: int
+    joined: tuple[str, list[str]] | None = None  # (separator, options) of a multiple choice
 
     def scale(self, template: Codebook, language: str) -> tuple[Any, str | None, dict[str, Any]]:
         """(a key equal for columns on the same scale, the shipped scale's name or None, the
         scale's codebook entry); the export's labels are taken as ``language``."""
         languages = list(template.languages)
+        if self.joined is not None:
+            options = self.joined[1]
+            return (
+                ("options", tuple(options)),
+                None,
+                {
+                    "type": "nominal",
+                    "codes": {
+                        i: dict.fromkeys(languages, label) for i, label in enumerate(options, 1)
+                    },
+                },
+            )
         if _labelled(self.raw, self.header, self.values):
             return self._labelled_scale(languages)
         if all(as_number(v) is not None for v in self.values):
@@ -362,24 +377,50 @@ def _scales_and_items(answer_columns: list[_Answers], template: Codebook, langua
             scales[name] = spec
             scale_of_key[key] = name
         text = column.text or column.header
-        items.append(
-            {
-                "id": f"q{n:02d}",
-                "key": f"Q{n:02d}",
-                "aliases": [column.header],
-                "instruments": f"[official, private]  # {TODO}: who was asked",
+        item: dict[str, Any] = {
+            "id": f"q{n:02d}",
+            "key": f"Q{n:02d}",
+            "aliases": [column.header],
+            "instruments": f"[official, private]  # {TODO}: who was asked",
+        }
+        if column.joined is not None:  # select all that apply: an experience question
+            item |= {
+                "construct": "experience",
+                "scale": name,
+                "multiple": True,
+                "separator": column.joined[0],
+            }
+        else:
+            item |= {
                 "factor": f"0  # {TODO}: the Revised Arusha Declaration factor, 1-10",
                 "construct": f"perception  # {TODO}: perception, mechanism_exists, "
                 "mechanism_effective or experience",
                 "scale": name,
                 "reverse": f"false  # {TODO}: true when agreeing is unfavourable",
-                "text": {
-                    lang: text if lang == language else f"{TODO}: {text}"
-                    for lang in template.languages
-                },
             }
-        )
+        item["text"] = {
+            lang: text if lang == language else f"{TODO}: {text}" for lang in template.languages
+        }
+        items.append(item)
     return scales, items
+
+
+def _joined_options(values: list[str]) -> tuple[str, list[str]] | None:
+    """(separator, options) when a column holds the options of a select-all-that-apply question
+    joined in one cell (Google Forms: ``"Quizzes, Homework"``): most values holding the separator
+    are made of options also given alone, so a label that contains a comma is not taken apart."""
+    distinct = list(dict.fromkeys(values))
+    for sep in (", ", ";", "; "):
+        parts = {v: [p.strip() for p in v.split(sep) if p.strip()] for v in distinct}
+        several = [v for v in distinct if len(parts[v]) > 1]
+        if not several:
+            continue
+        alone = {v for v in distinct if len(parts[v]) == 1}
+        made_of_options = [v for v in several if all(p in alone for p in parts[v])]
+        if len(made_of_options) * 2 >= len(several) and len(made_of_options) >= 2:
+            options = list(dict.fromkeys(p for v in distinct for p in parts[v]))
+            return sep.strip(), options
+    return None
 
 
 def _template_scale(template: Codebook, name: str) -> dict[str, Any]:

@@ -165,13 +165,16 @@ def _first_row(table: RawTable, row: int = 0) -> list[str | None]:
 
 def _surveymonkey(table: RawTable) -> RawTable | None:
     """SurveyMonkey writes two header rows: the question, then "Response" (single answer) or the
-    option (several answers; the question cell is then left empty after its first option). When
-    most filled cells of the first row below the header are such words, the two rows are read as
-    one header: the question (carried over empty cells), then the option where there is one."""
+    option (several answers or a grid; the question cell is then left empty after its first
+    option). When most filled cells of the first row below the header are such words, or some are
+    and that row names every column the header leaves unnamed, the two rows are read as one header:
+    the question (carried over empty cells), then the option where there is one."""
     second = _first_row(table)
     filled = [v for v in second if v]
     words = [v for v in filled if v.casefold() in SECOND_HEADER_WORDS]
-    if not filled or len(words) * 2 < len(filled):
+    unnamed = [pos for pos, name in enumerate(table.columns) if not str(name).strip()]
+    options_fill_gaps = bool(unnamed) and all(pos < len(second) and second[pos] for pos in unnamed)
+    if not words or (len(words) * 2 < len(filled) and not options_fill_gaps):
         return None
     names, question = [], ""
     for first, sub in zip(table.columns, second, strict=True):

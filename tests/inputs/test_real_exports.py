@@ -683,13 +683,6 @@ def test_star_wars_file_by_hand():
     assert (len(filled), filled.count("Response")) == (37, 11)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="readers._surveymonkey takes the second row for a header row only when at least half "
-    "of its filled cells are 'Response': here 11 of 37 are (26 name the options of the "
-    "multiple-answer, ranking and 14-character matrix questions), so the row is read as a "
-    "respondent (1187 rows, tool None) and 23 columns keep an empty name",
-)
 def test_star_wars_reads_the_two_header_rows(star_wars):
     _, export, _, _ = star_wars
     raw = read_table(export)
@@ -697,13 +690,6 @@ def test_star_wars_reads_the_two_header_rows(star_wars):
     assert raw.frame.shape == (1186, 38)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with the second header row read as a respondent, the draft has one item for the "
-    "14-character matrix (only its first column has a name) and takes the option row for "
-    "answers: 'Han Solo' is a label of that item's scale, 'Response' one of the yes/no "
-    "questions' scale",
-)
 def test_star_wars_draft_has_an_item_per_character(star_wars):
     _, export, _, _ = star_wars
     draft = _draft(export)
@@ -713,12 +699,6 @@ def test_star_wars_draft_has_an_item_per_character(star_wars):
     assert not labels & {"Response", "Han Solo"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check fails with 38 problems: 23 'column number N has values but no name in the "
-    "header', 'row 2, column respondent_id: the respondent identifier is empty' (the second "
-    "header row read as a respondent) and the 14 character items 'missing'",
-)
 def test_star_wars_check_of_the_export(star_wars, capsys):
     _, export, _, codebook = star_wars
     code, out = _check([export, "--codebook", codebook, "--cycle", CYCLE, *CONSTANTS], capsys)
@@ -906,18 +886,14 @@ def test_gforms_draft_leaves_out_the_timestamp():
     assert {x["en"] for x in labels} == {x["en"] for x in GFORMS_SCALES["level"]["codes"].values()}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Google Forms writes the options chosen in a checkbox question in one cell, joined "
-    "with ', ': the draft takes each combination for an answer of its own ('In-class exercises, "
-    "Homeworks / problem sets', ...: 18 of the 32 labels drafted for the assignment-types "
-    "question are combinations of the others)",
-)
 def test_gforms_draft_of_a_checkbox_question():
     draft = _draft(GFORMS)
     item = next(it for it in draft["items"] if it["aliases"][0] == GFORMS_CHECKBOX)
     labels = [x["en"] for x in draft["scales"][item["scale"]]["codes"].values()]
     assert not [x for x in labels if ", " in x and all(p in labels for p in x.split(", "))]
+    assert (
+        item["multiple"] is True and item["separator"] == "," and item["construct"] == "experience"
+    )
 
 
 def test_gforms_check_with_constants(gforms, capsys):
