@@ -8,7 +8,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cipslib.analysis.disclosure import format_count_table, suppress_counts, suppress_estimates
+from cipslib.analysis.disclosure import (
+    Sum,
+    column_sums,
+    constraint_matrix,
+    determined,
+    format_count_table,
+    protect,
+    protect_counts,
+    row_sums,
+    suppress_counts,
+    suppress_estimates,
+)
 from cipslib.analysis.findings import Options, compute_findings
 from cipslib.analysis.prepare import prepare_data
 from cipslib.inputs.loading import CycleData
@@ -30,10 +41,12 @@ def test_primary_and_secondary_in_rows_and_columns():
     assert sup.cells.loc["r1", "c"] and sup.cells.loc["r2", "b"]
 
 
-def test_zero_cells_are_not_primary_and_single_cells_hide_the_total():
+def test_zeros_are_shown_and_never_partners_a_small_total_is_hidden_itself():
     sup = suppress_counts(pd.DataFrame([[0, 4], [20, 30]]), 10, col_totals=False)
     assert not sup.primary.iloc[0, 0] and sup.primary.iloc[0, 1]
-    assert sup.cells.iloc[0, 0]  # the only partner left, though empty
+    # the empty cell is no cover: the row's total, 4, is itself small and hidden as such
+    assert not sup.cells.iloc[0, 0] and sup.row_reasons.iloc[0] == "small"
+    assert not sup.cells.iloc[1].any()
     lone = suppress_counts(pd.DataFrame([[5]]), 10, col_totals=False)
     assert lone.row_totals.iloc[0]
 
@@ -42,6 +55,7 @@ def test_format_count_table_reads_less_than_min_cell_and_totals_include_hidden_g
     counts = pd.DataFrame([[50, 3], [30, 25]], index=["x", "y"], columns=["a", "b"])
     shown = format_count_table(counts, 10)
     assert shown.loc["x", "b"] == "<10"
+    assert shown.loc["y", "b"] == "x"  # 25 respondents, hidden only to protect the 3
     assert shown.loc["x", "Total"] == 53  # the hidden 3 still counts in its parent total
     assert shown.loc["Total", "Total"] == 108
     values = [v for v in shown.to_numpy().ravel() if isinstance(v, (int, np.integer))]
@@ -59,6 +73,7 @@ def test_suppress_estimates_families():
     )
     out = suppress_estimates(t, 10, family=["line"], value_columns=["estimate"])
     assert out["suppressed"].tolist() == [True, False, True, False, False, False]
+    assert out["hidden"].tolist() == ["small", None, "complementary", None, None, None]
     assert out.loc[out["suppressed"], ["estimate", "n"]].isna().all().all()
     primary_only = suppress_estimates(t, 10, value_columns=["estimate"])
     assert primary_only["suppressed"].sum() == 1
@@ -140,3 +155,64 @@ def test_findings_json_of_small_dataset_has_no_small_base(small, tmp_path):
                 walk(v)
 
     walk(doc)
+
+
+# -- sums a table publishes: the mechanism ---------------------------------------------------------
+def test_a_small_part_of_a_published_total_gets_a_partner_smallest_first():
+    # the screens of the issue: 8 + 31 + 69 = 108, the 8 would be 108 - 31 - 69
+    d = protect([8, 31, 69, 108], [([0, 1, 2], 3)], 10)
+    assert d.reason.tolist() == ["small", "complementary", None, None]
+    # a total printed elsewhere (not a cell of the table) protects the same way
+    d = protect([8, 31, 69], [([0, 1, 2], None)], 10)
+    assert d.reason.tolist() == ["small", "complementary", None]
+    # ties go to the first cell in the table's order
+    assert protect([3, 20, 20], [([0, 1, 2], None)], 10).reason.tolist() == [
+        "small",
+        "complementary",
+        None,
+    ]
+
+
+def test_cells_printed_elsewhere_are_never_partners_and_exposure_is_reported():
+    d = protect([8, 31, 69], [([0, 1, 2], None)], 10, published=[False, True, False])
+    assert d.reason.tolist() == ["small", None, "complementary"] and not d.exposed.any()
+    # every other part printed elsewhere: the small one is given away whatever this table hides
+    d = protect([8, 31, 69], [([0, 1, 2], None)], 10, published=[False, True, True])
+    assert d.reason.tolist() == ["small", None, None] and d.exposed.tolist() == [True, False, False]
+
+
+def test_two_hidden_cells_per_line_are_not_always_enough():
+    """Two blocks of four hidden cells joined by one hidden cell: every row and column has 0 or at
+    least 2 hidden cells, yet the joining cell is the difference of two sums of totals."""
+    rows, cols = 4, 4
+    sums = [(list(range(i * cols, i * cols + cols)), None) for i in range(rows)]
+    sums += [(list(range(j, rows * cols, cols)), None) for j in range(cols)]
+    a = constraint_matrix(rows * cols, sums)
+    hidden = np.zeros((rows, cols), dtype=bool)
+    hidden[np.ix_([0, 1], [0, 1])] = hidden[np.ix_([2, 3], [2, 3])] = True
+    hidden[1, 2] = True
+    assert all(k in (0, 2, 3) for k in (*hidden.sum(axis=0), *hidden.sum(axis=1)))
+    fixed = determined(a, hidden.ravel()).reshape(rows, cols)
+    assert fixed[1, 2] and fixed.sum() == 1
+    # and the mechanism does not stop there: with counts that make exactly those cells small
+    n = np.where(hidden, 5, 40)
+    d = protect(n.ravel(), sums, 10)
+    assert not determined(a, d.hidden).any()
+    assert d.hidden.sum() > hidden.sum()
+
+
+def test_protect_counts_on_a_table_with_row_and_column_totals():
+    t = pd.DataFrame(
+        {"official": [8, 31, 69, 108], "private": [2, 10, 21, 33], "all": [10, 41, 90, 141]},
+        index=["duplicate", "speeder", "incomplete", "excluded"],
+    )
+    parts = ["duplicate", "speeder", "incomplete"]
+    sums = column_sums(t, parts, "excluded") + row_sums(t, ["official", "private"], "all")
+    p = protect_counts(t, 10, sums=sums)
+    labels = p.labels(t, 10)
+    assert labels.loc["duplicate"].tolist() == ["<10", "<10", 10]
+    # the private speeders are 10 respondents: hidden to protect the duplicates, not as small
+    assert labels.loc["speeder"].tolist() == ["x", "x", 41]
+    assert p.small.to_numpy().sum() == 2 and p.complementary.to_numpy().sum() == 2
+    with pytest.raises(Exception, match="does not have"):
+        protect_counts(t, 10, sums=[Sum((("duplicate", "nowhere"),))])
