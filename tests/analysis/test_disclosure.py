@@ -21,10 +21,14 @@ from cipslib.analysis.disclosure import (
     suppress_estimates,
 )
 from cipslib.analysis.findings import Options, compute_findings
-from cipslib.analysis.prepare import prepare_data
+from cipslib.analysis.prepare import prepare_cycle, prepare_data
 from cipslib.inputs.loading import CycleData
+from cipslib.inputs.params import load_params
 from cipslib.inputs.population import load_population
+from cipslib.report.annex import shown_table
+from cipslib.report.blocks import Report
 
+from ..conftest import ROOT
 from ..findings_helpers import ROLE_POPULATION
 
 
@@ -216,3 +220,123 @@ def test_protect_counts_on_a_table_with_row_and_column_totals():
     assert p.small.to_numpy().sum() == 2 and p.complementary.to_numpy().sum() == 2
     with pytest.raises(Exception, match="does not have"):
         protect_counts(t, 10, sums=[Sum((("duplicate", "nowhere"),))])
+
+
+# -- the quality table of the 2025 demo ------------------------------------------------------------
+@pytest.fixture(scope="module")
+def cycle2025_findings():
+    prepared = prepare_cycle(ROOT / "params" / "2025.yaml")
+    return prepared, compute_findings(prepared)
+
+
+def _ranges(values: dict, sums: list[tuple[list, list]]) -> dict:
+    """Smallest and largest value of each hidden cell (value None) that the shown cells and the sums
+    (parts, total) allow with every cell at least 0, by linear programming."""
+    from scipy.optimize import linprog
+
+    hidden = [k for k, v in values.items() if v is None]
+    at = {k: i for i, k in enumerate(hidden)}
+    a_eq, b_eq = [], []
+    for parts, total in sums:
+        row, rhs = np.zeros(len(hidden)), 0.0
+        for sign, cells in ((1.0, parts), (-1.0, total)):
+            for cell in cells:
+                if values[cell] is None:
+                    row[at[cell]] += sign
+                else:
+                    rhs -= sign * values[cell]
+        if row.any():
+            a_eq.append(row)
+            b_eq.append(rhs)
+    out = {}
+    for k in hidden:
+        c = np.zeros(len(hidden))
+        c[at[k]] = 1.0
+        lo = linprog(c, A_eq=np.array(a_eq), b_eq=b_eq, bounds=(0, None))
+        hi = linprog(-c, A_eq=np.array(a_eq), b_eq=b_eq, bounds=(0, None))
+        out[k] = (lo.fun, np.inf if hi.status == 3 else -hi.fun)
+    return out
+
+
+def test_no_screen_count_can_be_worked_out_from_the_totals_of_the_quality_table(
+    cycle2025_findings,
+):
+    prepared, fnd = cycle2025_findings
+    q = fnd["quality"].set_index("screen")
+    flags = prepared.quality.flags
+    screens = [r for r in q.index if q.loc[r, "excludes"] and r != "excluded"]
+    # in the demo no respondent is excluded by two screens: "excluded" is exactly their sum
+    assert (flags[screens].sum(axis=1) <= 1).all()
+    columns = ["official", "private", "all"]
+    # the subtraction of the issue (excluded minus the other excluding screens) meets two hidden
+    # cells or none in every column
+    for c in columns:
+        hidden = int(q.loc[[*screens, "excluded"], c].isna().sum())
+        assert hidden != 1, c
+    assert q.loc["duplicate", ["official", "private"]].isna().all()
+    # every equality a reader can write leaves each hidden cell a range, not a value: the
+    # groups add up to all, the screens to the excluded, excluded and retained to the respondents
+    values = {
+        (r, c): (None if pd.isna(q.loc[r, c]) else float(q.loc[r, c]))
+        for r in q.index
+        for c in columns
+    }
+    sums = [([(r, "official"), (r, "private")], [(r, "all")]) for r in q.index]
+    sums += [([(r, c) for r in screens], [("excluded", c)]) for c in columns]
+    sums += [([("excluded", c), ("retained", c)], [("respondents", c)]) for c in columns]
+    ranges = _ranges(values, sums)
+    assert ranges and all(hi - lo > 0.5 for lo, hi in ranges.values()), ranges
+    # why each cell is hidden is recorded; the private speeders (10 respondents) are not "small"
+    assert q.loc["duplicate", "hidden_official"] == "small"
+    assert q.loc["speeder", "hidden_private"] == "complementary"
+    assert prepared.quality.summary.loc["speeder", "private"] >= 10
+    records = fnd.to_dict()["tables"]["quality"]
+    assert {r["hidden_private"] for r in records} == {None, "small", "complementary"}
+    assert fnd.meta["respondents_read"] == len(flags)  # shown: nothing small follows from it
+
+
+def test_the_report_and_the_workbook_print_x_for_a_complementary_cell(cycle2025_findings):
+    prepared, fnd = cycle2025_findings
+    shown = shown_table(fnd["quality"], "<10").set_index("screen")
+    assert shown.loc["duplicate", "private"] == "<10" and shown.loc["speeder", "private"] == "x"
+    for lang, note in (("en", "x hidden so that"), ("uk", "x приховано")):
+        report = Report(prepared.params, prepared, None, fnd, lang, None)
+        page = report.quality_table().text
+        assert "<td>x</td>" in page and "<td>&lt;10</td>" in page and note in page
+        method = report.method().text.replace("&quot;", '"')
+        assert '"x"' in method or "«x»" in method
+
+
+def test_few_excluded_hide_the_respondents_read_too(demo2025, tmp_path):
+    """Five respondents excluded: read minus analysed would give them away, so the respondents
+    read are hidden too, in the quality table, in meta and in the text."""
+    from cipslib.analysis.quality import screen
+
+    flags = screen(demo2025.data, demo2025.codebook).flags
+    clean = ~flags[["duplicate", "speeder", "straightliner", "incomplete"]].any(axis=1)
+    rows = []
+    for group, kept, dropped in (("official", 200, 3), ("private", 60, 2)):
+        member = (flags["group"] == group).to_numpy()
+        rows += list(np.flatnonzero(member & clean.to_numpy())[:kept])
+        rows += list(np.flatnonzero(member & flags["incomplete"].to_numpy())[:dropped])
+    rows = np.sort(rows)
+    sub = CycleData(
+        demo2025.data.iloc[rows].reset_index(drop=True),
+        demo2025.reasons.iloc[rows].reset_index(drop=True),
+        demo2025.report,
+        demo2025.codebook,
+    )
+    pop_file = tmp_path / "roles.yaml"
+    pop_file.write_text(ROLE_POPULATION, encoding="utf-8")
+    prepared = prepare_data(
+        sub, {"official": load_population(pop_file, demo2025.codebook)}, {"exclude": ["incomplete"]}
+    )
+    fnd = compute_findings(prepared, options=Options(min_cell=10))
+    q = fnd["quality"].set_index("screen")
+    assert q.loc["excluded", "hidden_all"] == "small"
+    assert q.loc["respondents", "hidden_all"] == "complementary"
+    assert q.loc["retained", ["official", "private", "all"]].tolist() == [200, 60, 260]
+    assert fnd.meta["respondents_read"] is None
+    params = load_params(ROOT / "params" / "2025.yaml")  # min_cell 10, as above
+    report = Report(params, prepared, None, fnd, "en", None)
+    assert "(read x; &lt;10 excluded" in report.about().text
