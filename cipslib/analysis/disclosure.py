@@ -182,6 +182,9 @@ def protect(
     sums = [(list(parts), total) for parts, total in sums]
     a = constraint_matrix(size, sums)
     small = (n > 0) & (n < min_cell)
+    reason = np.full(size, None, dtype=object)
+    if not small.any():  # nothing to hide, nothing to protect
+        return Decision(reason, np.zeros(size, dtype=bool))
     eligible = (n > 0) & ~small & ~pub
     never = determined(a, small | eligible)
     exposed = never & small
@@ -196,7 +199,6 @@ def protect(
         alone = [j for j in np.flatnonzero(fixed) if any(_alone(line, hidden, j) for line in lines)]
         j = int(alone[0]) if alone else int(np.flatnonzero(fixed)[0])
         hidden[_partner(a, n, hidden, candidates, lines, j)] = True
-    reason = np.full(size, None, dtype=object)
     reason[hidden] = COMPLEMENTARY
     reason[small] = SMALL
     return Decision(reason, exposed)
