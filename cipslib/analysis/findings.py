@@ -22,8 +22,10 @@ Conventions (repeated in the report's method section):
   estimate.
 * Cronbach's alpha (pingouin, listwise, 95% CI) per factor and questionnaire on the 0-100 item
   scores; factors below ``alpha_min`` (0.6) are flagged.
-* Disclosure control (:mod:`cipslib.suppress`): estimates resting on fewer than ``min_cell``
-  respondents are hidden (value and n), with secondary suppression among the subgroups of a group.
+* Disclosure control (:mod:`cipslib.analysis.disclosure`): estimates resting on fewer than
+  ``min_cell`` respondents are hidden (value and n), with secondary suppression among the subgroups
+  of a group; count tables (quality, sample) declare the sums they publish and hide further cells
+  until no hidden one follows from them.
 """
 
 from __future__ import annotations
