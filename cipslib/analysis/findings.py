@@ -22,8 +22,10 @@ Conventions (repeated in the report's method section):
   estimate.
 * Cronbach's alpha (pingouin, listwise, 95% CI) per factor and questionnaire on the 0-100 item
   scores; factors below ``alpha_min`` (0.6) are flagged.
-* Disclosure control (:mod:`cipslib.suppress`): estimates resting on fewer than ``min_cell``
-  respondents are hidden (value and n), with secondary suppression among the subgroups of a group.
+* Disclosure control (:mod:`cipslib.analysis.disclosure`): estimates resting on fewer than
+  ``min_cell`` respondents are hidden (value and n), with secondary suppression among the subgroups
+  of a group; count tables (quality, sample) declare the sums they publish and hide further cells
+  until no hidden one follows from them.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from scipy import stats
 from ..inputs.codebook import Codebook
 from ..inputs.params import ANALYSIS_DEFAULTS, DRIVER_DEFAULTS, THRESHOLD_DEFAULTS, CycleParams
 from ..survey.inference import holm
-from .disclosure import suppress_counts, suppress_estimates
+from .disclosure import Sum, column_sums, protect_counts, row_sums, suppress_estimates
 from .drivers import key_drivers
 from .keyfindings import key_findings, story
 from .measures import PERCENT_KINDS, PROPORTION_KINDS, Measures, build_measures, to_percent
@@ -304,6 +306,9 @@ def compute_findings(
         level=lv,
     )
     meta = _meta(current, previous, opt, cb)
+    read = tables["quality"].set_index("screen").get("hidden_all", pd.Series(dtype=object))
+    if read.get("respondents") is not None:  # with the retained it would give the excluded away
+        meta["respondents_read"] = None
     history: dict[int, pd.DataFrame] = {}
     if previous is not None:
         prev = _Cycle(previous, inds)
@@ -814,13 +819,14 @@ def _sample(current: PreparedCycle, opt: Options) -> tuple[pd.DataFrame, pd.Data
             col = data.loc[members, var].astype(object)
             sample = col.value_counts().reindex(list(counts)).fillna(0).astype(int)
             weighted = w[members].groupby(col.to_numpy()).sum().reindex(list(counts)).fillna(0)
-            sup = suppress_counts(
-                pd.DataFrame([sample.to_numpy()], columns=list(counts)),
-                opt.min_cell,
-                row_totals=True,
-                col_totals=False,
+            # the levels add up to the group's respondents with a level, a total the shown
+            # percentages give away (n / share), so it counts as published
+            frame = pd.DataFrame({"n": sample.to_numpy()}, index=range(len(sample)))
+            prot = protect_counts(
+                frame, opt.min_cell, sums=[Sum(tuple((i, "n") for i in frame.index))]
             )
-            hidden = sup.cells.iloc[0].to_numpy()
+            why = prot.reasons["n"].to_numpy()
+            hidden = prot.hidden["n"].to_numpy()
             for i, lev in enumerate(counts):
                 rows.append(
                     {
@@ -833,6 +839,7 @@ def _sample(current: PreparedCycle, opt: Options) -> tuple[pd.DataFrame, pd.Data
                         "population_n": counts[lev],
                         "population_pct": 100 * counts[lev] / pop.total,
                         "suppressed": bool(hidden[i]),
+                        "hidden": why[i],
                     }
                 )
     weighting = []
@@ -870,26 +877,31 @@ def _sample(current: PreparedCycle, opt: Options) -> tuple[pd.DataFrame, pd.Data
 
 
 def _quality(current: PreparedCycle, opt: Options) -> pd.DataFrame:
-    """Respondents flagged by each quality screen per group; counts of 1 to min_cell - 1 are hidden
-    (with a partner in the same row, since the row's total is shown)."""
-    s = current.quality.summary.copy().reset_index()
+    """Respondents flagged by each quality screen per group, under disclosure control with the
+    table's sums declared: each row's groups add up to ``all``; in each column the respondents are
+    the excluded plus the retained, and the excluded the respondents flagged by an excluding
+    screen (declared as the screens' sum: exact when no respondent is flagged by two of them, a
+    bound otherwise, see :mod:`cipslib.analysis.disclosure`). The retained are printed elsewhere
+    (title page, weighting table, ``meta``), so they are never hidden to protect another cell.
+    ``hidden_<column>`` says why a cell is hidden ("small" or "complementary")."""
+    s = current.quality.summary.copy()
     s.columns = [str(c) for c in s.columns]
-    groups = [g for g in GROUPS if g in s.columns]
-    out = s.copy()
-    out["suppressed"] = False
-    if groups:
-        sup = suppress_counts(
-            s[groups].astype(float), opt.min_cell, row_totals=True, col_totals=False
-        )
-        for g in groups:
-            out[g] = s[g].astype(float).mask(sup.cells[g])
-        out["suppressed"] = sup.cells.any(axis=1).to_numpy()
-    if "all" in s.columns:
-        small = (s["all"] > 0) & (s["all"] < opt.min_cell)
-        out["all"] = (
-            s["all"].astype(float).mask(small | sup.row_totals.to_numpy() if groups else small)
-        )
-        out["suppressed"] |= small.to_numpy()
+    columns = [c for c in s.columns if c != "excludes"]
+    groups = [c for c in columns if c != "all"]
+    counts = s[columns].astype(float)
+    screens = [r for r in s.index if bool(s.loc[r, "excludes"]) and r != "excluded"]
+    sums = row_sums(counts, groups, "all") if groups and "all" in columns else []
+    sums += column_sums(counts, screens, "excluded")
+    sums += column_sums(counts, ["excluded", "retained"], "respondents")
+    prot = protect_counts(
+        counts, opt.min_cell, sums=sums, published=[("retained", c) for c in columns]
+    )
+    out = s.reset_index()
+    for c in columns:
+        out[c] = counts[c].mask(prot.hidden[c]).to_numpy()
+    out["suppressed"] = prot.hidden.any(axis=1).to_numpy()
+    for c in columns:
+        out[f"hidden_{c}"] = pd.Series(prot.reasons[c].to_numpy(), dtype=object)
     return out
 
 

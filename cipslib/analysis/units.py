@@ -74,7 +74,7 @@ import pandas as pd
 from ..errors import CipsDataError, Problem
 from ..survey.design import SurveyDesign
 from ..survey.inference import holm
-from .disclosure import suppress_counts, suppress_estimates
+from .disclosure import COMPLEMENTARY, suppress_counts, suppress_estimates
 from .findings import GROUPS, Options
 from .measures import PROPORTION_KINDS, build_measures, to_percent
 from .precision import add_precision, kish_effective_n
@@ -838,6 +838,12 @@ def hide_national_cells(
     numbers = [*VALUES, "n", "effective_sample_size", "half_width"]
     for c in [c for c in numbers if c in out.columns]:
         out[c] = out[c].astype(float).mask(mask)
+    if "hidden" in out.columns:  # not small there (or already hidden): hidden to protect a unit
+        out["hidden"] = (
+            out["hidden"]
+            .astype(object)
+            .where(out["suppressed"].astype(bool) | ~mask, COMPLEMENTARY)
+        )
     out["suppressed"] = out["suppressed"].astype(bool) | mask
     if "low_precision" in out.columns:
         out.loc[mask, "low_precision"] = False

@@ -1,6 +1,7 @@
 """The report's full tables as one Excel workbook, ``tables.xlsx`` beside the report: a contents
 sheet, then one sheet per findings table. Cells hidden by disclosure control read as the report's
-hidden label (``<10``); the precision columns stay as columns.
+hidden label (``<10``), or ``x`` where a cell is hidden only to protect another (its ``hidden`` or
+``hidden_<column>`` says "complementary"); the precision columns stay as columns.
 
 The workbook is written directly as SpreadsheetML (the parts openpyxl writes for these tables,
 with inline strings and no styles), not cell by cell through openpyxl: a tenth of the time for the
@@ -20,6 +21,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import pandas as pd
 
+from ..analysis.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK
 from ..analysis.findings import Findings
 from ..files import atomic_write
 
@@ -27,32 +29,52 @@ MAX_SHEET_NAME = 31  # Excel's limit
 MAX_CELL_TEXT = 32767  # Excel's limit
 
 
-def shown_table(table: pd.DataFrame, hidden: str) -> pd.DataFrame:
-    """A findings table as a reader gets it: the empty cells of suppressed records read ``hidden``.
+def shown_table(
+    table: pd.DataFrame, hidden: str, complementary: str = COMPLEMENTARY_MARK
+) -> pd.DataFrame:
+    """A findings table as a reader gets it: the empty cells of suppressed records read ``hidden``,
+    or ``complementary`` where the record's ``hidden`` (or the column's ``hidden_<column>``) says
+    the cell is hidden only to protect another.
 
     Examples
     --------
-    >>> t = pd.DataFrame({"estimate": [52.0, None], "n": [40, None], "suppressed": [False, True]})
+    >>> t = pd.DataFrame({"estimate": [52.0, None, None], "n": [40, None, None],
+    ...                   "suppressed": [False, True, True],
+    ...                   "hidden": [None, "small", "complementary"]})
     >>> shown_table(t, "<10")["estimate"].tolist()
-    [52.0, '<10']
+    [52.0, '<10', 'x']
     """
     out = table.copy()
     if "suppressed" not in out or out.empty:
         return out
     rows = out["suppressed"].fillna(False).astype(bool).to_numpy()
-    for col in out.columns:
+    reasons = {c for c in out.columns if c == "hidden" or c.startswith("hidden_")}
+    for col in [c for c in out.columns if c not in reasons]:
+        why = out.get(f"hidden_{col}", out.get("hidden"))
         empty = out[col].isna().to_numpy() & rows
+        if why is not None:
+            empty &= why.notna().to_numpy()
         if empty.any():
+            protect = (
+                (why == COMPLEMENTARY).to_numpy() if why is not None else np.zeros(len(out), bool)
+            )
             out[col] = out[col].astype(object)
-            out.loc[empty, col] = hidden
+            out.loc[empty & ~protect, col] = hidden
+            out.loc[empty & protect, col] = complementary
     return out
 
 
 def write_tables_xlsx(
-    findings: Findings, path: str | Path, hidden: str, descriptions: dict[str, str], title: str
+    findings: Findings,
+    path: str | Path,
+    hidden: str,
+    descriptions: dict[str, str],
+    title: str,
+    legend: str = "",
 ) -> Path:
-    """Write ``tables.xlsx``: a contents sheet (table, rows, what it holds) and one sheet per
-    non-empty findings table, in the findings' order. Lists in cells (codes, factors) read as text.
+    """Write ``tables.xlsx``: a contents sheet (title, ``legend`` (what the marks mean), then table,
+    rows, what it holds) and one sheet per non-empty findings table, in the findings' order. Lists
+    in cells (codes, factors) read as text.
 
     Examples
     --------
@@ -69,7 +91,7 @@ def write_tables_xlsx(
     tables = {name: t for name, t in findings.tables.items() if not t.empty}
     contents = [
         [title],
-        [],
+        [legend] if legend else [],
         ["sheet", "rows", "contents"],
         *(
             [name[:MAX_SHEET_NAME], len(t), descriptions.get(name, "")]

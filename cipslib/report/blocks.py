@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..analysis.disclosure import hidden_label
+from ..analysis.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, hidden_mark
 from ..analysis.findings import Findings, Options, compute_findings
 from ..analysis.keyfindings import rule_fields
 from ..analysis.prepare import PreparedCycle, prepare_cycle
@@ -222,18 +222,19 @@ class Report:
     def paragraph(self, text: str) -> HTML:
         return HTML(f"<p>{html.escape(text)}</p>")
 
-    def _hidden(self) -> str:
-        return hidden_label(self.params.min_cell)
+    def _hidden(self, reason: str | None = None) -> str:
+        """What a hidden cell reads: "<10", or "x" for a cell hidden to protect another."""
+        return hidden_mark(reason, self.params.min_cell)
 
     def _pct(self, v) -> str:
         return self.fmt.value(v, "%") if pd.notna(v) else self._hidden()
 
-    def _num(self, v, decimals: int = 0) -> str:
-        return self.fmt.number(v, decimals) if pd.notna(v) else self._hidden()
+    def _num(self, v, decimals: int = 0, reason: str | None = None) -> str:
+        return self.fmt.number(v, decimals) if pd.notna(v) else self._hidden(reason)
 
-    def _ci(self, lo, hi, decimals: int = 0) -> str:
+    def _ci(self, lo, hi, decimals: int = 0, reason: str | None = None) -> str:
         if pd.isna(lo) or pd.isna(hi):
-            return self._hidden()
+            return self._hidden(reason)
         return self.fmt.interval(lo, hi, decimals)
 
     def _marked(self, text: str, row) -> str:
@@ -266,8 +267,13 @@ class Report:
         notes.append(self._precision_note(table))
         return " ".join(n for n in notes if n) or None
 
-    def _n(self, v) -> str:
-        return self.fmt.count(v) if pd.notna(v) else self._hidden()
+    def _n(self, v, reason: str | None = None) -> str:
+        return self.fmt.count(v) if pd.notna(v) else self._hidden(reason)
+
+    def _complementary_note(self, *reasons) -> str:
+        """The note explaining the "x" mark, for a table that shows it ("" if not)."""
+        shown = any((pd.Series(r, dtype=object) == COMPLEMENTARY).any() for r in reasons)
+        return self.text("complementary_note", mark=COMPLEMENTARY_MARK) if shown else ""
 
     def _table(self, frame: pd.DataFrame, caption: str | None = None, cls: str = "cips") -> HTML:
         body = frame.to_html(index=False, escape=True, na_rep=self._hidden(), border=0, classes=cls)
@@ -348,13 +354,18 @@ class Report:
     def about(self) -> HTML:
         """Who answered: respondents read, analysed and excluded."""
         m = self.findings.meta
-        read, kept = m["respondents_read"], m["respondents_analysed"]
-        excluded = read - kept
+        kept = m["respondents_analysed"]
+        # read and excluded as the quality table shows them (hidden where a small count could
+        # otherwise be worked out, e.g. the excluded as read minus analysed)
+        q = self.findings.tables["quality"].set_index("screen")
+        read, excluded = (
+            self._n(q.loc[row, "all"], q.loc[row].get("hidden_all"))
+            for row in ("respondents", "excluded")
+        )
         return self.paragraph(
             f"{self.text('respondents')}: {self._n(kept)} "
-            f"({self.text('read')} {self._n(read)}; "
-            f"{self._n(excluded) if excluded >= self.params.min_cell else self._hidden()}"
-            f" {self.text('excluded')}). {self.text('about_text')}"
+            f"({self.text('read')} {read}; {excluded} {self.text('excluded')}). "
+            f"{self.text('about_text')}"
         )
 
     def method(self) -> HTML:
@@ -367,6 +378,8 @@ class Report:
             self.paragraph(self.text("scores_text")),
             self.paragraph(
                 self.text("suppression_text", min_cell=self.params.min_cell, hidden=self._hidden())
+                + " "
+                + self.text("complementary_text", mark=COMPLEMENTARY_MARK)
             ),
             self.paragraph(
                 self.text(
@@ -402,14 +415,14 @@ class Report:
                 self.col("group"): self.text(r["group"]),
                 self.col("variable"): self.cb.variables[r["variable"]].labels[self.language],
                 self.col("level"): self.cb.level_label(r["variable"], r["level"], self.language),
-                self.col("n"): self._n(r["sample_n"]),
-                self.col("sample"): self._num(r["sample_pct"], 1),
+                self.col("n"): self._n(r["sample_n"], r.get("hidden")),
+                self.col("sample"): self._num(r["sample_pct"], 1, r.get("hidden")),
                 self.col("weighted"): self._num(r["weighted_pct"], 1),
                 self.col("population"): self._num(r["population_pct"], 1),
             }
             for _, r in s.iterrows()
         ]
-        return self._table(pd.DataFrame(rows))
+        return self._table(pd.DataFrame(rows), self._complementary_note(s.get("hidden")) or None)
 
     def factors_table(self) -> HTML:
         al = (
@@ -690,14 +703,20 @@ class Report:
             {
                 self.col("factor"): self.cb.factor_name(int(r["factor"]), self.language),
                 self.col("level"): self.cb.level_label(variable, r["level"], self.language),
-                self.col("index"): self._marked(self._num(r["estimate"]), r),
-                self.col("ci"): self._ci(r["ci_low"], r["ci_high"]),
-                self.col("n"): self._n(r["n"]),
+                self.col("index"): self._marked(self._num(r["estimate"], 0, r.get("hidden")), r),
+                self.col("ci"): self._ci(r["ci_low"], r["ci_high"], 0, r.get("hidden")),
+                self.col("n"): self._n(r["n"], r.get("hidden")),
             }
             for _, r in s.iterrows()
         ]
         caption = " ".join(
-            x for x in (self._subgroup_differences(group, variable), self._precision_note(s)) if x
+            x
+            for x in (
+                self._subgroup_differences(group, variable),
+                self._precision_note(s),
+                self._complementary_note(s.get("hidden")),
+            )
+            if x
         )
         return self._table(pd.DataFrame(rows), caption or None)
 
@@ -803,19 +822,19 @@ class Report:
 
     def quality_table(self) -> HTML:
         q = self.findings.tables["quality"]
+        counts = ("official", "private", "all")
         rows = [
             {
                 self.col("screen"): self.labels.get("screens", {}).get(r["screen"], r["screen"]),
                 self.col("excludes"): self.text("answer_yes")
                 if r["excludes"]
                 else self.text("answer_no"),
-                self.col("official"): self._n(r.get("official")),
-                self.col("private"): self._n(r.get("private")),
-                self.col("all"): self._n(r.get("all")),
+                **{self.col(c): self._n(r.get(c), r.get(f"hidden_{c}")) for c in counts},
             }
             for _, r in q.iterrows()
         ]
-        return self._table(pd.DataFrame(rows))
+        note = self._complementary_note(*(q.get(f"hidden_{c}") for c in counts))
+        return self._table(pd.DataFrame(rows), note or None)
 
     def reliability_table(self) -> HTML:
         rel = self.findings.tables["reliability"]
@@ -964,6 +983,7 @@ class Report:
                 self._hidden(),
                 self.labels.get("annex_tables", {}),
                 self.title,
+                self.text("complementary_note", mark=COMPLEMENTARY_MARK),
             )
         )
         k = self.kpi_frame()
