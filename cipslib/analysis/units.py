@@ -79,6 +79,7 @@ from .findings import GROUPS, Options
 from .measures import PROPORTION_KINDS, build_measures, to_percent
 from .precision import add_precision, kish_effective_n
 from .prepare import PreparedCycle
+from .response import unit_response
 from .scoring import Indicator, load_indicators
 from .trends import compare_estimates
 
@@ -425,14 +426,17 @@ class UnitFigures:
       both cycles; empty without a previous cycle; none for :data:`OTHER_UNITS`, whose members
       may change);
     * ``subgroups``: unit, group, variable, level, measure, kind, factor, estimate, se, ci_low,
-      ci_high, df, n, suppressed, effective_sample_size, half_width, low_precision.
+      ci_high, df, n, suppressed, effective_sample_size, half_width, low_precision;
+    * ``response``: unit, group, respondents, population, rate (%), per report and group shown
+      (:func:`cipslib.analysis.response.unit_response`).
 
     Examples
     --------
     >>> from cipslib.analysis.prepare import prepare_cycle
     >>> fig = compute_units(prepare_cycle("params/2024.yaml"))
-    >>> fig.units[:3], sorted(fig.report("west"))
-    (['central_office', 'west', 'north'], ['changes', 'differences', 'estimates', 'subgroups'])
+    >>> fig.units[:3], sorted(fig.report("west"))  # doctest: +NORMALIZE_WHITESPACE
+    (['central_office', 'west', 'north'],
+     ['changes', 'differences', 'estimates', 'response', 'subgroups'])
     """
 
     by: str
@@ -443,6 +447,7 @@ class UnitFigures:
     differences: pd.DataFrame = field(repr=False)
     changes: pd.DataFrame = field(repr=False)
     subgroups: pd.DataFrame = field(repr=False)
+    response: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def units(self) -> list[str]:
@@ -451,7 +456,7 @@ class UnitFigures:
 
     def report(self, unit: str) -> dict[str, pd.DataFrame]:
         """The tables of one unit's report."""
-        names = ("estimates", "differences", "changes", "subgroups")
+        names = ("estimates", "differences", "changes", "subgroups", "response")
         return {n: _rows(getattr(self, n), unit) for n in names}
 
 
@@ -513,6 +518,7 @@ def compute_units(
         cur.differences(est),
         changes,
         cur.subgroups(est),
+        unit_response(current, by, cur.plan, cur.cells),
     )
 
 
