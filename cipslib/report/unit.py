@@ -124,7 +124,7 @@ class UnitReport:
             out[g] = (
                 self._text("response_rate_phrase", rate=format_rate(self.national.fmt, rate))
                 if pd.notna(rate)
-                else self._text("response_rate_none_short")
+                else self._text("unit_response_none")
             )
         return out
 
@@ -335,20 +335,16 @@ def index_body(units: dict, national_link: str, unit_links: dict[str, str]) -> s
         counts, rates = u.get("respondents") or {}, u.get("response_rate") or {}
         if not counts:  # a units.json without figures: the groups only
             return ", ".join(groups.get(g, g) for g in u["groups"])
-        return "; ".join(
-            words["unit_index_group"].format(
-                group=groups.get(g, g),
-                n=fmt.count(counts[g]),
-                rate=" ".join(
-                    str(
-                        t["response_rate_phrase"].format(rate=format_rate(fmt, rates.get(g)))
-                        if rates.get(g) is not None
-                        else t["response_rate_none_short"]
-                    ).split()
-                ),
-            )
-            for g in u["groups"]
-        )
+        parts = []
+        for g in u["groups"]:
+            n, rate = fmt.count(counts[g]), rates.get(g)
+            if rate is None:
+                parts.append(words["unit_index_group_no_rate"].format(group=groups.get(g, g), n=n))
+                continue
+            phrase = " ".join(str(t["response_rate_phrase"]).split())
+            rate = phrase.format(rate=format_rate(fmt, rate))
+            parts.append(words["unit_index_group"].format(group=groups.get(g, g), n=n, rate=rate))
+        return "; ".join(parts)
 
     items = "".join(
         f'<li><a href="{html.escape(unit_links[u["unit"]])}">{html.escape(u["name"])}</a> '
@@ -363,6 +359,14 @@ def index_body(units: dict, national_link: str, unit_links: dict[str, str]) -> s
         "</a></p>",
         f"<h2>{html.escape(words['unit_index_units'])}</h2><ul>{items}</ul>",
     ]
+    without_rate = any(
+        g in (u.get("respondents") or {}) and (u.get("response_rate") or {}).get(g) is None
+        for u in units["units"]
+        if u["unit"] in unit_links
+        for g in u["groups"]
+    )
+    if without_rate:
+        parts.append(f'<p class="caption">{html.escape(words["unit_index_no_rate"])}</p>')
     if units["withheld"]:
         listed = "; ".join(
             w["name"] + (f" ({groups.get(w['group'], w['group'])})" if w["unit"] in names else "")

@@ -71,3 +71,24 @@ def test_the_method_defines_the_response_rate(report2025):
     text = _text(report2025.method())
     assert "The response rate is the number of respondents retained after the quality" in text
     assert "reference date 2025-01-01" in text and "not a probability sample" in text
+
+
+def test_unit_reports_and_the_index_page_give_each_units_response_rate():
+    import yaml
+
+    from cipslib.report.unit import UnitReport, index_body
+
+    staff = yaml.safe_load((ROOT / "params" / "population" / "scs_staff.yaml").read_text())
+    unit = UnitReport.build(ROOT / "params" / "2025.yaml", "region", "west", "en")
+    n = unit.respondents()["official"]
+    rate = f"{100 * n / staff['margins']['region']['west']:.1f}%"
+    title = _text(unit.title_page())
+    assert f"Officials {n:,} (response rate {rate})" in title
+    assert "no response rate: no population count per unit" in title  # no regions in the frame
+    doc = unit.national.units_document()
+    links = {u["unit"]: f"units/{u['unit']}.html" for u in doc["units"]}
+    index = _text(index_body(doc, "findings.html", links))
+    assert f"Western region (Officials: respondents {n:,}, response rate {rate}; " in index
+    assert "its population figures give no count per unit" in index
+    west = next(u for u in doc["units"] if u["unit"] == "west")
+    assert west["respondents"]["official"] == n and west["response_rate"]["private"] is None
