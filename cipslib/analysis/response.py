@@ -32,13 +32,12 @@ Disclosure control follows the other count tables (:mod:`cipslib.analysis.disclo
   level has at least two hidden (the same cells as the findings' ``sample`` table, which shows the
   same counts).
 
-Unit reports (:mod:`cipslib.analysis.units`) get the same rate per published unit:
-:func:`unit_response`.
+Unit reports get the same rate per published unit and group:
+:func:`cipslib.analysis.units.unit_response`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,7 +48,6 @@ from .weighting import in_any_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     from .prepare import PreparedCycle
-    from .units import UnitPlan
 
 RESPONSE_COLUMNS = [
     "group",
@@ -64,9 +62,6 @@ RESPONSE_COLUMNS = [
     "suppressed",
 ]
 """The columns of the ``response`` table."""
-
-UNIT_RESPONSE_COLUMNS = ["unit", "group", "respondents", "population", "rate"]
-"""The columns of a cycle's unit response table (:attr:`UnitFigures.response`)."""
 
 
 def response_rate(respondents: float, population: float | None) -> float:
@@ -225,82 +220,8 @@ def _margin_hidden(sample, group, var, levels) -> dict[str, bool] | None:
     return {lev: bool(flags.get(lev, False)) for lev in levels}
 
 
-def unit_response(
-    current: PreparedCycle,
-    by: str,
-    plan: UnitPlan,
-    cells: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """The response rate of every unit report of a cycle, per group it shows: ``unit``,
-    ``group``, ``respondents`` (the unit's respondents in the group, as its report counts them),
-    ``population`` (the unit's count in the group's population margin of ``by``; missing when the
-    group's population figures have no such margin) and ``rate`` (%).
-
-    The pooled "other units" report gets the withheld units' population when all its respondents
-    belong to one of them (none without a unit); otherwise its rate is missing. Withheld units get
-    no row: their size stays hidden.
-
-    Examples
-    --------
-    >>> from cipslib.analysis.prepare import prepare_cycle
-    >>> from cipslib.analysis.units import plan_units, unit_counts
-    >>> pc = prepare_cycle("params/2025.yaml")
-    >>> plan = plan_units(unit_counts(pc.data, "region"), 10)
-    >>> t = unit_response(pc, "region", plan)
-    >>> t[t["unit"] == "west"].round(1).to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
-    [{'unit': 'west', 'group': 'official', 'respondents': 1068.0, 'population': 2611.0,
-      'rate': 40.9},
-     {'unit': 'west', 'group': 'private', 'respondents': 307.0, 'population': nan,
-      'rate': nan}]
-    """
-    from .units import NO_UNIT, OTHER_UNITS
-
-    data = current.data
-    groups = data["group"].astype(object).to_numpy()
-    if cells is None:
-        cells = plan.assign(data[by], groups)
-    units = pd.Series(data[by]).astype(object)
-    rows = []
-    for unit, shown in plan.reports.items():
-        for g in shown:
-            inside = (cells == unit) & (groups == g)
-            n = int(inside.sum())
-            margin = _margin(current.populations, g, by)
-            if margin is None:
-                population = np.nan
-            elif unit == OTHER_UNITS:
-                t = plan.table
-                pooled = t[(t["group"] == g) & t["pooled"].astype(bool)]
-                no_unit = units[inside].isna().any() or (pooled["unit"] == NO_UNIT).any()
-                members = [u for u in pooled["unit"] if u != NO_UNIT]
-                population = (
-                    np.nan if no_unit else float(sum(margin.get(u, np.nan) for u in members))
-                )
-            else:
-                population = float(margin.get(unit, np.nan))
-            rows.append(
-                {
-                    "unit": unit,
-                    "group": g,
-                    "respondents": float(n),
-                    "population": population,
-                    "rate": response_rate(n, population),
-                }
-            )
-    return pd.DataFrame(rows, columns=UNIT_RESPONSE_COLUMNS)
-
-
-def _margin(populations: Mapping, group: str, by: str) -> dict[str, float] | None:
-    pop = populations.get(group)
-    if pop is None or by not in pop.margins:
-        return None
-    return {str(k): float(v) for k, v in pop.margins[by].items()}
-
-
 __all__ = [
     "RESPONSE_COLUMNS",
-    "UNIT_RESPONSE_COLUMNS",
     "response_rate",
     "response_table",
-    "unit_response",
 ]

@@ -343,7 +343,7 @@ class Report:
         indicators; :mod:`cipslib.report.dashboard`)."""
         from .dashboard import dashboard
 
-        return HTML(dashboard(self))
+        return HTML(dashboard(self, groups_present(self)))
 
     def summary(self) -> HTML:
         """The executive summary: the ranked key findings marked for it (at most eight) and the

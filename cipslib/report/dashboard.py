@@ -13,14 +13,15 @@ significant rise or fall when its p-value is below the params' ``significance``.
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import Any
 
 import pandas as pd
 
 from ..text.numbers import NumberFormat
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .blocks import Report
+Report = Any
+"""A :class:`cipslib.report.blocks.Report` (this module is imported by it, so it does not import
+it back)."""
 
 RATE_DECIMALS = 1
 """Decimals of a response rate: a rate of a few percent (a business frame) needs one."""
@@ -238,11 +239,9 @@ def _notes(report: Report) -> str:
     )
 
 
-def dashboard(report: Report) -> str:
-    """The dashboard's HTML (see the module): one A4 page in the PDF."""
-    from .blocks import groups_present
-
-    groups = groups_present(report)
+def dashboard(report: Report, groups: list[str]) -> str:
+    """The dashboard's HTML (see the module) for the respondent ``groups`` present: one A4 page in
+    the PDF."""
     tiles = "".join(_tile(report, g) for g in groups)
     title = html.escape(report.text("dashboard_title"))
     parts = [
