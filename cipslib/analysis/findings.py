@@ -51,6 +51,7 @@ from .keyfindings import key_findings, story
 from .measures import PERCENT_KINDS, PROPORTION_KINDS, Measures, build_measures, to_percent
 from .precision import PRECISION_COLUMNS, add_precision, kish_effective_n
 from .prepare import PreparedCycle, reweight
+from .response import response_table
 from .scoring import Indicator, answer_codes, load_indicators
 from .trends import compare_estimates, decompose_change
 
@@ -295,6 +296,9 @@ def compute_findings(
     tables["subgroups"], tables["subgroup_tests"] = _subgroups(cur, cb, opt)
     tables["sample"], tables["weighting"] = _sample(current, opt)
     tables["quality"] = _quality(current, opt)
+    tables["response"] = response_table(
+        current, opt.min_cell, sample=tables["sample"], quality=tables["quality"]
+    )
     tables["drivers"] = key_drivers(
         current.design,
         current.data,

@@ -79,6 +79,7 @@ from .findings import GROUPS, Options
 from .measures import PROPORTION_KINDS, build_measures, to_percent
 from .precision import add_precision, kish_effective_n
 from .prepare import PreparedCycle
+from .response import response_rate
 from .scoring import Indicator, load_indicators
 from .trends import compare_estimates
 
@@ -425,14 +426,17 @@ class UnitFigures:
       both cycles; empty without a previous cycle; none for :data:`OTHER_UNITS`, whose members
       may change);
     * ``subgroups``: unit, group, variable, level, measure, kind, factor, estimate, se, ci_low,
-      ci_high, df, n, suppressed, effective_sample_size, half_width, low_precision.
+      ci_high, df, n, suppressed, effective_sample_size, half_width, low_precision;
+    * ``response``: unit, group, respondents, population, rate (%), per report and group shown
+      (:func:`cipslib.analysis.response.unit_response`).
 
     Examples
     --------
     >>> from cipslib.analysis.prepare import prepare_cycle
     >>> fig = compute_units(prepare_cycle("params/2024.yaml"))
-    >>> fig.units[:3], sorted(fig.report("west"))
-    (['central_office', 'west', 'north'], ['changes', 'differences', 'estimates', 'subgroups'])
+    >>> fig.units[:3], sorted(fig.report("west"))  # doctest: +NORMALIZE_WHITESPACE
+    (['central_office', 'west', 'north'],
+     ['changes', 'differences', 'estimates', 'response', 'subgroups'])
     """
 
     by: str
@@ -443,6 +447,7 @@ class UnitFigures:
     differences: pd.DataFrame = field(repr=False)
     changes: pd.DataFrame = field(repr=False)
     subgroups: pd.DataFrame = field(repr=False)
+    response: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def units(self) -> list[str]:
@@ -451,7 +456,7 @@ class UnitFigures:
 
     def report(self, unit: str) -> dict[str, pd.DataFrame]:
         """The tables of one unit's report."""
-        names = ("estimates", "differences", "changes", "subgroups")
+        names = ("estimates", "differences", "changes", "subgroups", "response")
         return {n: _rows(getattr(self, n), unit) for n in names}
 
 
@@ -513,6 +518,7 @@ def compute_units(
         cur.differences(est),
         changes,
         cur.subgroups(est),
+        unit_response(current, by, cur.plan, cur.cells),
     )
 
 
@@ -857,6 +863,78 @@ def hide_national_cells(
     return out, t[~np.array(gone, dtype=bool)].reset_index(drop=True)
 
 
+# -- response rates --------------------------------------------------------------------------------
+UNIT_RESPONSE_COLUMNS = ["unit", "group", "respondents", "population", "rate"]
+"""The columns of a cycle's unit response table (:attr:`UnitFigures.response`)."""
+
+
+def unit_response(
+    current: PreparedCycle, by: str, plan: UnitPlan, cells: np.ndarray | None = None
+) -> pd.DataFrame:
+    """The response rate of every unit report of a cycle, per group it shows: ``unit``,
+    ``group``, ``respondents`` (the unit's respondents in the group, as its report counts them),
+    ``population`` (the unit's count in the group's population margin of ``by``; missing when the
+    group's population figures have no such margin) and ``rate`` (%, as
+    :func:`cipslib.analysis.response.response_rate`).
+
+    The pooled "other units" report gets the withheld units' population when all its respondents
+    belong to one of them (none without a unit); otherwise its rate is missing. Withheld units get
+    no row: their size stays hidden. ``cells`` are the respondents' report cells
+    (:meth:`UnitPlan.assign`), computed when not given.
+
+    Examples
+    --------
+    >>> from cipslib.analysis.prepare import prepare_cycle
+    >>> pc = prepare_cycle("params/2025.yaml")
+    >>> plan = plan_units(unit_counts(pc.data, "region"), 10)
+    >>> t = unit_response(pc, "region", plan)
+    >>> t[t["unit"] == "west"].round(1).to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'unit': 'west', 'group': 'official', 'respondents': 1068.0, 'population': 2611.0,
+      'rate': 40.9},
+     {'unit': 'west', 'group': 'private', 'respondents': 307.0, 'population': nan,
+      'rate': nan}]
+    """
+    data = current.data
+    groups = data["group"].astype(object).to_numpy()
+    if cells is None:
+        cells = plan.assign(data[by], groups)
+    units = pd.Series(_labels(data[by]))
+    rows = []
+    for unit, shown in plan.reports.items():
+        for g in shown:
+            inside = (cells == unit) & (groups == g)
+            n = int(inside.sum())
+            margin = _population_margin(current.populations, g, by)
+            if margin is None:
+                population = np.nan
+            elif unit == OTHER_UNITS:
+                t = plan.table
+                pooled = t[(t["group"] == g) & t["pooled"].astype(bool)]
+                no_unit = units[inside].isna().any() or (pooled["unit"] == NO_UNIT).any()
+                members = [u for u in pooled["unit"] if u != NO_UNIT]
+                population = np.nan if no_unit else sum(margin.get(u, np.nan) for u in members)
+            else:
+                population = margin.get(str(unit), np.nan)
+            rows.append(
+                {
+                    "unit": unit,
+                    "group": g,
+                    "respondents": float(n),
+                    "population": float(population),
+                    "rate": response_rate(n, population),
+                }
+            )
+    return pd.DataFrame(rows, columns=UNIT_RESPONSE_COLUMNS)
+
+
+def _population_margin(populations: Mapping, group: str, by: str) -> dict[str, float] | None:
+    """The population counts of ``by`` in a group's population figures (None without them)."""
+    pop = populations.get(group)
+    if pop is None or by not in pop.margins:
+        return None
+    return {str(k): float(v) for k, v in pop.margins[by].items()}
+
+
 __all__ = [
     "NO_UNIT",
     "OTHER_UNITS",
@@ -869,5 +947,6 @@ __all__ = [
     "unit_counts",
     "unit_differences",
     "unit_estimates",
+    "unit_response",
     "unit_subgroups",
 ]

@@ -43,6 +43,7 @@ from ..parallel import side_by_side
 from ..text.catalogue import load_catalogue
 from ..text.numbers import NumberFormat
 from .annex import write_tables_xlsx
+from .dashboard import rate_phrase, response_method, unit_response_figures
 
 LOW_PRECISION_MARK = "†"
 SECTIONS = (
@@ -297,9 +298,12 @@ class Report:
         title: str | None = None,
         sections=SECTIONS,
         respondents: Mapping[str, int] | None = None,
+        rates: Mapping[str, str] | None = None,
     ) -> HTML:
         """Page 1: kind of report, title, fieldwork, respondents (by default the cycle's, per
-        group), the demo notice and the contents (a sidebar on wide screens)."""
+        group, with each group's response rate), the demo notice and the contents (a sidebar on
+        wide screens). ``rates`` gives a group's response rate in words when ``respondents`` are
+        given."""
         p = self.params
         fw = p.fieldwork or {}
         mode = (
@@ -312,7 +316,11 @@ class Report:
         if respondents is None:
             groups = self.current.data["group"]
             respondents = {g: int((groups == g).sum()) for g in groups_present(self)}
-        counts = ", ".join(f"{self.text(g)} {self._n(n)}" for g, n in respondents.items())
+            rates = {g: rate_phrase(self, g) for g in respondents}
+        counts = ", ".join(
+            f"{self.text(g)} {self._n(n)}" + (f" ({rates[g]})" if rates and g in rates else "")
+            for g, n in respondents.items()
+        )
         demo = (
             f'<p class="notice">{html.escape(self.text("demo_notice"))}</p>'
             if p.data == "demo"
@@ -334,6 +342,14 @@ class Report:
             f"<ol>{toc}</ol></nav>"
             "</section>"
         )
+
+    def dashboard(self) -> HTML:
+        """Page 2: the one-page dashboard (response rate and respondents per group, the ten
+        factor indices with their change since the previous cycle, the headline experience
+        indicators; :mod:`cipslib.report.dashboard`)."""
+        from .dashboard import dashboard
+
+        return HTML(dashboard(self, groups_present(self)))
 
     def summary(self) -> HTML:
         """The executive summary: the ranked key findings marked for it (at most eight) and the
@@ -374,6 +390,7 @@ class Report:
         m = self.findings.meta
         parts = [
             self.paragraph(self.text("weighting_text")),
+            self.paragraph(response_method(self)),
             self.paragraph(self.text("optin_text")),
             self.paragraph(self.text("scores_text")),
             self.paragraph(
@@ -1000,11 +1017,13 @@ class Report:
         return str(self.cb.level_label(self.units.by, unit, self.language))
 
     def units_document(self) -> dict[str, Any]:
-        """Which units get a report (with the groups each shows) and which do not, by name only:
-        no counts, so a withheld unit's size stays hidden. The renderer reads it to run the unit
-        reports and write the index page."""
+        """Which units get a report (with the groups each shows, and per group the respondents
+        and response rate its report shows) and which do not, by name only: no counts, so a
+        withheld unit's size stays hidden. The renderer reads it to run the unit reports and
+        write the index page."""
         plan = self.units.plan
         name = self.unit_name
+        response = unit_response_figures(self.units)
         return {
             "cycle": self.params.cycle,
             "by": self.units.by,
@@ -1012,7 +1031,7 @@ class Report:
             "language": self.language,
             "min_cell": self.params.min_cell,
             "units": [
-                {"unit": u, "name": name(u), "groups": list(groups)}
+                {"unit": u, "name": name(u), "groups": list(groups), **response.get(u, {})}
                 for u, groups in plan.reports.items()
             ],
             "withheld": [

@@ -24,7 +24,9 @@ from ..analysis.units import UnitFigures
 from ..errors import CipsDataError, Problem
 from ..inputs.params import CycleParams, load_params
 from ..text.catalogue import load_catalogue
+from ..text.numbers import NumberFormat
 from .blocks import HTML, WITH_UNITS, Report
+from .dashboard import format_rate
 
 UNIT_SECTIONS = ("summary", "unit_factors", "experience", "subgroups", "method")
 """The unit report's numbered sections, in order."""
@@ -111,6 +113,21 @@ class UnitReport:
         groups = data["group"].astype(object).to_numpy()
         return {g: int(((cells == self.unit) & (groups == g)).sum()) for g in self.groups}
 
+    def response_rates(self) -> dict[str, str]:
+        """The unit's response rate per group shown, in words ("response rate 40.9%", or that
+        it cannot be computed: no population count of the unit in the group's figures)."""
+        t = self.figures.response
+        out = {}
+        for g in self.groups:
+            row = t[(t["unit"] == self.unit) & (t["group"] == g)] if not t.empty else t
+            rate = row["rate"].iloc[0] if len(row) else np.nan
+            out[g] = (
+                self._text("response_rate_phrase", rate=format_rate(self.national.fmt, rate))
+                if pd.notna(rate)
+                else self._text("unit_response_none")
+            )
+        return out
+
     def _text(self, key: str, **kw) -> str:
         return self.national.text(key, **kw)
 
@@ -128,6 +145,7 @@ class UnitReport:
             title=self.title,
             sections=UNIT_SECTIONS,
             respondents=self.respondents(),
+            rates=self.response_rates(),
         )
 
     def heading(self, key: str) -> HTML:
@@ -293,7 +311,8 @@ class UnitReport:
 
 def index_body(units: dict, national_link: str, unit_links: dict[str, str]) -> str:
     """The index page's body from the national report's ``units.json``
-    (:meth:`Report.units_document`): the national report, every unit report, and the units (or
+    (:meth:`Report.units_document`): the national report, every unit report with its
+    respondents and response rate per group (as its own report shows them), and the units (or
     groups of a unit) that got no report, by name only: no figure, no count.
 
     Examples
@@ -302,14 +321,34 @@ def index_body(units: dict, national_link: str, unit_links: dict[str, str]) -> s
     >>> body = index_body(doc, "findings.html", {"west": "units/west/west.html"})
     >>> "units/west/west.html" in body and "Western region" in body
     True
+    >>> "Officials: respondents 1,068, response rate 40.9%" in body
+    True
     """
-    t = load_catalogue(units["language"])["report"]
+    catalogue = load_catalogue(units["language"])
+    t = catalogue["report"]
     words = {k: " ".join(str(t[k]).split()) for k in t if k.startswith("unit_index")}
     groups = {g: t[g] for g in ("official", "private")}
     names = {u["unit"]: u["name"] for u in units["units"]}
+    fmt = NumberFormat.of(catalogue)
+
+    def shown(u: dict) -> str:
+        counts, rates = u.get("respondents") or {}, u.get("response_rate") or {}
+        if not counts:  # a units.json without figures: the groups only
+            return ", ".join(groups.get(g, g) for g in u["groups"])
+        parts = []
+        for g in u["groups"]:
+            n, rate = fmt.count(counts[g]), rates.get(g)
+            if rate is None:
+                parts.append(words["unit_index_group_no_rate"].format(group=groups.get(g, g), n=n))
+                continue
+            phrase = " ".join(str(t["response_rate_phrase"]).split())
+            rate = phrase.format(rate=format_rate(fmt, rate))
+            parts.append(words["unit_index_group"].format(group=groups.get(g, g), n=n, rate=rate))
+        return "; ".join(parts)
+
     items = "".join(
         f'<li><a href="{html.escape(unit_links[u["unit"]])}">{html.escape(u["name"])}</a> '
-        f"({html.escape(', '.join(groups.get(g, g) for g in u['groups']))})</li>"
+        f"({html.escape(shown(u))})</li>"
         for u in units["units"]
         if u["unit"] in unit_links
     )
@@ -320,6 +359,14 @@ def index_body(units: dict, national_link: str, unit_links: dict[str, str]) -> s
         "</a></p>",
         f"<h2>{html.escape(words['unit_index_units'])}</h2><ul>{items}</ul>",
     ]
+    without_rate = any(
+        g in (u.get("respondents") or {}) and (u.get("response_rate") or {}).get(g) is None
+        for u in units["units"]
+        if u["unit"] in unit_links
+        for g in u["groups"]
+    )
+    if without_rate:
+        parts.append(f'<p class="caption">{html.escape(words["unit_index_no_rate"])}</p>')
     if units["withheld"]:
         listed = "; ".join(
             w["name"] + (f" ({groups.get(w['group'], w['group'])})" if w["unit"] in names else "")

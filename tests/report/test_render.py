@@ -133,8 +133,9 @@ def test_pdf_has_pages_and_the_key_findings(rendered):
     summary = [f for f in fnd["key_findings"] if f["summary"]]
     assert 5 <= len(summary) <= 8
     assert [f["rank"] for f in fnd["key_findings"]] == list(range(1, len(fnd["key_findings"]) + 1))
-    # the executive summary: on the pages after the title page, at most two, with the story
-    summary_pages = " ".join(pages[1:3])
+    # the executive summary: on the pages after the title page and the dashboard, at most two,
+    # with the story
+    summary_pages = " ".join(pages[2:4])
     for finding in summary:
         sentence = _flat(finding["text"]["en"])
         assert sentence in summary_pages, sentence
@@ -152,6 +153,29 @@ def test_pdf_has_pages_and_the_key_findings(rendered):
         assert any(p.strip().startswith(opens) for p in pages), name
     # the annex is left out of the PDF: its note points to tables.xlsx
     assert "tables.xlsx" in pages[-1] and "Show the full tables" not in " ".join(pages)
+
+
+def test_pdf_second_page_is_the_dashboard(rendered):
+    """Page 2 holds the whole dashboard (response rate, the ten factors, the headline indicators
+    and its notes) and nothing else: the summary opens page 3."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(next(rendered.glob("*.pdf")))
+    second, third = (_flat(reader.pages[i].extract_text()) for i in (1, 2))
+    fnd = json.loads((rendered / "findings.json").read_text(encoding="utf-8"))
+    official = next(
+        r for r in fnd["tables"]["response"] if r["group"] == "official" and r["variable"] is None
+    )
+    assert second.strip().startswith("At a glance")
+    assert f"{official['rate']:.1f}% response rate" in second
+    assert f"{official['in_scope']:,.0f} of {official['population']:,.0f} in scope" in second
+    for r in fnd["tables"]["factors"]:
+        assert f"{r['factor']}. {r['factor_en']}" in second
+    headline = {r["text_en"] for r in fnd["tables"]["experience"] if r["headline"]}
+    for text in headline:
+        assert _flat(text[:1].upper() + text[1:]) in second
+    assert "no mark: no significant change" in second  # the dashboard's last note
+    assert third.strip().startswith("1. Summary") and "At a glance" not in third
 
 
 @pytest.mark.skipif(

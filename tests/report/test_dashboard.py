@@ -1,0 +1,94 @@
+"""The one-page dashboard after the title page: response rate and respondents per group, the ten
+factor indices with their change since the previous cycle, the headline experience indicators;
+the response rate in the method, on a unit report's title page and on the index page."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+
+import pytest
+
+from cipslib.report.blocks import Report
+from cipslib.report.dashboard import format_rate
+
+from ..conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def report2025():
+    return Report.build(ROOT / "params" / "2025.yaml", "en")
+
+
+def _text(block) -> str:
+    """The block's text, tags and runs of ordinary white space as single spaces (no-break spaces
+    kept)."""
+    return html.unescape(re.sub(r"[ \t\n]+", " ", re.sub(r"<[^>]+>", " ", str(block))))
+
+
+def test_the_dashboard_shows_the_response_rate_in_the_languages_format(report2025):
+    t = report2025.findings.tables["response"]
+    official = t[(t["group"] == "official") & t["variable"].isna()].iloc[0]
+    rate = official["rate"]
+    en = _text(report2025.dashboard())
+    assert f"{rate:.1f}%" == "41.3%" and "41.3% response rate" in en
+    assert f"{int(official['in_scope']):,} of {int(official['population']):,} in scope" in en
+    uk = _text(dataclasses.replace(report2025, language="uk").dashboard())
+    assert "41,3\u00a0% рівень участі" in uk and "4\u00a0091 з 9\u00a0912" in uk
+    assert format_rate(report2025.fmt, rate) == "41.3%"
+
+
+def test_the_dashboard_shows_the_factors_changes_and_headline_indicators(report2025):
+    block = str(report2025.dashboard())
+    text = _text(block)
+    fnd = report2025.findings
+    for name in fnd.tables["factors"]["factor_en"].unique():
+        assert name in text
+    headline = fnd.tables["experience"]
+    for words in headline.loc[headline["headline"].astype(bool), "text_en"].unique():
+        assert words[:1].upper() + words[1:] in text
+    # a significant change carries the catalogue's mark, a change that is not significant none
+    tr = fnd.tables["trends"]
+    std = tr[(tr["comparison"] == "standardised") & (tr["kind"] == "factor_index")]
+    up = std[std["significant"] & (std["change"] > 0)]
+    assert len(up) and "▲\u00a0+" in block and "significant rise" in text
+    quiet = std[~std["significant"]].iloc[0]
+    assert report2025.fmt.number(quiet["change"], 1, signed=True) in text
+    # one section, with its page break after it in print
+    assert block.startswith('<section class="dashboard">') and "Change: since 2024" in text
+
+
+def test_without_a_previous_cycle_every_change_reads_a_dash():
+    report = Report.build(ROOT / "params" / "2024.yaml", "en")
+    text = _text(report.dashboard())
+    assert "there is no previous cycle to compare with" in text
+    assert "▲" not in text and "▼" not in text
+    assert re.search(r"1\. Leadership and Commitment \d+ \(\d+–\d+\) [\d,]+ – ", text)
+
+
+def test_the_method_defines_the_response_rate(report2025):
+    text = _text(report2025.method())
+    assert "The response rate is the number of respondents retained after the quality" in text
+    assert "reference date 2025-01-01" in text and "not a probability sample" in text
+
+
+def test_unit_reports_and_the_index_page_give_each_units_response_rate():
+    import yaml
+
+    from cipslib.report.unit import UnitReport, index_body
+
+    staff = yaml.safe_load((ROOT / "params" / "population" / "scs_staff.yaml").read_text())
+    unit = UnitReport.build(ROOT / "params" / "2025.yaml", "region", "west", "en")
+    n = unit.respondents()["official"]
+    rate = f"{100 * n / staff['margins']['region']['west']:.1f}%"
+    title = _text(unit.title_page())
+    assert f"Officials {n:,} (response rate {rate})" in title
+    assert "no response rate: no population count per unit" in title  # no regions in the frame
+    doc = unit.national.units_document()
+    links = {u["unit"]: f"units/{u['unit']}.html" for u in doc["units"]}
+    index = _text(index_body(doc, "findings.html", links))
+    assert f"Western region (Officials: respondents {n:,}, response rate {rate}; " in index
+    assert "its population figures give no count per unit" in index
+    west = next(u for u in doc["units"] if u["unit"] == "west")
+    assert west["respondents"]["official"] == n and west["response_rate"]["private"] is None
