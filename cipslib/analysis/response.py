@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .disclosure import suppress_counts
+from .disclosure import COMPLEMENTARY, SMALL, suppress_counts
 from .weighting import in_any_frame
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,8 +60,10 @@ RESPONSE_COLUMNS = [
     "rate",
     "reference_date",
     "suppressed",
+    "hidden",
 ]
-"""The columns of the ``response`` table."""
+"""The columns of the ``response`` table (``hidden``: why a row's counts are hidden, "small" or
+"complementary")."""
 
 
 def response_rate(respondents: float, population: float | None) -> float:
@@ -136,19 +138,20 @@ def response_table(
             "rate": np.nan,
             "reference_date": None if pop is None else pop.reference_date,
             "suppressed": False,
+            "hidden": None,
         }
         if pop is None:
             if _small(n, min_cell):
-                row.update(respondents=np.nan, suppressed=True)
+                row.update(respondents=np.nan, suppressed=True, hidden=SMALL)
             rows.append(row)
             continue
         in_scope = int((members[g] & in_any_frame(data, {g: pop})).sum())
         line = pd.DataFrame([[in_scope, n - in_scope]], columns=["in", "out"])
         hide = suppress_counts(line, min_cell, row_totals=True, col_totals=False)
         if _small(n, min_cell):
-            row.update(respondents=np.nan, suppressed=True)
-        elif hide.cells.loc[0, "in"]:
-            row["suppressed"] = True
+            row.update(respondents=np.nan, suppressed=True, hidden=SMALL)
+        elif hide.cells.loc[0, "in"]:  # shown, it would give away the few out of scope
+            row.update(suppressed=True, hidden=COMPLEMENTARY)
         else:
             row.update(in_scope=float(in_scope), rate=response_rate(in_scope, pop.total))
         rows.append(row)
@@ -188,8 +191,12 @@ def _margin_rows(data, members, group, pop, sample, min_cell, hide_all) -> list[
         hidden = _margin_hidden(sample, group, var, levels)
         if hidden is None:  # no sample table: the same rule as the sample table
             line = pd.DataFrame([n.to_numpy()], columns=levels)
-            hidden = suppress_counts(line, min_cell, row_totals=True, col_totals=False).cells
-            hidden = dict(zip(levels, hidden.iloc[0].to_numpy(dtype=bool), strict=True))
+            cells = suppress_counts(line, min_cell, row_totals=True, col_totals=False).cells
+            small = n < min_cell
+            hidden = {
+                lev: (SMALL if small[lev] else COMPLEMENTARY) if cells.loc[0, lev] else None
+                for lev in levels
+            }
         for lev in levels:
             shown = not (hidden[lev] or hide_all)
             rows.append(
@@ -204,20 +211,23 @@ def _margin_rows(data, members, group, pop, sample, min_cell, hide_all) -> list[
                     "rate": response_rate(n[lev], counts[lev]) if shown else np.nan,
                     "reference_date": pop.reference_date,
                     "suppressed": not shown,
+                    "hidden": None if shown else hidden[lev] or COMPLEMENTARY,
                 }
             )
     return rows
 
 
-def _margin_hidden(sample, group, var, levels) -> dict[str, bool] | None:
-    """Which levels of a margin the findings' sample table hides (None without the table)."""
+def _margin_hidden(sample, group, var, levels) -> dict[str, str | None] | None:
+    """Why the findings' sample table hides each level of a margin ("small", "complementary" or
+    None when shown; None without the table)."""
     if sample is None or sample.empty:
         return None
     part = sample[(sample["group"] == group) & (sample["variable"] == var)]
     if part.empty:
         return None
-    flags = dict(zip(part["level"], part["suppressed"].astype(bool), strict=True))
-    return {lev: bool(flags.get(lev, False)) for lev in levels}
+    why = part["hidden"] if "hidden" in part else part["suppressed"].map({True: SMALL})
+    reasons = dict(zip(part["level"], why.where(part["suppressed"].astype(bool)), strict=True))
+    return {lev: reasons.get(lev) if isinstance(reasons.get(lev), str) else None for lev in levels}
 
 
 __all__ = [

@@ -68,7 +68,7 @@ def rate_phrase(report: Report, group: str) -> str:
     if r is None or pd.isna(r["population"]):
         return report.text("response_rate_none_short")
     if pd.isna(r["rate"]):
-        return report.text("response_rate_phrase", rate=report._hidden())
+        return report.text("response_rate_phrase", rate=report._hidden(r["hidden"]))
     return report.text("response_rate_phrase", rate=format_rate(report.fmt, r["rate"]))
 
 
@@ -80,11 +80,15 @@ def _tile(report: Report, group: str) -> str:
         big, lines = NONE, [report.text("response_rate_none")]
         lines.append(report.text("response_respondents", n=report._n(n)))
     else:
-        big = format_rate(report.fmt, r["rate"]) if pd.notna(r["rate"]) else report._hidden()
+        big = (
+            format_rate(report.fmt, r["rate"])
+            if pd.notna(r["rate"])
+            else report._hidden(r["hidden"])
+        )
         lines = [
             report.text(
                 "response_of",
-                n=report._n(r["in_scope"]),
+                n=report._n(r["in_scope"], r["hidden"]),
                 population=report.fmt.count(r["population"]),
             )
         ]
