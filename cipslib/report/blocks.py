@@ -45,6 +45,7 @@ from ..text.numbers import NumberFormat
 from .annex import write_tables_xlsx
 
 LOW_PRECISION_MARK = "†"
+SIGNIFICANT_MARK = "*"
 SECTIONS = (
     "summary",
     "about",
@@ -725,22 +726,91 @@ class Report:
             self.decomposition_table(group),
         ]
 
+    def _significant_note(self) -> str:
+        alpha = self.findings.meta.get("significance", 0.05)
+        return self.text("significant_note", mark=SIGNIFICANT_MARK, alpha=self.fmt.number(alpha, 2))
+
+    def _change(self, row, decimals: int = 1) -> str:
+        """A change with its CI, the significance mark when significant and the low-precision mark
+        when its row carries the flag."""
+        if pd.isna(row.get("change", row.get("estimate"))):
+            return self._hidden()
+        value = row["change"] if "change" in row else row["estimate"]
+        text = (
+            f"{self.fmt.number(value, decimals, signed=True)} "
+            f"({self._ci(row['ci_low'], row['ci_high'], decimals)})"
+        )
+        if bool(row.get("significant", False)):
+            text = f"{text} {SIGNIFICANT_MARK}"
+        return self._marked(text, row)
+
+    def trend_comparisons(self) -> tuple[str, ...]:
+        """The comparisons the trend tables show: raw, weighted and standardised, or raw and
+        weighted when both cycles were weighted to the same population figures (then the
+        standardised change is the weighted one)."""
+        if self.findings.meta.get("trend_same_population", False):
+            return ("raw", "weighted")
+        return ("raw", "weighted", "standardised")
+
     def trend_table(self, group: str) -> HTML:
+        """A group's factor indices in the previous and this cycle (each with its n) and their
+        change with its 95% CI and significance, one row per comparison; captioned with the group
+        and, when the weighted and standardised changes are one, saying why only one is shown."""
         tr = self.findings.tables.get("trends")
         if tr is None or tr.empty:
             return self.paragraph(self.text("no_previous"))
         t = tr[(tr["group"] == group) & (tr["kind"] == "factor_index")]
+        if t.empty:
+            return HTML("")
+        same = bool(self.findings.meta.get("trend_same_population", False))
+        comparisons = self.trend_comparisons()
+        prev, cur = self.findings.previous_cycle, self.findings.cycle
+        columns = [
+            self.col("factor"),
+            self.col("comparison"),
+            str(prev),
+            self.col("n"),
+            str(cur),
+            self.col("n"),
+            f"{self.col('change')} ({self.col('ci')})",
+        ]
         rows = []
         for k, part in t.groupby("factor"):
-            row = {self.col("factor"): self.cb.factor_name(int(k), self.language)}
-            for _, r in part.iterrows():
-                name = self.text(f"comparison_{r['comparison']}")
-                row[f"{self.col('change')} ({name})"] = self.fmt.number(r["change"], 1, signed=True)
-                row[f"{self.col('ci')} ({name})"] = self._ci(r["ci_low"], r["ci_high"], 1)
-            rows.append(row)
-        return self._table(pd.DataFrame(rows))
+            by = part.set_index("comparison")
+            shown = [c for c in comparisons if c in by.index]
+            for i, comparison in enumerate(shown):
+                r = by.loc[comparison]
+                label = "comparison_weighted_same" if same and comparison == "weighted" else ""
+                rows.append(
+                    [
+                        self.cb.factor_name(int(k), self.language) if i == 0 else "",
+                        self.text(label or f"comparison_{comparison}"),
+                        self._num(r["estimate_prev"], 1),
+                        self._n(r["n_prev"]) if i == 0 else "",
+                        self._num(r["estimate"], 1),
+                        self._n(r["n"]) if i == 0 else "",
+                        self._change(r),
+                    ]
+                )
+        kw = {"group": self.text(group), "previous": prev, "current": cur}
+        caption = [
+            self.text("trend_caption", **kw),
+            self.text("trend_same_population" if same else "trend_comparisons", **kw),
+            self._significant_note(),
+            self._precision_note(t[t["comparison"].isin(comparisons)]),
+        ]
+        frame = pd.DataFrame(rows, columns=columns)
+        return self._table(frame, " ".join(c for c in caption if c), cls="cips trend")
+
+    def _by_label(self, by: str) -> str:
+        if by in self.cb.variables:
+            return self.cb.variables[by].labels[self.language].lower()
+        return by
 
     def decomposition_table(self, group: str) -> HTML:
+        """A group's raw change split into composition and within-group change, each with its 95%
+        CI and significance; the caption names the group and, where the within-group change is
+        significant but the standardised change is not, says why the two differ."""
         d = self.findings.tables.get("decomposition")
         if d is None or d.empty:
             return HTML("")
@@ -751,21 +821,106 @@ class Report:
         for k, part in d.groupby("factor"):
             row = {self.col("factor"): self.cb.factor_name(int(k), self.language)}
             for _, r in part.iterrows():
-                row[self.text(f"part_{r['part']}")] = (
-                    f"{self.fmt.number(r['estimate'], 1, signed=True)} "
-                    f"({self._ci(r['ci_low'], r['ci_high'], 1)})"
-                )
+                row[self.text(f"part_{r['part']}")] = self._change(r)
             rows.append(row)
-        by = d["by"].iloc[0]
-        return self._table(
-            pd.DataFrame(rows),
-            self.text(
-                "trend_text",
-                by=self.cb.variables[by].labels[self.language].lower()
-                if by in self.cb.variables
-                else by,
-            ),
+        by = self._by_label(d["by"].iloc[0])
+        caption = [
+            self.text("decomposition_caption", group=self.text(group), by=by),
+            self._significant_note(),
+            self.within_not_standardised(group),
+        ]
+        return self._table(pd.DataFrame(rows), " ".join(c for c in caption if c))
+
+    def within_not_standardised(self, group: str) -> str:
+        """Why the change within groups of the decomposition can be significant where the
+        standardised change is not ("" when no factor of the group is so): the within-group part
+        is unweighted and holds only the decomposition variable constant, at the respondents'
+        average mix of the two cycles; the standardised change weights both cycles to the same
+        population figures, on every weighting variable, with fewer effective respondents."""
+        d = self.findings.tables.get("decomposition")
+        tr = self.findings.tables.get("trends")
+        if d is None or d.empty or tr is None or tr.empty:
+            return ""
+        within = d[(d["group"] == group) & (d["kind"] == "factor_index") & (d["part"] == "within")]
+        comparison = self.trend_comparisons()[-1]
+        std = tr[
+            (tr["group"] == group)
+            & (tr["kind"] == "factor_index")
+            & (tr["comparison"] == comparison)
+        ]
+        both = within.merge(std, on="factor", suffixes=("_within", ""))
+        odd = both[both["significant_within"] & ~both["significant"]]
+        if odd.empty:
+            return ""
+        odd = odd.sort_values("factor")
+        weakest = odd.loc[odd["effective_sample_size_prev"].idxmin()]
+        wider = bool(
+            (
+                (odd["ci_high"] - odd["ci_low"]) > (odd["ci_high_within"] - odd["ci_low_within"])
+            ).all()
         )
+        var = str(within["by"].iloc[0])
+        by = self._by_label(var)
+        kw = {
+            "n_eff_prev": self.fmt.count(weakest["effective_sample_size_prev"]),
+            "n_prev": self._n(weakest["n_prev"]),
+            "n_eff": self.fmt.count(weakest["effective_sample_size"]),
+            "n": self._n(weakest["n"]),
+            "previous": self.findings.previous_cycle,
+            "current": self.findings.cycle,
+        }
+        names = [self.cb.factor_name(int(k), self.language) for k in odd["factor"]]
+        text = self.text(
+            "decomposition_within_note",
+            factors=self._listing(names),
+            by=by,
+            why=self.text("decomposition_wider" if wider else "decomposition_not_wider", **kw),
+        )
+        mix = self._decomposition_mix(group, var)
+        if mix is not None:
+            text += " " + self.text(
+                "decomposition_mix", by=by, sample=mix[0], population=mix[1], current=kw["current"]
+            )
+        return text
+
+    def _listing(self, names: list[str]) -> str:
+        if len(names) == 1:
+            return names[0]
+        return f"{', '.join(names[:-1])} {self.tpl['words']['and']} {names[-1]}"
+
+    def _decomposition_mix(self, group: str, var: str) -> tuple[str, str] | None:
+        """The levels of the decomposition variable at their average share among the two cycles'
+        respondents of the group (the within-group part's weights) and at their weighted share in
+        this cycle (as the standardised change counts them), e.g. ("manager 54%, non-manager 46%",
+        "manager 21%, non-manager 79%"); None without a previous cycle, or when a level has 1 to
+        min_cell - 1 respondents in either cycle (its share would give its count away)."""
+        if self.previous is None or var not in self.cb.variables:
+            return None
+        shares = []
+        for prepared in (self.previous, self.current):
+            data = prepared.data
+            if var not in data.columns:
+                return None
+            in_group = (data["group"] == group).to_numpy()
+            cells = data.loc[in_group, var].astype(object)
+            counts = cells.value_counts()
+            if ((counts > 0) & (counts < self.params.min_cell)).any() or cells.isna().any():
+                return None
+            shares.append(counts / counts.sum())
+        weights = pd.Series(self.current.design.weights.to_numpy()[in_group], index=cells.index)
+        weighted = weights.groupby(cells).sum()
+        sample = (shares[0].add(shares[1], fill_value=0)) / 2
+        population = weighted / weighted.sum()
+        levels = [lv for lv in self.cb.variables[var].levels if lv in sample.index]
+
+        def listed(values: pd.Series) -> str:
+            return ", ".join(
+                f"{self.cb.level_label(var, lv, self.language).lower()} "
+                f"{self.fmt.value(100 * values.get(lv, 0.0), '%')}"
+                for lv in levels
+            )
+
+        return listed(sample), listed(population)
 
     def quality_table(self) -> HTML:
         q = self.findings.tables["quality"]
