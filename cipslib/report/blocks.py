@@ -9,6 +9,7 @@ control: a hidden cell reads "<10".
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 from collections.abc import Mapping
@@ -800,12 +801,16 @@ class Report:
             self._precision_note(t[t["comparison"].isin(comparisons)]),
         ]
         frame = pd.DataFrame(rows, columns=columns)
-        return self._table(frame, " ".join(c for c in caption if c), cls="cips trend")
+        table = self._table(
+            frame, " ".join(c for c in caption if c), cls=f"cips trend-{len(comparisons)}"
+        )
+        return HTML(f'<div class="keep-together">{table}</div>')
 
     def _by_label(self, by: str) -> str:
-        if by in self.cb.variables:
-            return self.cb.variables[by].labels[self.language].lower()
-        return by
+        """A respondent variable's name inside a sentence: its first letter in lower case unless
+        it starts an abbreviation ("years of service in Customs")."""
+        text = self.cb.variables[by].labels[self.language] if by in self.cb.variables else by
+        return text if text[:2].isupper() else text[:1].lower() + text[1:]
 
     def decomposition_table(self, group: str) -> HTML:
         """A group's raw change split into composition and within-group change, each with its 95%
@@ -829,7 +834,8 @@ class Report:
             self._significant_note(),
             self.within_not_standardised(group),
         ]
-        return self._table(pd.DataFrame(rows), " ".join(c for c in caption if c))
+        table = self._table(pd.DataFrame(rows), " ".join(c for c in caption if c))
+        return HTML(f'<div class="keep-together">{table}</div>')
 
     def within_not_standardised(self, group: str) -> str:
         """Why the change within groups of the decomposition can be significant where the
@@ -1101,26 +1107,53 @@ class Report:
         return str(self.cb.level_label(self.units.by, unit, self.language))
 
     def units_document(self) -> dict[str, Any]:
-        """Which units get a report (with the groups each shows) and which do not, by name only:
-        no counts, so a withheld unit's size stays hidden. The renderer reads it to run the unit
-        reports and write the index page."""
+        """Which units get a report (with the groups each shows, its respondents per group and,
+        where the findings have it, its response rate) and which do not, by name only: no counts
+        for a withheld unit, so its size stays hidden. The renderer reads it to run the unit
+        reports, in the report's language and in each other language of the codebook, and to
+        write the index page."""
         plan = self.units.plan
         name = self.unit_name
+        others = [lang for lang in self.cb.languages if lang != self.language]
+        in_other = {lang: dataclasses.replace(self, language=lang) for lang in others}
+        data = self.current.data
+        cells = plan.assign(data[self.units.by], data["group"])
+        groups = data["group"].astype(object).to_numpy()
         return {
             "cycle": self.params.cycle,
             "by": self.units.by,
             "title": self.title,
             "language": self.language,
+            "languages": others,
+            "titles": {lang: r.title for lang, r in in_other.items()},
             "min_cell": self.params.min_cell,
             "units": [
-                {"unit": u, "name": name(u), "groups": list(groups)}
-                for u, groups in plan.reports.items()
+                {
+                    "unit": u,
+                    "name": name(u),
+                    "names": {lang: r.unit_name(u) for lang, r in in_other.items()},
+                    "groups": list(gs),
+                    "respondents": {g: int(((cells == u) & (groups == g)).sum()) for g in gs},
+                    "response_rate": {g: self._unit_rate(u, g) for g in gs},
+                }
+                for u, gs in plan.reports.items()
             ],
             "withheld": [
                 {"unit": u, "name": name(u), "group": g}
                 for g, u in zip(plan.withheld["group"], plan.withheld["unit"], strict=True)
             ],
         }
+
+    def _unit_rate(self, unit: str, group: str) -> float | None:
+        """A published unit's response rate (%) in a group, from the unit figures' ``response``
+        table when they have one (None when they do not, or it is hidden)."""
+        t = getattr(self.units, "response", None)
+        if not isinstance(t, pd.DataFrame) or t.empty or "rate" not in t.columns:
+            return None
+        rows = t[(t["unit"] == unit) & (t["group"] == group)]
+        if rows.empty or pd.isna(rows["rate"].iloc[0]):
+            return None
+        return float(rows["rate"].iloc[0])
 
     def save_units(self, path: Path) -> Path:
         import json
