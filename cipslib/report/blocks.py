@@ -834,8 +834,10 @@ class Report:
             self._significant_note(),
             self.within_not_standardised(group),
         ]
-        table = self._table(pd.DataFrame(rows), " ".join(c for c in caption if c))
-        return HTML(f'<div class="keep-together">{table}</div>')
+        table = self._table(
+            pd.DataFrame(rows), " ".join(c for c in caption if c), cls="cips decomposition"
+        )
+        return HTML(f'<div class="table-with-caption">{table}</div>')
 
     def within_not_standardised(self, group: str) -> str:
         """Why the change within groups of the decomposition can be significant where the

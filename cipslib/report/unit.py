@@ -368,7 +368,7 @@ class UnitReport:
             ),
             r._precision_note(part),
         ]
-        table = r._table(frame, " ".join(x for x in caption if x))
+        table = r._table(frame, " ".join(x for x in caption if x), "cips compare")
         return HTML(f'<div class="table-with-caption">{table}</div>')
 
     def method(self) -> HTML:
