@@ -775,10 +775,11 @@ class Report:
             self.col("n"),
             f"{self.col('change')} ({self.col('ci')})",
         ]
-        rows = []
+        factors = []
         for k, part in t.groupby("factor"):
             by = part.set_index("comparison")
             shown = [c for c in comparisons if c in by.index]
+            rows = []
             for i, comparison in enumerate(shown):
                 r = by.loc[comparison]
                 label = "comparison_weighted_same" if same and comparison == "weighted" else ""
@@ -793,6 +794,7 @@ class Report:
                         self._change(r),
                     ]
                 )
+            factors.append(rows)
         kw = {"group": self.text(group), "previous": prev, "current": cur}
         caption = [
             self.text("trend_caption", **kw),
@@ -800,11 +802,29 @@ class Report:
             self._significant_note(),
             self._precision_note(t[t["comparison"].isin(comparisons)]),
         ]
-        frame = pd.DataFrame(rows, columns=columns)
-        table = self._table(
-            frame, " ".join(c for c in caption if c), cls=f"cips trend-{len(comparisons)}"
+        return self._grouped_table(columns, factors, " ".join(c for c in caption if c), "trend")
+
+    def _grouped_table(
+        self, columns: list[str], groups: list[list[list[str]]], caption: str, cls: str
+    ) -> HTML:
+        """A table whose rows come in groups (a factor's comparisons), each group a ``<tbody>``
+        that a page break does not split, the caption kept with the last rows."""
+        esc = html.escape
+        head = "".join(f"<th>{esc(c)}</th>" for c in columns)
+        bodies = "".join(
+            "<tbody>"
+            + "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows)
+            + "</tbody>"
+            for rows in groups
         )
-        return HTML(f'<div class="keep-together">{table}</div>')
+        table = (
+            f'<table border="0" class="dataframe cips {cls}"><thead><tr>{head}</tr></thead>'
+            f"{bodies}</table>"
+        )
+        return HTML(
+            f'<div class="table-with-caption"><div class="table-scroll">{table}</div>'
+            f'<p class="caption">{esc(caption)}</p></div>'
+        )
 
     def _by_label(self, by: str) -> str:
         """A respondent variable's name inside a sentence: its first letter in lower case unless
@@ -878,18 +898,19 @@ class Report:
             "current": self.findings.cycle,
         }
         names = [self.cb.factor_name(int(k), self.language) for k in odd["factor"]]
-        text = self.text(
+        mix = self._decomposition_mix(group, var)
+        sample = population = ""
+        if mix is not None:
+            sample = f" ({mix[0]})"
+            population = " (" + self.text("decomposition_mix", shares=mix[1], **kw) + ")"
+        return self.text(
             "decomposition_within_note",
             factors=self._listing(names),
             by=by,
+            sample=sample,
+            population=population,
             why=self.text("decomposition_wider" if wider else "decomposition_not_wider", **kw),
         )
-        mix = self._decomposition_mix(group, var)
-        if mix is not None:
-            text += " " + self.text(
-                "decomposition_mix", by=by, sample=mix[0], population=mix[1], current=kw["current"]
-            )
-        return text
 
     def _listing(self, names: list[str]) -> str:
         if len(names) == 1:

@@ -136,8 +136,9 @@ def test_the_decomposition_says_why_a_within_group_change_is_significant_alone(c
     managers = (cur.data["role"] == "manager").to_numpy()
     weighted = w[off & managers].sum() / w[off].sum()
     fmt = report.fmt
-    assert f"manager {fmt.value(100 * share, '%')}" in caption
-    assert f"manager {fmt.value(100 * weighted, '%')}" in caption.split("weighted share")[1]
+    within_part, standardised = caption.split("; the standardised change weights")
+    assert f"(manager {fmt.value(100 * share, '%')}, non-manager" in within_part
+    assert f"(manager {fmt.value(100 * weighted, '%')}, non-manager" in standardised
 
 
 def test_no_explanation_where_none_is_needed(cycles, findings):
