@@ -9,6 +9,7 @@ control: a hidden cell reads "<10".
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 from collections.abc import Mapping
@@ -46,6 +47,7 @@ from .annex import write_tables_xlsx
 from .dashboard import rate_phrase, response_method, unit_response_figures
 
 LOW_PRECISION_MARK = "†"
+SIGNIFICANT_MARK = "*"
 SECTIONS = (
     "summary",
     "about",
@@ -795,22 +797,115 @@ class Report:
             self.decomposition_table(group),
         ]
 
+    def _significant_note(self) -> str:
+        alpha = self.findings.meta.get("significance", 0.05)
+        return self.text("significant_note", mark=SIGNIFICANT_MARK, alpha=self.fmt.number(alpha, 2))
+
+    def _change(self, row, decimals: int = 1) -> str:
+        """A change with its CI, the significance mark when significant and the low-precision mark
+        when its row carries the flag."""
+        if pd.isna(row.get("change", row.get("estimate"))):
+            return self._hidden()
+        value = row["change"] if "change" in row else row["estimate"]
+        text = (
+            f"{self.fmt.number(value, decimals, signed=True)} "
+            f"({self._ci(row['ci_low'], row['ci_high'], decimals)})"
+        )
+        if bool(row.get("significant", False)):
+            text = f"{text} {SIGNIFICANT_MARK}"
+        return self._marked(text, row)
+
+    def trend_comparisons(self) -> tuple[str, ...]:
+        """The comparisons the trend tables show: raw, weighted and standardised, or raw and
+        weighted when both cycles were weighted to the same population figures (then the
+        standardised change is the weighted one)."""
+        if self.findings.meta.get("trend_same_population", False):
+            return ("raw", "weighted")
+        return ("raw", "weighted", "standardised")
+
     def trend_table(self, group: str) -> HTML:
+        """A group's factor indices in the previous and this cycle (each with its n) and their
+        change with its 95% CI and significance, one row per comparison; captioned with the group
+        and, when the weighted and standardised changes are one, saying why only one is shown."""
         tr = self.findings.tables.get("trends")
         if tr is None or tr.empty:
             return self.paragraph(self.text("no_previous"))
         t = tr[(tr["group"] == group) & (tr["kind"] == "factor_index")]
-        rows = []
+        if t.empty:
+            return HTML("")
+        same = bool(self.findings.meta.get("trend_same_population", False))
+        comparisons = self.trend_comparisons()
+        prev, cur = self.findings.previous_cycle, self.findings.cycle
+        columns = [
+            self.col("factor"),
+            self.col("comparison"),
+            str(prev),
+            self.col("n"),
+            str(cur),
+            self.col("n"),
+            f"{self.col('change')} ({self.col('ci')})",
+        ]
+        factors = []
         for k, part in t.groupby("factor"):
-            row = {self.col("factor"): self.cb.factor_name(int(k), self.language)}
-            for _, r in part.iterrows():
-                name = self.text(f"comparison_{r['comparison']}")
-                row[f"{self.col('change')} ({name})"] = self.fmt.number(r["change"], 1, signed=True)
-                row[f"{self.col('ci')} ({name})"] = self._ci(r["ci_low"], r["ci_high"], 1)
-            rows.append(row)
-        return self._table(pd.DataFrame(rows))
+            by = part.set_index("comparison")
+            shown = [c for c in comparisons if c in by.index]
+            rows = []
+            for i, comparison in enumerate(shown):
+                r = by.loc[comparison]
+                label = "comparison_weighted_same" if same and comparison == "weighted" else ""
+                rows.append(
+                    [
+                        self.cb.factor_name(int(k), self.language) if i == 0 else "",
+                        self.text(label or f"comparison_{comparison}"),
+                        self._num(r["estimate_prev"], 1),
+                        self._n(r["n_prev"]) if i == 0 else "",
+                        self._num(r["estimate"], 1),
+                        self._n(r["n"]) if i == 0 else "",
+                        self._change(r),
+                    ]
+                )
+            factors.append(rows)
+        kw = {"group": self.text(group), "previous": prev, "current": cur}
+        caption = [
+            self.text("trend_caption", **kw),
+            self.text("trend_same_population" if same else "trend_comparisons", **kw),
+            self._significant_note(),
+            self._precision_note(t[t["comparison"].isin(comparisons)]),
+        ]
+        return self._grouped_table(columns, factors, " ".join(c for c in caption if c), "trend")
+
+    def _grouped_table(
+        self, columns: list[str], groups: list[list[list[str]]], caption: str, cls: str
+    ) -> HTML:
+        """A table whose rows come in groups (a factor's comparisons), each group a ``<tbody>``
+        that a page break does not split, the caption kept with the last rows."""
+        esc = html.escape
+        head = "".join(f"<th>{esc(c)}</th>" for c in columns)
+        bodies = "".join(
+            "<tbody>"
+            + "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows)
+            + "</tbody>"
+            for rows in groups
+        )
+        table = (
+            f'<table border="0" class="dataframe cips {cls}"><thead><tr>{head}</tr></thead>'
+            f"{bodies}</table>"
+        )
+        return HTML(
+            f'<div class="table-with-caption"><div class="table-scroll">{table}</div>'
+            f'<p class="caption">{esc(caption)}</p></div>'
+        )
+
+    def _by_label(self, by: str) -> str:
+        """A respondent variable's name inside a sentence: its first letter in lower case unless
+        it starts an abbreviation ("years of service in Customs")."""
+        text = self.cb.variables[by].labels[self.language] if by in self.cb.variables else by
+        return text if text[:2].isupper() else text[:1].lower() + text[1:]
 
     def decomposition_table(self, group: str) -> HTML:
+        """A group's raw change split into composition and within-group change, each with its 95%
+        CI and significance; the caption names the group and, where the within-group change is
+        significant but the standardised change is not, says why the two differ."""
         d = self.findings.tables.get("decomposition")
         if d is None or d.empty:
             return HTML("")
@@ -821,21 +916,110 @@ class Report:
         for k, part in d.groupby("factor"):
             row = {self.col("factor"): self.cb.factor_name(int(k), self.language)}
             for _, r in part.iterrows():
-                row[self.text(f"part_{r['part']}")] = (
-                    f"{self.fmt.number(r['estimate'], 1, signed=True)} "
-                    f"({self._ci(r['ci_low'], r['ci_high'], 1)})"
-                )
+                row[self.text(f"part_{r['part']}")] = self._change(r)
             rows.append(row)
-        by = d["by"].iloc[0]
-        return self._table(
-            pd.DataFrame(rows),
-            self.text(
-                "trend_text",
-                by=self.cb.variables[by].labels[self.language].lower()
-                if by in self.cb.variables
-                else by,
-            ),
+        by = self._by_label(d["by"].iloc[0])
+        caption = [
+            self.text("decomposition_caption", group=self.text(group), by=by),
+            self._significant_note(),
+            self.within_not_standardised(group),
+        ]
+        table = self._table(
+            pd.DataFrame(rows), " ".join(c for c in caption if c), cls="cips decomposition"
         )
+        return HTML(f'<div class="table-with-caption">{table}</div>')
+
+    def within_not_standardised(self, group: str) -> str:
+        """Why the change within groups of the decomposition can be significant where the
+        standardised change is not ("" when no factor of the group is so): the within-group part
+        is unweighted and holds only the decomposition variable constant, at the respondents'
+        average mix of the two cycles; the standardised change weights both cycles to the same
+        population figures, on every weighting variable, with fewer effective respondents."""
+        d = self.findings.tables.get("decomposition")
+        tr = self.findings.tables.get("trends")
+        if d is None or d.empty or tr is None or tr.empty:
+            return ""
+        within = d[(d["group"] == group) & (d["kind"] == "factor_index") & (d["part"] == "within")]
+        comparison = self.trend_comparisons()[-1]
+        std = tr[
+            (tr["group"] == group)
+            & (tr["kind"] == "factor_index")
+            & (tr["comparison"] == comparison)
+        ]
+        both = within.merge(std, on="factor", suffixes=("_within", ""))
+        odd = both[both["significant_within"] & ~both["significant"]]
+        if odd.empty:
+            return ""
+        odd = odd.sort_values("factor")
+        weakest = odd.loc[odd["effective_sample_size_prev"].idxmin()]
+        wider = bool(
+            (
+                (odd["ci_high"] - odd["ci_low"]) > (odd["ci_high_within"] - odd["ci_low_within"])
+            ).all()
+        )
+        var = str(within["by"].iloc[0])
+        by = self._by_label(var)
+        kw = {
+            "n_eff_prev": self.fmt.count(weakest["effective_sample_size_prev"]),
+            "n_prev": self._n(weakest["n_prev"]),
+            "n_eff": self.fmt.count(weakest["effective_sample_size"]),
+            "n": self._n(weakest["n"]),
+            "previous": self.findings.previous_cycle,
+            "current": self.findings.cycle,
+        }
+        names = [self.cb.factor_name(int(k), self.language) for k in odd["factor"]]
+        mix = self._decomposition_mix(group, var)
+        sample = population = ""
+        if mix is not None:
+            sample = f" ({mix[0]})"
+            population = " (" + self.text("decomposition_mix", shares=mix[1], **kw) + ")"
+        return self.text(
+            "decomposition_within_note",
+            factors=self._listing(names),
+            by=by,
+            sample=sample,
+            population=population,
+            why=self.text("decomposition_wider" if wider else "decomposition_not_wider", **kw),
+        )
+
+    def _listing(self, names: list[str]) -> str:
+        if len(names) == 1:
+            return names[0]
+        return f"{', '.join(names[:-1])} {self.tpl['words']['and']} {names[-1]}"
+
+    def _decomposition_mix(self, group: str, var: str) -> tuple[str, str] | None:
+        """The levels of the decomposition variable at their average share among the two cycles'
+        respondents of the group (the within-group part's weights) and at their weighted share in
+        this cycle (as the standardised change counts them), e.g. ("manager 54%, non-manager 46%",
+        "manager 21%, non-manager 79%"); None without a previous cycle, or when a level has 1 to
+        min_cell - 1 respondents in either cycle (its share would give its count away)."""
+        if self.previous is None or var not in self.cb.variables:
+            return None
+        shares = []
+        for prepared in (self.previous, self.current):
+            data = prepared.data
+            if var not in data.columns:
+                return None
+            in_group = (data["group"] == group).to_numpy()
+            cells = data.loc[in_group, var].astype(object)
+            counts = cells.value_counts()
+            if ((counts > 0) & (counts < self.params.min_cell)).any() or cells.isna().any():
+                return None
+            shares.append(counts / counts.sum())
+        weights = pd.Series(self.current.design.weights.to_numpy()[in_group], index=cells.index)
+        weighted = weights.groupby(cells).sum()
+        sample = (shares[0].add(shares[1], fill_value=0)) / 2
+        population = weighted / weighted.sum()
+        levels = [lv for lv in self.cb.variables[var].levels if lv in sample.index]
+
+        def listed(values: pd.Series) -> str:
+            return ", ".join(
+                f"{self.cb.level_label(var, lv, self.language).lower()} "
+                f"{self.fmt.value(100 * values.get(lv, 0.0), '%')}"
+                for lv in levels
+            )
+
+        return listed(sample), listed(population)
 
     def quality_table(self) -> HTML:
         q = self.findings.tables["quality"]
@@ -1017,22 +1201,39 @@ class Report:
         return str(self.cb.level_label(self.units.by, unit, self.language))
 
     def units_document(self) -> dict[str, Any]:
-        """Which units get a report (with the groups each shows, and per group the respondents
-        and response rate its report shows) and which do not, by name only: no counts, so a
-        withheld unit's size stays hidden. The renderer reads it to run the unit reports and
+        """Which units get a report (with the groups each shows, its respondents per group and,
+        where the findings have it, its response rate) and which do not, by name only: no counts
+        for a withheld unit, so its size stays hidden. The renderer reads it to run the unit
+        reports, in the report's language and in each other language of the codebook, and to
         write the index page."""
         plan = self.units.plan
         name = self.unit_name
+        others = [lang for lang in self.cb.languages if lang != self.language]
+        in_other = {lang: dataclasses.replace(self, language=lang) for lang in others}
+        data = self.current.data
+        cells = plan.assign(data[self.units.by], data["group"])
+        groups = data["group"].astype(object).to_numpy()
         response = unit_response_figures(self.units)
         return {
             "cycle": self.params.cycle,
             "by": self.units.by,
             "title": self.title,
             "language": self.language,
+            "languages": others,
+            "titles": {lang: r.title for lang, r in in_other.items()},
             "min_cell": self.params.min_cell,
             "units": [
-                {"unit": u, "name": name(u), "groups": list(groups), **response.get(u, {})}
-                for u, groups in plan.reports.items()
+                {
+                    "unit": u,
+                    "name": name(u),
+                    "names": {lang: r.unit_name(u) for lang, r in in_other.items()},
+                    "groups": list(gs),
+                    "respondents": {g: int(((cells == u) & (groups == g)).sum()) for g in gs},
+                    "response_rate": {
+                        g: response.get(u, {}).get("response_rate", {}).get(g) for g in gs
+                    },
+                }
+                for u, gs in plan.reports.items()
             ],
             "withheld": [
                 {"unit": u, "name": name(u), "group": g}

@@ -12,6 +12,7 @@ the unit figures once per process and every unit report reuses them.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,10 +45,19 @@ def national_report(params: CycleParams | str | Path, by: str, language: str | N
     ['central_office', 'west']
     >>> national_report("params/2025.yaml", "region", "en") is report
     True
+    >>> national_report("params/2025.yaml", "region", "uk").findings is report.findings
+    True
     """
     p = params if isinstance(params, CycleParams) else load_params(params)
-    key = Report.units_key(p, by, language or p.language)
-    return WITH_UNITS.get(key) or Report.build(p, language, units_by=by)
+    lang = language or p.language
+    key = Report.units_key(p, by, lang)
+    if key in WITH_UNITS:
+        return WITH_UNITS[key]
+    for other in list(WITH_UNITS):  # the same figures in another language: only the words differ
+        if other == Report.units_key(p, by, other[3]):
+            WITH_UNITS[key] = dataclasses.replace(WITH_UNITS[other], language=lang)
+            return WITH_UNITS[key]
+    return Report.build(p, language, units_by=by)
 
 
 @dataclass
@@ -127,6 +137,28 @@ class UnitReport:
                 else self._text("unit_response_none")
             )
         return out
+
+    def save(self, output_dir: str | Path | None) -> list[Path]:
+        """Write the unit's tables (``tables.xlsx``: a contents sheet, then estimates, differences,
+        changes, subgroups and, where computed, response; hidden cells read "<10") into
+        ``output_dir`` (the render's folder of the unit)."""
+        if not output_dir:
+            return []
+        from types import SimpleNamespace
+
+        from .annex import write_tables_xlsx
+
+        r = self.national
+        out = Path(output_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        book = write_tables_xlsx(
+            SimpleNamespace(tables=self.tables),
+            out / "tables.xlsx",
+            r._hidden(),
+            r.labels.get("unit_tables", {}),
+            self.title,
+        )
+        return [book]
 
     def _text(self, key: str, **kw) -> str:
         return self.national.text(key, **kw)
@@ -213,9 +245,15 @@ class UnitReport:
             self.figures, self.unit, r.cb, group, r.labels, r.language, unit_name=self.name
         )
 
+    def _group_name(self, group: str) -> str:
+        """The group's name inside a sentence ("officials")."""
+        r = self.national
+        return (r.labels.get("chart") or {}).get(f"group_{group}") or r.text(group)
+
     def factors_table(self, group: str) -> HTML:
         """Per factor: the unit's index with its CI and n, the rest's, the difference with its CI
-        and Holm-adjusted p, and the change since the unit's previous cycle."""
+        and Holm-adjusted p, and the unit's index in its previous cycle with its n and the change
+        since then; captioned with the unit and the group."""
         return self._comparison_table(group, "factor_index", 0)
 
     def experience_table(self, group: str) -> HTML:
@@ -231,29 +269,54 @@ class UnitReport:
         diff = self._rows("differences", group, kind).set_index("measure")
         ch = self._rows("changes", group, kind)
         ch = ch.set_index("measure") if not ch.empty else ch
+        previous = self.figures.previous_cycle if not ch.empty else None
+        first = r.col("factor") if kind == "factor_index" else r.col("indicator")
+        columns = [
+            first,
+            f"{self.figures.cycle} ({r.col('ci')})",
+            r.col("n"),
+            r.col("rest"),
+            f"{r.col('difference')} ({r.col('ci')})",
+        ]
+        if previous is not None:
+            columns += [str(previous), r.col("n"), f"{r.col('change')} ({r.col('ci')})"]
         rows = []
         for _, e in est.iterrows():
-            row = {r.col("group"): r.text(group), r.col("indicator"): self._label(e)}
-            row[self.name] = r._marked(
+            shown = (
                 f"{r._num(e['estimate'], decimals)} ({r._ci(e['ci_low'], e['ci_high'])})"
                 if pd.notna(e["estimate"])
-                else r._hidden(),
-                e,
+                else r._hidden()
             )
-            row[r.col("n")] = r._n(e["n"])
             d = diff.loc[e["measure"]] if e["measure"] in diff.index else None
-            row[r.col("rest")] = r._num(d["estimate_rest"], decimals) if d is not None else "–"
-            row[r.col("difference")] = self._signed(d, "difference", "p_holm")
-            c = ch.loc[e["measure"]] if not ch.empty and e["measure"] in ch.index else None
-            row[f"{r.col('change')} {self.figures.previous_cycle or ''}".strip()] = self._signed(
-                c, "change", "p_value"
-            )
+            row = [
+                self._label(e),
+                r._marked(shown, e),
+                r._n(e["n"]),
+                r._num(d["estimate_rest"], decimals) if d is not None else "–",
+                self._signed(d, "difference"),
+            ]
+            if previous is not None:
+                c = ch.loc[e["measure"]] if e["measure"] in ch.index else None
+                row += [
+                    r._num(c["estimate_prev"], decimals) if c is not None else "–",
+                    r._n(c["n_prev"]) if c is not None else "–",
+                    self._signed(c, "change"),
+                ]
             rows.append(row)
-        frame = pd.DataFrame(rows).drop(columns=[r.col("group")])
-        if kind == "factor_index":
-            frame = frame.rename(columns={r.col("indicator"): r.col("factor")})
-        note = " ".join(x for x in (self._text("unit_table_note"), r._precision_note(est)) if x)
-        return r._table(frame, note)
+        what = "unit_caption_factors" if kind == "factor_index" else "unit_caption_indicators"
+        marked = pd.concat([est, ch.reset_index()] if previous is not None else [est])
+        notes = [
+            self._text(
+                what, unit=self.name, group=self._group_name(group), cycle=self.figures.cycle
+            ),
+            self._text("unit_table_note"),
+            self._text("unit_change_note", previous=previous) if previous is not None else "",
+            r._precision_note(marked),
+        ]
+        table = r._table(
+            pd.DataFrame(rows, columns=columns), " ".join(x for x in notes if x), "cips compare"
+        )
+        return HTML(f'<div class="table-with-caption">{table}</div>')
 
     def _label(self, row: pd.Series) -> str:
         r = self.national
@@ -263,18 +326,20 @@ class UnitReport:
             return str(match[f"text_{r.language}"].iloc[0]) if len(match) else str(row["ref"])
         return r.cb.factor_name(int(row["factor"]), r.language)
 
-    def _signed(self, row, column: str, p_column: str) -> str:
-        """A difference or change with its CI, and * when significant ("–" when there is none)."""
+    def _signed(self, row, column: str) -> str:
+        """A difference or change with its CI, * when significant and † when of low precision
+        ("–" when there is none)."""
         r = self.national
         if row is None or pd.isna(row.get(column, np.nan)):
             return "–"
         mark = " *" if bool(row.get("significant", False)) else ""
         value = r.fmt.number(row[column], 1, signed=True)
-        return f"{value} ({r._ci(row['ci_low'], row['ci_high'], 1)}){mark}"
+        return r._marked(f"{value} ({r._ci(row['ci_low'], row['ci_high'], 1)}){mark}", row)
 
     def subgroup_tables(self) -> HTML:
-        """The unit's factor indices by level of the subgroup variables (e.g. role), hidden cells
-        read "<10" (primary and secondary suppression across units and levels)."""
+        """The unit's factor indices by level of the subgroup variables (e.g. role), each with its
+        95% CI, the levels in the codebook's order and a last row with their n; hidden cells read
+        "<10" (primary and secondary suppression across units and levels)."""
         r = self.national
         sub = self.tables["subgroups"]
         if sub.empty:
@@ -282,25 +347,53 @@ class UnitReport:
         parts = []
         sub = sub[sub["kind"] == "factor_index"]
         for (group, variable), part in sub.groupby(["group", "variable"], sort=False):
-            wide = part.assign(
-                shown=[
-                    r._marked(r._num(v), row)
-                    for v, (_, row) in zip(part["estimate"], part.iterrows(), strict=True)
-                ],
-                level_name=[r.cb.level_label(variable, lv, r.language) for lv in part["level"]],
-            ).pivot_table(index="factor", columns="level_name", values="shown", aggfunc="first")
-            wide.columns.name = None
-            wide.index = [r.cb.factor_name(int(k), r.language) for k in wide.index]
-            wide = wide.reset_index().rename(columns={"index": r.col("factor")})
             title = f"{r.text(group)}: {r.cb.variables[variable].labels[r.language]}"
-            parts += [str(r.subheading(title)), str(r._table(wide.fillna(r._hidden())))]
+            parts += [str(r.subheading(title)), str(self._subgroup_table(group, variable, part))]
         return HTML("".join(parts))
+
+    def _subgroup_table(self, group: str, variable: str, part: pd.DataFrame) -> HTML:
+        r = self.national
+        known = list(r.cb.variables[variable].levels) if variable in r.cb.variables else []
+        present = list(dict.fromkeys(part["level"]))
+        levels = [lv for lv in known if lv in present] + [lv for lv in present if lv not in known]
+        names = [r.cb.level_label(variable, lv, r.language) if lv in known else lv for lv in levels]
+        cells = part.set_index(["factor", "level"])
+        rows = []
+        for k in sorted(part["factor"].unique()):
+            row = [r.cb.factor_name(int(k), r.language)]
+            for lv in levels:
+                if (k, lv) not in cells.index or pd.isna(cells.loc[(k, lv), "estimate"]):
+                    row.append(r._hidden())
+                    continue
+                c = cells.loc[(k, lv)]
+                row.append(
+                    r._marked(f"{r._num(c['estimate'])} ({r._ci(c['ci_low'], c['ci_high'])})", c)
+                )
+            rows.append(row)
+        counts = []
+        for lv in levels:
+            n = part.loc[(part["level"] == lv) & part["estimate"].notna(), "n"]
+            lo, hi = (n.min(), n.max()) if len(n) else (np.nan, np.nan)
+            counts.append(r._n(lo) if lo == hi or pd.isna(lo) else f"{r._n(lo)}–{r._n(hi)}")
+        rows.append([r.col("n"), *counts])
+        frame = pd.DataFrame(rows, columns=[r.col("factor"), *names])
+        caption = [
+            self._text(
+                "unit_caption_subgroups",
+                unit=self.name,
+                group=self._group_name(group),
+                variable=r._by_label(variable),
+            ),
+            r._precision_note(part),
+        ]
+        table = r._table(frame, " ".join(x for x in caption if x), "cips compare")
+        return HTML(f'<div class="table-with-caption">{table}</div>')
 
     def method(self) -> HTML:
         r = self.national
         return HTML(
             str(r.paragraph(self._text("unit_method", min_cell=r.params.min_cell)))
-            + str(r.paragraph(r.text("weighting_text")))
+            + str(r.paragraph(self._text("unit_weighting_text", variables=self._weighting())))
             + str(
                 r.paragraph(
                     r.text("suppression_text", min_cell=r.params.min_cell, hidden=r._hidden())
@@ -308,12 +401,27 @@ class UnitReport:
             )
         )
 
+    def _weighting(self) -> str:
+        """The variables each group shown is raked on, e.g. "officials: region, position and years
+        of service; private sector: type of business"."""
+        r = self.national
+        pops = r.current.populations
+        parts = []
+        for g in self.groups:
+            if g not in pops:
+                continue
+            names = [r._by_label(v) for v in pops[g].margins]
+            parts.append(f"{self._group_name(g)}: {r._listing(names)}")
+        return "; ".join(parts) or "–"
 
-def index_body(units: dict, national_link: str, unit_links: dict[str, str]) -> str:
+
+def index_body(units: dict, national_link: str, unit_links: dict[str, dict | str]) -> str:
     """The index page's body from the national report's ``units.json``
-    (:meth:`Report.units_document`): the national report, every unit report with its
-    respondents and response rate per group (as its own report shows them), and the units (or
-    groups of a unit) that got no report, by name only: no figure, no count.
+    (:meth:`Report.units_document`): the national report; a table of every unit report with its
+    respondents and response rate per group and its links (``unit_links``: per unit, the
+    ``html``, ``pdf`` and ``xlsx`` files and the report in each other language by its code, or
+    one link); and the units (or groups of a unit) that got no report, by name only: no figure,
+    no count.
 
     Examples
     --------
@@ -324,40 +432,66 @@ def index_body(units: dict, national_link: str, unit_links: dict[str, str]) -> s
     >>> "Officials: respondents 1,068, response rate 40.9%" in body
     True
     """
+    from ..analysis.findings import GROUPS
+
     catalogue = load_catalogue(units["language"])
     t = catalogue["report"]
+    fmt = NumberFormat.of(catalogue)
     words = {k: " ".join(str(t[k]).split()) for k in t if k.startswith("unit_index")}
     groups = {g: t[g] for g in ("official", "private")}
     names = {u["unit"]: u["name"] for u in units["units"]}
-    fmt = NumberFormat.of(catalogue)
+    shown = [u for u in units["units"] if u["unit"] in unit_links]
+    present = {g for u in shown for g in u["groups"]}
+    in_order = [g for g in GROUPS if g in present] + sorted(present - set(GROUPS))
+    esc = html.escape
 
-    def shown(u: dict) -> str:
-        counts, rates = u.get("respondents") or {}, u.get("response_rate") or {}
-        if not counts:  # a units.json without figures: the groups only
-            return ", ".join(groups.get(g, g) for g in u["groups"])
-        parts = []
-        for g in u["groups"]:
-            n, rate = fmt.count(counts[g]), rates.get(g)
-            if rate is None:
-                parts.append(words["unit_index_group_no_rate"].format(group=groups.get(g, g), n=n))
-                continue
-            phrase = " ".join(str(t["response_rate_phrase"]).split())
-            rate = phrase.format(rate=format_rate(fmt, rate))
-            parts.append(words["unit_index_group"].format(group=groups.get(g, g), n=n, rate=rate))
-        return "; ".join(parts)
+    def link(href: str, text: str, lang: str | None = None) -> str:
+        hreflang = f' hreflang="{esc(lang)}"' if lang else ""
+        return f'<a href="{esc(href)}"{hreflang}>{esc(text)}</a>'
 
-    items = "".join(
-        f'<li><a href="{html.escape(unit_links[u["unit"]])}">{html.escape(u["name"])}</a> '
-        f"({html.escape(shown(u))})</li>"
-        for u in units["units"]
-        if u["unit"] in unit_links
+    def files(links: dict | str) -> str:
+        if isinstance(links, str):
+            return link(links, words["unit_index_html"])
+        out = [link(links[k], words[f"unit_index_{k}"]) for k in ("html", "pdf") if k in links]
+        for lang in units.get("languages", []):
+            if lang in links:
+                other = load_catalogue(lang)["report"]["language_name"]
+                out.append(link(links[lang], other, lang))
+        if "xlsx" in links:
+            out.append(link(links["xlsx"], words["unit_index_workbook"]))
+        return " · ".join(out)
+
+    head = [words["unit_index_unit"]]
+    for g in in_order:
+        head += [
+            words["unit_index_respondents"].format(group=groups.get(g, g)),
+            words["unit_index_rate"].format(group=groups.get(g, g)),
+        ]
+    head.append(words["unit_index_files"])
+    rows = []
+    for u in shown:
+        cells = [esc(u["name"])]
+        for g in in_order:
+            n = (u.get("respondents") or {}).get(g)
+            rate = (u.get("response_rate") or {}).get(g)
+            cells += [
+                fmt.count(n) if g in u["groups"] and n is not None else "–",
+                fmt.value(rate, "%") if g in u["groups"] and rate is not None else "–",
+            ]
+        cells.append(files(unit_links[u["unit"]]))
+        rows.append("".join(f"<td>{c}</td>" for c in cells))
+    table = (
+        '<div class="table-scroll"><table class="cips units-index"><thead><tr>'
+        + "".join(f"<th>{esc(h)}</th>" for h in head)
+        + "</tr></thead><tbody>"
+        + "".join(f"<tr>{r}</tr>" for r in rows)
+        + f'</tbody></table></div><p class="caption">{esc(words["unit_index_rate_note"])}</p>'
     )
     parts = [
-        f'<p class="kicker">{html.escape(words["unit_index_kind"])}</p>',
-        f"<h1>{html.escape(units['title'])}</h1>",
-        f'<p><a href="{html.escape(national_link)}">{html.escape(words["unit_index_national"])}'
-        "</a></p>",
-        f"<h2>{html.escape(words['unit_index_units'])}</h2><ul>{items}</ul>",
+        f'<p class="kicker">{esc(words["unit_index_kind"])}</p>',
+        f"<h1>{esc(units['title'])}</h1>",
+        f"<p>{link(national_link, words['unit_index_national'])}</p>",
+        f"<h2>{esc(words['unit_index_units'])}</h2>{table}",
     ]
     without_rate = any(
         g in (u.get("respondents") or {}) and (u.get("response_rate") or {}).get(g) is None
@@ -373,10 +507,10 @@ def index_body(units: dict, national_link: str, unit_links: dict[str, str]) -> s
             for w in units["withheld"]
         )
         parts.append(
-            f"<h2>{html.escape(words['unit_index_withheld'])}</h2>"
+            f"<h2>{esc(words['unit_index_withheld'])}</h2>"
             + "<p>"
-            + html.escape(words["unit_index_withheld_text"].format(min_cell=units["min_cell"]))
-            + f"</p><p>{html.escape(listed)}</p>"
+            + esc(words["unit_index_withheld_text"].format(min_cell=units["min_cell"]))
+            + f"</p><p>{esc(listed)}</p>"
         )
     return "".join(parts)
 

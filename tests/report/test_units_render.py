@@ -36,13 +36,20 @@ def test_the_demo_renders_the_national_report_a_report_per_region_and_the_index(
         name = codebook.level_label("region", region, "en")
         assert f"(demo data): {name}</h1>" in text  # the unit's name is in its title
         assert "Traceback" not in text and "<script" not in text
+        # the same report in Ukrainian beside it, and the unit's tables
+        other = page.parent / "uk" / page.name
+        assert 'lang="uk"' in other.read_text(encoding="utf-8")
+        assert codebook.level_label("region", region, "uk") in other.read_text(encoding="utf-8")
+        assert (page.parent / "tables.xlsx").exists()
     index = (demo_units / "index.html").read_text(encoding="utf-8")
     assert 'href="findings_report_2025.html"' in index
     for region in regions:
         assert f'href="units/{region}/unit_report_2025_{region}.html"' in index
+        assert f'href="units/{region}/uk/unit_report_2025_{region}.html" hreflang="uk"' in index
+        assert f'href="units/{region}/tables.xlsx"' in index
     doc = json.loads((demo_units / "units.json").read_text(encoding="utf-8"))
     assert doc["withheld"] == []
-    assert not re.search(r'"n"', json.dumps(doc))  # names only, no counts
+    assert not re.search(r'"n"', json.dumps(doc))  # no sizes: respondents of published units only
     # the central office has no private-sector respondents: its report shows officials only
     central = next(u for u in doc["units"] if u["unit"] == "central_office")
     assert central["groups"] == ["official"]
