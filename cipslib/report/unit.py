@@ -493,14 +493,6 @@ def index_body(units: dict, national_link: str, unit_links: dict[str, dict | str
         f"<p>{link(national_link, words['unit_index_national'])}</p>",
         f"<h2>{esc(words['unit_index_units'])}</h2>{table}",
     ]
-    without_rate = any(
-        g in (u.get("respondents") or {}) and (u.get("response_rate") or {}).get(g) is None
-        for u in units["units"]
-        if u["unit"] in unit_links
-        for g in u["groups"]
-    )
-    if without_rate:
-        parts.append(f'<p class="caption">{html.escape(words["unit_index_no_rate"])}</p>')
     if units["withheld"]:
         listed = "; ".join(
             w["name"] + (f" ({groups.get(w['group'], w['group'])})" if w["unit"] in names else "")
