@@ -476,7 +476,7 @@ def index_body(units: dict, national_link: str, unit_links: dict[str, dict | str
             rate = (u.get("response_rate") or {}).get(g)
             cells += [
                 fmt.count(n) if g in u["groups"] and n is not None else "–",
-                fmt.value(rate, "%") if g in u["groups"] and rate is not None else "–",
+                format_rate(fmt, rate) if g in u["groups"] and rate is not None else "–",
             ]
         cells.append(files(unit_links[u["unit"]]))
         rows.append("".join(f"<td>{c}</td>" for c in cells))
