@@ -72,7 +72,7 @@ def _check_target(
         file=out,
     )
     officials = data[data["group"] == "official"]
-    if len(officials) and officials["role"].notna().any():
+    if "role" in data and len(officials) and officials["role"].notna().any():
         share = (officials["role"] == "manager").sum() / officials["role"].notna().sum()
         print(f"  managers among officials who gave their role: {share:.0%}", file=out)
     nr = cd.report.nonresponse
