@@ -198,6 +198,14 @@ def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------------------------------
+_ESTIMATE_COLUMNS = {
+    "variable": object,
+    "domain": object,
+    **dict.fromkeys(["estimate", "se", "ci_low", "ci_high", "df"], float),
+    "n": int,
+}
+
+
 class _Cycle:
     """A prepared cycle with its measures and group masks."""
 
@@ -238,6 +246,8 @@ class _Cycle:
                         self.measures.values[subset], self.masks, proportion=is_prop, level=level
                     )
                 )
+        if not parts:  # no measure at all (no factor item, no indicator answered)
+            parts = [pd.DataFrame({c: pd.Series(dtype=t) for c, t in _ESTIMATE_COLUMNS.items()})]
         out = pd.concat(parts, ignore_index=True).rename(
             columns={"variable": "measure", "domain": "group"}
         )
@@ -398,7 +408,10 @@ def _items_table(
                     "n_asked": int(asked.sum()),
                 }
             )
-    out = out.merge(pd.DataFrame(rates), on=["item", "group"], how="left")
+    rates = pd.DataFrame(
+        rates, columns=["item", "group", "dont_know_rate", "refusal_rate", "n_asked"]
+    )
+    out = out.merge(rates, on=["item", "group"], how="left")
     out["construct"] = [items.loc[i, "construct"] for i in out["item"]]
     out["reverse"] = [bool(items.loc[i, "reverse"]) for i in out["item"]]
     out["text_en"] = [items.loc[i, "text_en"] for i in out["item"]]
@@ -555,7 +568,7 @@ _ALIGNMENT_VALUES = [
 
 def _alignment(cur: _Cycle, est: pd.DataFrame, opt: Options) -> pd.DataFrame:
     cols = cur.measures.columns("factor_index")
-    if set(cur.masks) != set(GROUPS):
+    if set(cur.masks) != set(GROUPS) or not cols:
         return pd.DataFrame(columns=["factor", *_ALIGNMENT_VALUES, "significant", "aligned"])
     c = cur.prepared.design.contrast(
         cur.measures.values[cols], cur.masks["official"], cur.masks["private"], level=opt.level
@@ -718,7 +731,9 @@ def _subgroups(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame, p
                     domains[(g, var, b)] if b is not None else rest,
                 )
                 versus[(g, var, a)] = b if b is not None else "rest"
-    if not domains:
+    # the subgroups are compared on the factor indices: none without an index answered (a
+    # questionnaire without ordinal factor items)
+    if not domains or not index_values.notna().any().any():
         return pd.DataFrame(), pd.DataFrame()
     labels = list(domains)
     t = cur.prepared.design.summarise(
