@@ -107,7 +107,13 @@ def resolve_params(values: dict[str, Any], params_dir: str | Path | None = None)
     >>> resolve_params({"cycle": 2024, "data": "demo", "population": pop}, "params").cycle
     2024
     """
-    raw = {k: v for k, v in values.items() if k in PARAM_SPEC and v is not None}
+    # None is a value of the settings that may be empty (kpis: null leaves the KPIs out); of the
+    # others it means "not given"
+    raw = {
+        k: v
+        for k, v in values.items()
+        if k in PARAM_SPEC and (v is not None or type(None) in PARAM_SPEC[k][0])
+    }
     if params_dir is None:
         for cand in (Path.cwd() / "params", Path.cwd().parent / "params", Path.cwd()):
             if cand.is_dir():
