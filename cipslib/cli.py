@@ -45,44 +45,45 @@ def _check_target(
     constants: dict | None = None,
     sheet: str | None = None,
 ) -> None:
+    """Check what a params file describes as ``cips findings`` and ``cips render`` would (the same
+    :func:`~cipslib.analysis.prepare.prepare_inputs`), or a data file against a codebook; print
+    what was read."""
+    from .analysis.prepare import prepare_inputs
     from .analysis.quality import screen
-    from .analysis.weighting import weight_cycle
     from .inputs.codebook import load_codebook
     from .inputs.loading import load_cycle
-    from .inputs.population import load_population
 
     path = Path(target)
+    omitted, earlier, populations, design = [], [], {}, None
     if path.suffix.lower() in (".yaml", ".yml"):
-        params = load_params(path)
-        cb = load_codebook(params.codebook_path)
-        populations = {g: load_population(p, cb) for g, p in params.population.items()}
-        cd = load_cycle(
-            params.data_path, cb, params.cycle, sheet=params.sheet, constants=params.constants
-        )
-        thresholds = params.quality
+        inputs = prepare_inputs(path)
+        prepared, params = inputs.current, inputs.params
+        cb = prepared.codebook
+        report, quality, data = prepared.load, prepared.quality, prepared.data
+        populations, design = prepared.populations, prepared.design
+        omitted, earlier = inputs.definitions.omitted, inputs.earlier
         title = params.title.get("en", "") if isinstance(params.title, dict) else params.title
         print(f"== CIPS {params.cycle}: {title or path.name}", file=out)
     else:
         cb = load_codebook(codebook_path)
-        populations = {}
         cd = load_cycle(path, cb, cycle, constants=constants, sheet=sheet)
-        thresholds = None
+        report, quality = cd.report, screen(cd.data, cb)
+        data = quality.retained(cd.data)
         print(f"== CIPS {cd.cycle}: {path.name}", file=out)
-    print(cd.report.summary(), file=out)
-    _print_mapping(cd.report.mapping(), out)
+    print(report.summary(), file=out)
+    _print_mapping(report.mapping(), out)
     _print_scale_order(cb, out)
-    data = cd.data
-    counts = data["group"].value_counts()
+    counts = quality.flags["group"].value_counts()
     print(
         "  respondents: "
         + ", ".join(f"{g} {counts.get(g, 0)}" for g in data["group"].cat.categories),
         file=out,
     )
     officials = data[data["group"] == "official"]
-    if len(officials) and "role" in officials and officials["role"].notna().any():
+    if "role" in data and len(officials) and officials["role"].notna().any():
         share = (officials["role"] == "manager").sum() / officials["role"].notna().sum()
-        print(f"  managers among officials who gave their role: {share:.0%}", file=out)
-    nr = cd.report.nonresponse
+        print(f"  managers among the officials analysed who gave their role: {share:.0%}", file=out)
+    nr = report.nonresponse
     print(
         f"  answers recorded as don't know: {int(nr['dont_know'].sum())}; refusals: "
         f"{int(nr['refusal'].sum())}",
@@ -94,12 +95,10 @@ def _check_target(
             f"  population of {group}: {pop.total:,.0f}{tag}; margins: {', '.join(pop.margins)}",
             file=out,
         )
-    q = screen(data, cb, thresholds)
     print("  quality screens:", file=out)
-    for line in q.summary.to_string().splitlines():
+    for line in quality.summary.to_string().splitlines():
         print("    " + line, file=out)
-    if populations:
-        design = weight_cycle(q.retained(data), populations, source=cd.report.file)
+    if populations and design is not None:
         summary = design.weight_summary()
         margins = summary["margins"]
         shown = margins[~margins["level"].astype(str).str.startswith("(")]
@@ -114,6 +113,25 @@ def _check_target(
         ]
         for line in table.round(2).to_string(index=False).splitlines():
             print("    " + line, file=out)
+    for older in earlier:
+        print(
+            f"  previous cycle {older.cycle} ({older.source}): {len(older.data)} respondents "
+            "analysed",
+            file=out,
+        )
+    if omitted:
+        from .analysis.omissions import combined, omission_text
+
+        print("  left out of the findings and the report:", file=out)
+        for o in combined([o.to_dict() for o in omitted]):
+            print(f"    {omission_text(o)}", file=out)
+        if params.indicators is None and any(o.reason == "indicator_item" for o in omitted):
+            print(
+                "  the shipped indicators are written for the shipped questionnaire: define those "
+                "of your own questions in a file the params setting 'indicators' names "
+                "(docs/codebook.md)",
+                file=out,
+            )
 
 
 def _print_mapping(mapping, out) -> None:
@@ -230,16 +248,17 @@ def _cmd_findings(args) -> int:
 def _cmd_kpi(args) -> int:
     from .analysis.findings import analyse
     from .analysis.kpi import kpi_table, load_kpis, write_kpis
-    from .analysis.scoring import load_indicators
+    from .analysis.prepare import load_definitions
     from .inputs.codebook import load_codebook
 
     params = [load_params(p) for p in args.params]
     cb = load_codebook(params[0].codebook_path)
-    indicators = load_indicators(cb)
+    definitions = load_definitions(params[0], cb)
+    indicators = definitions.indicators
     kpi_file = (
         Path(args.kpis) if args.kpis else Path(args.params[0]).resolve().parent / "pmm_kpis.yaml"
     )
-    kpis = load_kpis(kpi_file, cb, indicators)
+    kpis = load_kpis(kpi_file, cb, indicators, list(definitions.omitted))
     findings = [analyse(p, with_previous=False) for p in params]
     table = kpi_table(findings, kpis, cb, indicators)
     out = Path(args.out) if args.out else params[0].output / "kpi"

@@ -45,10 +45,17 @@ from scipy import stats
 from ..inputs.codebook import Codebook
 from ..inputs.params import ANALYSIS_DEFAULTS, DRIVER_DEFAULTS, THRESHOLD_DEFAULTS, CycleParams
 from ..survey.inference import holm
-from .disclosure import Sum, column_sums, protect_counts, row_sums, suppress_estimates
-from .drivers import key_drivers
+from .disclosure import (
+    Sum,
+    column_sums,
+    protect_counts,
+    row_sums,
+    suppress_estimates,
+)
+from .drivers import key_drivers, outcome_item
 from .keyfindings import key_findings, story
 from .measures import PERCENT_KINDS, PROPORTION_KINDS, Measures, build_measures, to_percent
+from .omissions import Omission
 from .precision import PRECISION_COLUMNS, add_precision, kish_effective_n
 from .prepare import PreparedCycle, reweight
 from .response import response_table
@@ -201,6 +208,14 @@ def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------------------------------
+_ESTIMATE_COLUMNS = {
+    "variable": object,
+    "domain": object,
+    **dict.fromkeys(["estimate", "se", "ci_low", "ci_high", "df"], float),
+    "n": int,
+}
+
+
 class _Cycle:
     """A prepared cycle with its measures and group masks."""
 
@@ -241,6 +256,8 @@ class _Cycle:
                         self.measures.values[subset], self.masks, proportion=is_prop, level=level
                     )
                 )
+        if not parts:  # no measure at all (no factor item, no indicator answered)
+            parts = [pd.DataFrame({c: pd.Series(dtype=t) for c, t in _ESTIMATE_COLUMNS.items()})]
         out = pd.concat(parts, ignore_index=True).rename(
             columns={"variable": "measure", "domain": "group"}
         )
@@ -266,10 +283,13 @@ def compute_findings(
     options: Options | None = None,
     indicators: dict[str, Indicator] | None = None,
     earlier: Sequence[PreparedCycle] = (),
+    omitted: Sequence[Omission] = (),
 ) -> Findings:
     """Every table of the integrity findings for ``current`` (with trends when ``previous`` is
     given, and the ``series`` of factor indices when ``earlier`` cycles, newest first, continue
-    the chain before ``previous``).
+    the chain before ``previous``). ``meta["omitted"]`` lists what is left out and why: the
+    ``omitted`` definitions (see :func:`cipslib.analysis.prepare.load_definitions`), then the
+    sections the data cannot give (see :func:`_omissions`).
 
     Examples
     --------
@@ -280,7 +300,7 @@ def compute_findings(
     """
     opt = options or Options.from_params(current.params)
     cb = current.codebook
-    inds = indicators or load_indicators(cb)
+    inds = indicators if indicators is not None else load_indicators(cb)
     cur = _Cycle(current, inds)
     lv = opt.level
     est = _own_estimates(cur, opt)
@@ -322,11 +342,70 @@ def compute_findings(
         history = {c.prepared.cycle: _own_estimates(c, opt) for c in chain}
         if len(chain) >= 2:
             tables["series"] = _series(cur, chain, opt)
+    meta["omitted"] = [o.to_dict() for o in [*omitted, *_omissions(tables, cur, cb, opt, omitted)]]
     fnd = Findings(current.cycle, previous.cycle if previous is not None else None, meta, tables)
     fnd.history = history
     fnd.key_findings = key_findings(tables, fnd.cycle, fnd.previous_cycle, cb, inds)
     fnd.story = story(tables, fnd.cycle, fnd.previous_cycle, cb, inds)
+    if not any(k.get("summary") for k in fnd.key_findings):
+        meta["omitted"].insert(0, Omission("summary", "no_key_findings", whole=True).to_dict())
     return fnd
+
+
+SECURITY_INDICATORS = (
+    "oc_pressure_any",
+    "oc_pressure_psychological",
+    "oc_pressure_physical",
+    "safe_reporting",
+    "unsafe_reporting",
+)
+"""The indicators of the report's staff-security section."""
+
+
+def _omissions(
+    tables: dict[str, pd.DataFrame],
+    cur: _Cycle,
+    cb: Codebook,
+    opt: Options,
+    omitted: Sequence[Omission],
+) -> list[Omission]:
+    """The sections, or parts of them, that this cycle's codebook and data cannot give: no factor
+    index (no perception or mechanism item answered), a single respondent group (no comparison of
+    officials and the private sector), no driver analysis, no experience or staff-security
+    indicator, a subgroup variable with fewer than two levels among a group's respondents."""
+    out: list[Omission] = []
+    factors = not tables["factors"].empty
+    if not factors:
+        out += [Omission(s, "no_factor_items", whole=True) for s in ("factors", "factor_detail")]
+    elif len(cur.masks) == 1:
+        out.append(Omission("factors", "single_group", details={"group": next(iter(cur.masks))}))
+    if tables["drivers"].empty:
+        if outcome_item(cb, opt.drivers["outcome"]) is None:
+            out.append(Omission("drivers", "no_outcome", whole=True))
+        elif not factors:
+            out.append(Omission("drivers", "no_factor_items", whole=True))
+        else:
+            n = f"{opt.drivers['min_n_effective']:g}"
+            out.append(Omission("drivers", "drivers_too_few", whole=True, details={"min_n": n}))
+    shown = set(tables["experience"]["indicator"]) if not tables["experience"].empty else set()
+    if not shown:
+        out.append(Omission("experience", "no_indicators", whole=True))
+    if not shown & set(SECURITY_INDICATORS):
+        names = list(SECURITY_INDICATORS)
+        out.append(Omission("security", "no_security", whole=True, details={"names": names}))
+    left_out = {o.name for o in omitted if o.reason == "subgroup_variable"}
+    sub = tables["subgroups"]
+    built = set(zip(sub["group"], sub["variable"], strict=True)) if not sub.empty else set()
+    for g in cur.masks:
+        for var in opt.subgroups.get(g, []):
+            if var not in left_out and (g, var) not in built and factors:
+                label = dict(cb.variables[var].labels) if var in cb.variables else var
+                details = {"group": g, "label": label}
+                out.append(Omission("subgroups", "subgroup_levels", var, details=details))
+    if not built:
+        reason = "no_subgroups" if factors else "no_factor_items"
+        out.append(Omission("subgroups", reason, whole=True))
+    return out
 
 
 def _meta(
@@ -408,7 +487,10 @@ def _items_table(
                     "n_asked": int(asked.sum()),
                 }
             )
-    out = out.merge(pd.DataFrame(rates), on=["item", "group"], how="left")
+    rates = pd.DataFrame(
+        rates, columns=["item", "group", "dont_know_rate", "refusal_rate", "n_asked"]
+    )
+    out = out.merge(rates, on=["item", "group"], how="left")
     out["construct"] = [items.loc[i, "construct"] for i in out["item"]]
     out["reverse"] = [bool(items.loc[i, "reverse"]) for i in out["item"]]
     out["text_en"] = [items.loc[i, "text_en"] for i in out["item"]]
@@ -582,7 +664,7 @@ _ALIGNMENT_VALUES = [
 
 def _alignment(cur: _Cycle, est: pd.DataFrame, opt: Options) -> pd.DataFrame:
     cols = cur.measures.columns("factor_index")
-    if set(cur.masks) != set(GROUPS):
+    if set(cur.masks) != set(GROUPS) or not cols:
         return pd.DataFrame(columns=["factor", *_ALIGNMENT_VALUES, "significant", "aligned"])
     c = cur.prepared.design.contrast(
         cur.measures.values[cols], cur.masks["official"], cur.masks["private"], level=opt.level
@@ -745,7 +827,9 @@ def _subgroups(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame, p
                     domains[(g, var, b)] if b is not None else rest,
                 )
                 versus[(g, var, a)] = b if b is not None else "rest"
-    if not domains:
+    # the subgroups are compared on the factor indices: none without an index answered (a
+    # questionnaire without ordinal factor items)
+    if not domains or not index_values.notna().any().any():
         return pd.DataFrame(), pd.DataFrame()
     labels = list(domains)
     t = cur.prepared.design.summarise(
@@ -1057,12 +1141,16 @@ def analyse(params: CycleParams | str | Path, *, with_previous: bool = True) -> 
     >>> len(f.key_findings) > 5 and f.key_findings[0]["rank"] == 1
     True
     """
-    from ..inputs.params import load_params, previous_chain
-    from .prepare import prepare_cycle
+    from .prepare import prepare_inputs
 
-    p = params if isinstance(params, CycleParams) else load_params(params)
-    chain = [prepare_cycle(q) for q in previous_chain(p)] if with_previous else []
-    return compute_findings(prepare_cycle(p), *chain[:1], earlier=chain[1:])
+    inputs = prepare_inputs(params, with_previous=with_previous)
+    return compute_findings(
+        inputs.current,
+        inputs.previous,
+        earlier=inputs.earlier[1:],
+        indicators=inputs.definitions.indicators,
+        omitted=inputs.definitions.omitted,
+    )
 
 
 __all__ = ["Findings", "Options", "PERCENT_KINDS", "analyse", "compute_findings"]

@@ -335,7 +335,7 @@ def _changes(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
                 },
             )
         dec = ctx.tables.get("decomposition", pd.DataFrame())
-        if not dec.empty:
+        if not dec.empty and (dec["kind"] == "factor_index").any():  # indicators only: no factor
             wide = dec.pivot_table(
                 index=["measure", "group", "by", "kind", "factor"],
                 columns="part",

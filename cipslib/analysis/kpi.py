@@ -22,6 +22,7 @@ from ..errors import ProblemList
 from ..files import atomic_write
 from ..inputs.codebook import CONSTRUCTS_WITH_FACTOR, LANGUAGES, Codebook
 from ..inputs.yamlfile import read_definitions
+from .omissions import Omission
 from .scoring import Indicator
 
 PMM_DIMENSIONS = (
@@ -121,14 +122,27 @@ def known_measures(codebook: Codebook, indicators: dict[str, Indicator]) -> dict
 
 
 def load_kpis(
-    path: str | Path, codebook: Codebook, indicators: dict[str, Indicator]
+    path: str | Path,
+    codebook: Codebook,
+    indicators: dict[str, Indicator],
+    omitted: list[Omission] | None = None,
 ) -> dict[str, Kpi]:
-    """Read and check the KPI definitions; every problem is reported at once."""
+    """Read and check the KPI definitions; every problem is reported at once.
+
+    With ``omitted`` (what the findings leave out, e.g. the shipped indicators whose items the
+    codebook lacks), a KPI resting on a left-out indicator, or on the index of a factor the codebook
+    has no question in, is left out too and added to it; without, both are errors.
+    """
     path = Path(path)
     file = str(path)
     specs = read_definitions(path, "KPI definitions", "kpis")
     problems = ProblemList()
     measures = known_measures(codebook, indicators)
+    left_out = {
+        f"indicator.{o.name}": o.name
+        for o in omitted or ()
+        if o.reason in ("indicator_item", "indicator_codes")
+    }
     out = {}
     for kid, spec in specs.items():
         where = f"KPI '{kid}'"
@@ -150,6 +164,12 @@ def load_kpis(
                 f"{where}: 'formula' must be a mapping {{measure: ..., group: ...}}",
                 value=formula,
             )
+        elif (
+            omitted is not None
+            and measure not in measures
+            and _left_out(omitted, str(kid), str(measure), left_out)
+        ):
+            continue
         elif measure not in measures:
             close = [m for m in measures if str(measure).split(".")[-1].lower() in m.lower()][:5]
             problems.add(
@@ -214,6 +234,25 @@ def load_kpis(
             )
     problems.raise_if_errors()
     return out
+
+
+def _left_out(
+    omitted: list[Omission], kid: str, measure: str, indicators_left_out: dict[str, str]
+) -> bool:
+    """Whether a KPI's unknown measure rests on something the findings leave out (a left-out
+    indicator, or the index of a factor without items); if so, the KPI is added to ``omitted``."""
+    if measure in indicators_left_out:
+        omitted.append(
+            Omission(
+                "kpis", "kpi_indicator", kid, details={"indicator": indicators_left_out[measure]}
+            )
+        )
+        return True
+    kind, _, ref = measure.partition(".")
+    if kind in ("factor_index", "factor_fav") and ref.isdigit() and 1 <= int(ref) <= 10:
+        omitted.append(Omission("kpis", "kpi_factor", kid, details={"factor": int(ref)}))
+        return True
+    return False
 
 
 def _describe(

@@ -50,11 +50,14 @@ def kish_effective_n(
             pd.DataFrame(
                 {
                     "measure": values.columns,
-                    "group": [group] * len(values.columns),
+                    "group": pd.Series([group] * len(values.columns), dtype=object),
                     "effective_sample_size": n_eff,
                 }
             )
         )
+    if not frames:  # no group
+        columns = {"measure": object, "group": object, "effective_sample_size": float}
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
     return pd.concat(frames, ignore_index=True)
 
 

@@ -1,22 +1,32 @@
 """From a params file to a weighted cycle ready for analysis: load, screen, weight.
 
-:func:`prepare_cycle` is what the report notebooks and ``cips`` call; an analyst in JupyterLab calls
-it too and gets the same respondents, weights and design.
+:func:`prepare_inputs` is what ``cips check``, ``cips findings`` and the report notebooks call: it
+checks every input a report reads (the params and the chain of previous cycles, the codebook, the
+population figures, the indicator and KPI definitions, the driver outcome, the unit and subgroup
+variables) and loads, screens and weights every cycle of the chain, so the three accept and refuse
+the same inputs. :func:`prepare_cycle` does it for one cycle; an analyst in JupyterLab calls it
+too and gets the same respondents, weights and design.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from ..errors import CipsDataError, Problem
 from ..inputs.codebook import Codebook, load_codebook
 from ..inputs.loading import CycleData, LoadReport, load_cycle
-from ..inputs.params import CycleParams, load_params
+from ..inputs.params import ANALYSIS_DEFAULTS, CycleParams, load_params, previous_chain
 from ..inputs.population import Population, load_population
+from ..parallel import side_by_side
 from ..survey.design import SurveyDesign
+from .kpi import Kpi, load_kpis
+from .omissions import Omission
 from .quality import QualityReport, screen
+from .scoring import Indicator, load_indicators
 from .weighting import weight_cycle
 
 
@@ -103,3 +113,155 @@ def reweight(prepared: PreparedCycle, populations: dict[str, Population]) -> Sur
     """The same respondents raked to other population figures (for composition-standardised
     trends)."""
     return weight_cycle(prepared.data, populations)
+
+
+@dataclass
+class Definitions:
+    """What a cycle's findings are built from beyond the data, checked against its codebook: the
+    indicators (the params' ``indicators`` file, or the shipped ones that fit the codebook), the
+    KPIs (the params' ``kpis`` file; empty without one) and what is left out, and why."""
+
+    indicators: dict[str, Indicator]
+    kpis: dict[str, Kpi]
+    omitted: list[Omission] = field(default_factory=list)
+
+
+def load_definitions(
+    params: CycleParams, codebook: Codebook, units_by: str | None = None
+) -> Definitions:
+    """Check the definitions and settings a cycle's report reads against its codebook; every
+    problem is raised at once, naming the file that holds it.
+
+    A shipped indicator whose item the codebook lacks is left out, and so is a KPI resting on it
+    (or on a factor without items); in the user's own indicator file the same is an error. A
+    subgroup or decomposition variable the codebook does not define is left out when it is one of
+    the defaults and an error when the params name it. The driver outcome must be an item, the
+    unit variable (``units_by``, else the params' ``units: by``) a category variable.
+
+    Examples
+    --------
+    >>> p = load_params("params/2025.yaml")
+    >>> d = load_definitions(p, load_codebook())
+    >>> len(d.indicators), len(d.kpis), d.omitted
+    (17, 8, [])
+    """
+    file = str(params.source or "params")
+    problems: list[Problem] = []
+    omitted: list[Omission] = []
+    indicators: dict[str, Indicator] = {}
+    kpis: dict[str, Kpi] = {}
+    try:
+        indicators = load_indicators(codebook, params.indicators, omitted)
+    except CipsDataError as exc:
+        problems += exc.problems
+    if params.kpis is None or not params.kpis.exists():
+        omitted.append(Omission("kpis", "no_kpi_file", whole=True))
+    elif not problems:  # KPIs name indicators: checked once those are
+        try:
+            kpis = load_kpis(params.kpis, codebook, indicators, omitted)
+        except CipsDataError as exc:
+            problems += exc.problems
+        if not kpis and not problems:
+            omitted.append(Omission("kpis", "no_kpis", whole=True))
+    items = codebook.items
+    outcome = params.drivers["outcome"]
+    if outcome is not None and not ((items["key"] == outcome) | (items["id"] == outcome)).any():
+        known = items.loc[items["construct"] == "outcome", "key"].head(3).tolist()
+        problems.append(
+            Problem(
+                file,
+                "drivers 'outcome' is not an item of the codebook",
+                value=outcome,
+                expected="an item key or id" + (", e.g. " + ", ".join(known) if known else ""),
+            )
+        )
+    categories = [n for n, v in codebook.variables.items() if v.type == "category"]
+    by = units_by or params.units["by"]
+    if by is not None and by not in categories:
+        problems.append(
+            Problem(
+                file,
+                f"the unit reports are by '{by}', which is not a category variable of the codebook",
+                value=by,
+                expected="one of " + ", ".join(categories),
+            )
+        )
+    for key, section, reason in (
+        ("subgroups", "subgroups", "subgroup_variable"),
+        ("decompose_by", "trend", "decompose_variable"),
+    ):
+        for group, given in params.analysis[key].items():
+            default = given == ANALYSIS_DEFAULTS[key].get(group)
+            for var in [given] if isinstance(given, str) else given:
+                if var in categories:
+                    continue
+                if default:
+                    omitted.append(Omission(section, reason, var, details={"group": group}))
+                else:
+                    problems.append(
+                        Problem(
+                            file,
+                            f"'analysis: {key}: {group}' names '{var}', which is not a "
+                            "category variable of the codebook",
+                            value=var,
+                            expected="one of " + ", ".join(categories),
+                        )
+                    )
+    if problems:
+        raise CipsDataError(problems)
+    return Definitions(indicators, kpis, _unique(omitted))
+
+
+def _unique(omitted: list[Omission]) -> list[Omission]:
+    """Each omission once (a default subgroup variable is left out for both groups)."""
+    seen, out = set(), []
+    for o in omitted:
+        key = (o.section, o.reason, o.name)
+        if key not in seen:
+            seen.add(key)
+            out.append(o)
+    return out
+
+
+@dataclass
+class PreparedInputs:
+    """Everything a cycle's findings and report read, checked: the params, the definitions, the
+    prepared cycle and the earlier cycles of its ``previous`` chain (newest first)."""
+
+    params: CycleParams
+    definitions: Definitions
+    current: PreparedCycle
+    earlier: list[PreparedCycle] = field(default_factory=list)
+
+    @property
+    def previous(self) -> PreparedCycle | None:
+        return self.earlier[0] if self.earlier else None
+
+
+def prepare_inputs(
+    params: CycleParams | str | Path,
+    *,
+    with_previous: bool = True,
+    units_by: str | None = None,
+) -> PreparedInputs:
+    """Check every input of a cycle's findings and report, and load, screen and weight each cycle
+    of the chain (side by side). ``cips check``, ``cips findings`` and ``cips render`` all call it,
+    so they accept and refuse the same inputs.
+
+    Examples
+    --------
+    >>> inputs = prepare_inputs("params/2025.yaml")
+    >>> inputs.current.cycle, [c.cycle for c in inputs.earlier]
+    (2025, [2024])
+    """
+    p = params if isinstance(params, CycleParams) else load_params(params)
+    chain = previous_chain(p) if with_previous else []
+    cb = load_codebook(p.codebook_path)
+    definitions = load_definitions(p, cb, units_by)
+    current, *earlier = side_by_side(
+        [
+            functools.partial(prepare_cycle, p, cb),
+            *(functools.partial(prepare_cycle, q) for q in chain),
+        ]
+    )
+    return PreparedInputs(p, definitions, current, earlier)

@@ -86,13 +86,15 @@ def screen(
     n_asked = asked.sum(axis=1)
     n_answered = pcodes.notna().sum(axis=1)
     completion = (n_answered / n_asked.where(n_asked > 0)).fillna(0.0)
-    incomplete = completion < float(th["min_completion"])
+    # a respondent asked no perception item (a questionnaire without them) is not incomplete
+    incomplete = (completion < float(th["min_completion"])) & (n_asked > 0)
 
     agree = [i for i in perception if cb.scales[cb.item(i)["scale"]].type == "ordinal"]
     a = codes[agree].to_numpy(dtype=float, na_value=np.nan)
     answered = ~np.isnan(a)
-    lowest = np.where(answered, a, np.inf).min(axis=1)
-    highest = np.where(answered, a, -np.inf).max(axis=1)
+    # initial: no ordinal perception item at all (a yes/no or nominal questionnaire)
+    lowest = np.where(answered, a, np.inf).min(axis=1, initial=np.inf)
+    highest = np.where(answered, a, -np.inf).max(axis=1, initial=-np.inf)
     one_answer = lowest == highest
     straight = pd.Series(
         (answered.sum(axis=1) >= int(th["straightline_min_items"])) & one_answer, index=data.index

@@ -16,8 +16,8 @@ Conventions (the report's method section repeats them):
 * **Words vs action** for a mechanism pair: the respondent-level difference favourable(exists) minus
   favourable(effective), over respondents with a valid answer to both, so the SE of the gap accounts
   for the same people answering both questions.
-* **Indicators** (``data/indicators.yaml``): 1 if the answer is one of the indicator's codes, 0 for
-  another valid answer.
+* **Indicators** (``data/indicators.yaml``, or the file the params' ``indicators`` name): 1 if the
+  answer is one of the indicator's codes, 0 for another valid answer.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import pandas as pd
 from ..errors import ProblemList
 from ..inputs.codebook import CONSTRUCTS_WITH_FACTOR, LANGUAGES, Codebook
 from ..inputs.yamlfile import read_definitions
+from .omissions import Omission
 
 INDICATOR_KEYS = ("item", "codes", "groups", "headline", "importance", "text")
 
@@ -54,9 +55,19 @@ def shipped_indicators_path() -> Path:
     return Path(str(resources.files("cipslib") / "data" / "indicators.yaml"))
 
 
-def load_indicators(codebook: Codebook, path: str | Path | None = None) -> dict[str, Indicator]:
+def load_indicators(
+    codebook: Codebook, path: str | Path | None = None, omitted: list[Omission] | None = None
+) -> dict[str, Indicator]:
     """Read the indicator definitions and check them against the codebook (items exist, codes on
-    scale)."""
+    scale).
+
+    ``path`` is the user's own definitions file (params ``indicators``), where an item the
+    codebook lacks, or a code off its scale, is an error naming the file. None reads the shipped
+    definitions, written for the shipped questionnaire: against another codebook an indicator
+    whose item it lacks, or whose codes are not on that item's scale, is left out (and listed in
+    ``omitted`` when given).
+    """
+    shipped = path is None
     path = Path(path) if path is not None else shipped_indicators_path()
     file = str(path)
     specs = read_definitions(path, "indicators", "indicators")
@@ -75,6 +86,9 @@ def load_indicators(codebook: Codebook, path: str | Path | None = None) -> dict[
             )
         ref = spec.get("item")
         rows = items[(items["key"] == ref) | (items["id"] == ref)]
+        if rows.empty and shipped:
+            _leave_out(omitted, "indicator_item", iid, item=ref)
+            continue
         if rows.empty:
             problems.add(
                 file,
@@ -88,6 +102,9 @@ def load_indicators(codebook: Codebook, path: str | Path | None = None) -> dict[
             problems.add(file, f"{where}: 'codes' must list answer codes", value=codes)
             continue
         bad = [c for c in codes if c not in scale.labels]
+        if bad and shipped:
+            _leave_out(omitted, "indicator_codes", iid, item=ref, codes=list(codes))
+            continue
         if bad:
             problems.add(
                 file,
@@ -135,6 +152,11 @@ def load_indicators(codebook: Codebook, path: str | Path | None = None) -> dict[
         )
     problems.raise_if_errors()
     return out
+
+
+def _leave_out(omitted: list[Omission] | None, reason: str, iid, **details) -> None:
+    if omitted is not None:
+        omitted.append(Omission("experience", reason, str(iid), details=details))
 
 
 def answer_codes(series: pd.Series) -> np.ndarray:

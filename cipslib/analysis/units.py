@@ -746,6 +746,8 @@ def _hide(table: pd.DataFrame, hidden: set, key: list[str]) -> pd.DataFrame:
 
 def _precise(table, values, keys, masks, names, opt: Options, weights) -> pd.DataFrame:
     """The table with Kish's effective n, the CI half-width and the low-precision flag."""
+    if not keys:  # nothing shown (e.g. no measure with an answer)
+        return table.assign(effective_sample_size=np.nan, half_width=np.nan, low_precision=False)
     n_eff = _expand(kish_effective_n(values, dict(enumerate(masks)), weights), "group", keys, names)
     on = (*names, "measure")
     return add_precision(table, n_eff, opt.min_n_effective, opt.max_half_width, on=on)
@@ -838,6 +840,8 @@ def hide_national_cells(
     ([60.0, nan], [False, True], ['a'])
     """
     key = ["group", "variable", "level", "measure"]
+    if subgroups.empty:  # no subgroup table (e.g. no factor index)
+        return subgroups.copy(), subgroup_tests.copy()
     drop = set(_keys(cells, key))
     out = subgroups.copy()
     mask = np.array([k in drop for k in _keys(out, key)], dtype=bool)

@@ -3,7 +3,8 @@ are and how to treat them. The same file drives the report notebooks through pap
 
 Relative paths in a params file are read from the folder that holds the params file. ``data: demo``
 means the demo file shipped with cipslib for that cycle; ``codebook: null`` means the shipped
-codebook. Unknown keys and wrong types are errors that list what is valid.
+codebook and ``indicators: null`` the shipped indicator definitions. Unknown keys and wrong types
+are errors that list what is valid.
 """
 
 from __future__ import annotations
@@ -128,6 +129,11 @@ PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
         "pmm_kpis.yaml",
         "PMM KPI definitions (skipped when the file does not exist)",
     ),
+    "indicators": (
+        (str, type(None)),
+        None,
+        "experience and behaviour indicator definitions (YAML); empty for the shipped ones",
+    ),
 }
 
 
@@ -160,6 +166,9 @@ class CycleParams:
     drivers: dict[str, Any] = field(default_factory=lambda: dict(DRIVER_DEFAULTS))
     units: dict[str, Any] = field(default_factory=lambda: dict(UNIT_DEFAULTS))
     kpis: Path | None = None
+    indicators: Path | None = None
+    """The user's own indicator definitions; None: the shipped ones (those whose items the
+    codebook lacks are left out)."""
     source: Path | None = field(default=None, compare=False)
     fixed: dict[str, str] = field(default_factory=dict)
 
@@ -229,6 +238,9 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
     codebook = _resolve(base, merged["codebook"]) if merged["codebook"] else None
     if codebook is not None and not codebook.exists():
         problems.add(file, "the codebook file does not exist", value=str(codebook))
+    indicators = _resolve(base, merged["indicators"]) if merged["indicators"] else None
+    if indicators is not None and not indicators.exists():
+        problems.add(file, "the indicators file does not exist", value=str(indicators))
     previous = _resolve(base, merged["previous"]) if merged["previous"] else None
     if previous is not None and not previous.exists():
         problems.add(file, "the previous cycle's params file does not exist", value=str(previous))
@@ -252,6 +264,7 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
         drivers=drivers,
         units=units,
         kpis=_resolve(base, merged["kpis"]) if merged["kpis"] else None,
+        indicators=indicators,
         source=Path(file) if file != "params" else None,
         fixed=fixed,
     )

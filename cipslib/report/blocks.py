@@ -10,7 +10,6 @@ control: a hidden cell reads "<10".
 from __future__ import annotations
 
 import dataclasses
-import functools
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,9 +19,10 @@ from typing import Any
 import pandas as pd
 
 from ..analysis.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, hidden_mark
-from ..analysis.findings import Findings, Options, compute_findings
+from ..analysis.findings import SECURITY_INDICATORS, Findings, Options, compute_findings
 from ..analysis.keyfindings import rule_fields
-from ..analysis.prepare import PreparedCycle, prepare_cycle
+from ..analysis.omissions import combined, omission_text, sections_left_out
+from ..analysis.prepare import Definitions, PreparedCycle, prepare_inputs
 from ..analysis.scoring import load_indicators
 from ..analysis.units import (
     OTHER_UNITS,
@@ -37,10 +37,8 @@ from ..inputs.params import (
     PARAM_SPEC,
     CycleParams,
     load_params,
-    previous_chain,
     validate_params,
 )
-from ..parallel import side_by_side
 from ..text.catalogue import load_catalogue
 from ..text.numbers import NumberFormat
 from .annex import write_tables_xlsx
@@ -111,7 +109,13 @@ def resolve_params(values: dict[str, Any], params_dir: str | Path | None = None)
     >>> resolve_params({"cycle": 2024, "data": "demo", "population": pop}, "params").cycle
     2024
     """
-    raw = {k: v for k, v in values.items() if k in PARAM_SPEC and v is not None}
+    # None is a value of the settings that may be empty (kpis: null leaves the KPIs out); of the
+    # others it means "not given"
+    raw = {
+        k: v
+        for k, v in values.items()
+        if k in PARAM_SPEC and (v is not None or type(None) in PARAM_SPEC[k][0])
+    }
     if params_dir is None:
         for cand in (Path.cwd() / "params", Path.cwd().parent / "params", Path.cwd()):
             if cand.is_dir():
@@ -147,6 +151,7 @@ class Report:
     findings: Findings
     language: str = "en"
     units: UnitFigures | None = None
+    definitions: Definitions | None = None
 
     @classmethod
     def build(
@@ -159,22 +164,35 @@ class Report:
         the unit figures are computed too, and the national subgroup tables hide every cell the
         unit reports withhold (:func:`cipslib.analysis.units.hide_national_cells`)."""
         p = params if isinstance(params, CycleParams) else load_params(params)
-        # this cycle and the earlier ones are loaded, screened and weighted side by side
-        current, *chain = side_by_side(
-            [functools.partial(prepare_cycle, q) for q in (p, *previous_chain(p))]
-        )
-        previous = chain[0] if chain else None
-        opt = Options.from_params(p)
-        fnd = compute_findings(current, previous, opt, earlier=chain[1:])
         by = units_by or p.units["by"]
+        # every input checked as cips check does; this cycle and the earlier ones loaded,
+        # screened and weighted side by side
+        inputs = prepare_inputs(p, units_by=by)
+        current, previous, defs = inputs.current, inputs.previous, inputs.definitions
+        opt = Options.from_params(p)
+        fnd = compute_findings(
+            current,
+            previous,
+            opt,
+            indicators=defs.indicators,
+            earlier=inputs.earlier[1:],
+            omitted=defs.omitted,
+        )
         figures = None
         if by:
-            figures = compute_units(current, by, previous, options=opt, pool=p.units["pool"])
+            figures = compute_units(
+                current,
+                by,
+                previous,
+                options=opt,
+                indicators=defs.indicators,
+                pool=p.units["pool"],
+            )
             cells = national_cells_to_hide(figures, fnd.tables["subgroups"])
             fnd.tables["subgroups"], fnd.tables["subgroup_tests"] = hide_national_cells(
                 fnd.tables["subgroups"], fnd.tables["subgroup_tests"], cells
             )
-        report = cls(p, current, previous, fnd, language or p.language, figures)
+        report = cls(p, current, previous, fnd, language or p.language, figures, defs)
         if by:  # the unit reports of a batch run in this process and reuse it
             WITH_UNITS[report.units_key(p, by, report.language)] = report
         return report
@@ -215,8 +233,42 @@ class Report:
         return self.labels["sections"][key]
 
     def heading(self, key: str, sections: tuple[str, ...] = SECTIONS) -> HTML:
+        """A section's numbered heading; in the national report, when the findings leave the
+        section out, why."""
         number = sections.index(key) + 1
-        return HTML(f'<h2 id="{key}">{number}. {html.escape(self.section_title(key))}</h2>')
+        head = f'<h2 id="{key}">{number}. {html.escape(self.section_title(key))}</h2>'
+        left_out = sections_left_out(self.omitted).get(key) if sections == SECTIONS else None
+        if left_out is not None:
+            reason = omission_text(left_out, self.language)
+            note = self.text("omitted_section", reason=reason)
+            head += f'<p class="omitted">{html.escape(note)}</p>'
+        return HTML(head)
+
+    @property
+    def omitted(self) -> list[dict[str, Any]]:
+        """What the findings leave out, and why (:mod:`cipslib.analysis.omissions`)."""
+        return list(self.findings.meta.get("omitted", []))
+
+    def omitted_list(self) -> HTML:
+        """The method section's list of what the report leaves out and why, section by section
+        (empty when it leaves out nothing)."""
+        if not self.omitted:
+            return HTML("")
+        order = {k: i for i, k in enumerate(SECTIONS)}
+        entries = sorted(
+            combined(self.omitted),
+            key=lambda o: (order.get(o["section"], len(order)), not o.get("whole", False)),
+        )
+        items = "".join(
+            f"<li>{html.escape(self.section_title(o['section']))}: "
+            f"{html.escape(omission_text(o, self.language))}</li>"
+            for o in entries
+        )
+        return HTML(
+            f"{self.subheading(self.text('omitted_title'), 'omitted')}"
+            f"{self.paragraph(self.text('omitted_lead'))}"
+            f'<ul class="omitted">{items}</ul>'
+        )
 
     def subheading(self, text: str, anchor: str | None = None) -> HTML:
         a = f' id="{anchor}"' if anchor else ""
@@ -355,7 +407,9 @@ class Report:
 
     def summary(self) -> HTML:
         """The executive summary: the ranked key findings marked for it (at most eight) and the
-        paragraph that tells their story."""
+        paragraph that tells their story (nothing when there is none: the heading says why)."""
+        if "summary" in sections_left_out(self.omitted):
+            return HTML("")
         items = "".join(
             f"<li>{html.escape(k['text'][self.language])}</li>"
             for k in self.findings.key_findings
@@ -409,6 +463,7 @@ class Report:
                 )
             ),
             self.paragraph(self.text("ranking_text", **rule_fields(self.language))),
+            self.omitted_list(),
         ]
         return HTML("".join(str(p) for p in parts))
 
@@ -429,6 +484,8 @@ class Report:
 
     def sample_table(self) -> HTML:
         s = self.findings.tables["sample"]
+        if s.empty:
+            return HTML("")
         rows = [
             {
                 self.col("group"): self.text(r["group"]),
@@ -450,6 +507,8 @@ class Report:
             else pd.DataFrame()
         )
         fac = self.findings.tables["factors"]
+        if fac.empty:
+            return HTML("")
         rows = []
         for k in sorted(fac["factor"].unique()):
             row = {self.col("factor"): f"{k}. {self.cb.factor_name(int(k), self.language)}"}
@@ -602,6 +661,8 @@ class Report:
     def drivers_text(self) -> HTML:
         """What the key-driver analysis is, then per group one sentence on what goes most with the
         overall rating and which of those factors scores lowest (association, not cause)."""
+        if "drivers" in sections_left_out(self.omitted):
+            return HTML("")
         d = self._drivers_with_index()
         parts = [self.text("drivers_intro")]
         for group in groups_present(self):
@@ -663,8 +724,10 @@ class Report:
 
     def experience_table(self, indicators: list[str] | None = None) -> HTML:
         e = self.findings.tables["experience"]
-        if indicators is not None:
+        if indicators is not None and not e.empty:
             e = e[e["indicator"].isin(indicators)]
+        if e.empty:
+            return HTML("")
         rows = [
             {
                 self.col("group"): self.text(r["group"]),
@@ -710,6 +773,15 @@ class Report:
             )
             out.append(self._table(table, caption))
         return out
+
+    def security(self) -> HTML:
+        """The staff-security section: organised-crime pressure and the safety to report
+        (:data:`cipslib.analysis.findings.SECURITY_INDICATORS`); empty when the findings have none
+        of them (the heading says why)."""
+        table = self.experience_table(list(SECURITY_INDICATORS))
+        if not str(table):
+            return HTML("")
+        return HTML(f"{self.paragraph(self.text('security_text'))}{table}")
 
     def subgroup_table(self, group: str, variable: str) -> HTML:
         s = self.findings.tables["subgroups"]
@@ -1039,6 +1111,8 @@ class Report:
 
     def reliability_table(self) -> HTML:
         rel = self.findings.tables["reliability"]
+        if rel.empty:
+            return HTML("")
         rows = [
             {
                 self.col("factor"): self.cb.factor_name(int(r["factor"]), self.language),
@@ -1066,11 +1140,16 @@ class Report:
     def _compute_kpis(self) -> pd.DataFrame:
         from ..analysis.kpi import kpi_table, load_kpis
 
-        path = self.params.kpis
-        if path is None or not path.exists():
+        if self.definitions is not None:
+            indicators, kpis = self.definitions.indicators, self.definitions.kpis
+        else:  # a Report made by hand
+            path = self.params.kpis
+            if path is None or not path.exists():
+                return pd.DataFrame()
+            indicators = load_indicators(self.cb)
+            kpis = load_kpis(path, self.cb, indicators, [])
+        if not kpis:
             return pd.DataFrame()
-        indicators = load_indicators(self.cb)
-        kpis = load_kpis(path, self.cb, indicators)
         self.__dict__["_kpi_names"] = {k: kpi.names for k, kpi in kpis.items()}
         cycles = [
             Findings(cycle, None, {}, {"estimates": est})

@@ -1086,13 +1086,21 @@ class _Background:
 
 def _notebook_params(params_path: Path) -> dict:
     """The params file's settings as papermill parameters (what ``papermill -f params.yaml``
-    passes)."""
+    passes), with the default of every setting the file leaves out, so that none of the
+    notebook's own example values (its ``previous``, its ``kpis``) stands in for it."""
+    from ..inputs.params import PARAM_SPEC
     from ..inputs.yamlfile import read_yaml
 
     raw = read_yaml(params_path, "params")
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in raw.items()} | {
-        "fieldwork": {
-            k: (v.isoformat() if hasattr(v, "isoformat") else v)
-            for k, v in (raw.get("fieldwork") or {}).items()
+    defaults = {k: spec[1] for k, spec in PARAM_SPEC.items() if k != "cycle"}
+    given = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in raw.items()}
+    return (
+        defaults
+        | given
+        | {
+            "fieldwork": {
+                k: (v.isoformat() if hasattr(v, "isoformat") else v)
+                for k, v in (raw.get("fieldwork") or {}).items()
+            }
         }
-    }
+    )
