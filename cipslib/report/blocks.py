@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from ..analysis.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, hidden_mark
+from ..analysis.drivers import outcome_item
 from ..analysis.findings import SECURITY_INDICATORS, Findings, Options, compute_findings
 from ..analysis.keyfindings import rule_fields
 from ..analysis.omissions import combined, omission_text, sections_left_out
@@ -437,15 +438,43 @@ class Report:
         return self.paragraph(
             f"{self.text('respondents')}: {self._n(kept)} "
             f"({self.text('read')} {read}; {excluded} {self.text('excluded')}). "
-            f"{self.text('about_text')}"
+            f"{self._about_weighting()}"
         )
+
+    def _weighted_groups(self) -> tuple[list[str], list[str]]:
+        """The groups present weighted to population figures, and those left unweighted (no
+        population figures in the params)."""
+        groups = groups_present(self)
+        weighted = [g for g in groups if g in self.current.populations]
+        return weighted, [g for g in groups if g not in weighted]
+
+    def _about_weighting(self) -> str:
+        weighted, unweighted = self._weighted_groups()
+        names = lambda gs: self._listing([self.text(g) for g in gs])  # noqa: E731
+        if not unweighted:
+            return self.text("about_text")
+        if not weighted:
+            return self.text("about_text_unweighted", groups=names(unweighted))
+        return self.text(
+            "about_text_partly", weighted=names(weighted), unweighted=names(unweighted)
+        )
+
+    def _weighting_paragraphs(self) -> list[HTML]:
+        """How each group is weighted: raked to its population figures, or unweighted when the
+        params give it none."""
+        weighted, unweighted = self._weighted_groups()
+        parts = [self.paragraph(self.text("weighting_text"))] if weighted else []
+        if unweighted:
+            names = self._listing([self.text(g) for g in unweighted])
+            parts.append(self.paragraph(self.text("weighting_text_unweighted", groups=names)))
+        return parts
 
     def method(self) -> HTML:
         """How the figures are made: weighting, opt-in caveat, scores, suppression, precision and
         the ranking of the key findings."""
         m = self.findings.meta
         parts = [
-            self.paragraph(self.text("weighting_text")),
+            *self._weighting_paragraphs(),
             self.paragraph(response_method(self)),
             self.paragraph(self.text("optin_text")),
             self.paragraph(self.text("scores_text")),
@@ -664,7 +693,9 @@ class Report:
         if "drivers" in sections_left_out(self.omitted):
             return HTML("")
         d = self._drivers_with_index()
-        parts = [self.text("drivers_intro")]
+        outcome = outcome_item(self.cb, self.params.drivers.get("outcome"))
+        statement = "" if outcome is None else outcome[f"text_{self.language}"]
+        parts = [self.text("drivers_intro", outcome=str(statement).rstrip("."))]
         for group in groups_present(self):
             part = d[d["group"] == group] if not d.empty else d
             if part.empty:

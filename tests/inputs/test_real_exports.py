@@ -233,27 +233,12 @@ def test_kobo_params_give_the_group(kobo, tmp_path, capsys):
     assert code == 0, out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cips findings requires every indicator of the shipped cipslib/data/indicators.yaml "
-    "(EXP_BRIBE_RESPONSE, EXP_SAFE_REPORTING, ...) to be in the codebook, and neither params nor "
-    "CLI can give another indicators file: a drafted codebook always fails with 17 problems",
-)
 def test_kobo_findings_cli(kobo, tmp_path, capsys):
     _, codebook, data = kobo
     params = _params(tmp_path, data, codebook, "population: {}\nprevious: null\n")
     assert main(["findings", str(params), "--out", str(tmp_path / "out"), "--show", "0"]) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cips render passes only the settings written in the params file to the notebook, "
-    "whose own defaults are the demo's: a params file without 'population' and 'previous' (both "
-    "optional, and accepted by check and findings) fails with 'the population file for official "
-    "does not exist (found .../population/scs_staff.yaml)' and 'the previous cycle's params file "
-    "does not exist (found .../2024.yaml)'; with both written out (population: {}, previous: "
-    "null) it stops on the shipped indicators.yaml, as findings does",
-)
 def test_kobo_render_minimal_params(kobo, tmp_path):
     _, codebook, data = kobo
     params = _params(tmp_path, data, codebook)
@@ -921,18 +906,24 @@ def test_gforms_figures_by_hand(gforms, tmp_path):
 # --- cips findings on a params file of each new export -------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cips findings requires every indicator of the shipped cipslib/data/indicators.yaml "
-    "to be in the codebook: each of these fails with the same 17 problems as the Kobo file "
-    "(\"indicator 'bribe_refuse_or_ignore': item 'EXP_BRIBE_RESPONSE' is not in the codebook\", "
-    "...)",
-)
-@pytest.mark.parametrize("export", ["sleeping", "star_wars", "lime", "gforms"])
-def test_new_exports_findings_cli(export, request, tmp_path):
-    """Each fixture's codebook with the file it checks (for Star Wars, the one-header copy)."""
+@pytest.mark.parametrize("export", ["sleeping", "star_wars", "lime", "gforms", "qualtrics"])
+def test_new_exports_findings_and_render(export, request, tmp_path):
+    """Each export as the tool wrote it, with its fixture's codebook: findings, then the report
+    (HTML), with no population figures and no previous cycle."""
     made = request.getfixturevalue(export)
-    data = {"sleeping": SLEEPING, "lime": LIME, "gforms": GFORMS}.get(export) or made[2]
+    data = {
+        "sleeping": SLEEPING,
+        "lime": LIME,
+        "gforms": GFORMS,
+        "star_wars": made[1],
+        "qualtrics": QUALTRICS,
+    }[export]
+    codebook = made[2] if export == "qualtrics" else made[-1]
     extra = "population: {}\nprevious: null\n" + GROUP_CONSTANTS
-    params = _params(tmp_path, data, made[-1], extra)
+    params = _params(tmp_path, data, codebook, extra)
     assert main(["findings", str(params), "--out", str(tmp_path / "out"), "--show", "0"]) == 0
+    out = tmp_path / "report"
+    assert main(["render", str(params), "--format", "html", "--out", str(out)]) == 0
+    (page,) = out.rglob("*.html")
+    text = page.read_text(encoding="utf-8")
+    assert "Traceback" not in text and "unweighted" in text.lower()
