@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import html
 import io
 import shutil
 from pathlib import Path
@@ -514,6 +515,16 @@ def test_bes_check_and_figures_by_hand(bes, capsys):
     assert row["n"] == len(valid) == 326
     assert row["favourable"] == pytest.approx(100 * (valid >= 3).sum() / 326)  # 84 / 326
     assert row["score"] == pytest.approx(((valid - 1) / 3 * 100).mean())
+
+    # the .sav as it came, the group from the params: the report renders
+    extra = "population: {}\nprevious: null\n" + GROUP_CONSTANTS
+    params = _params(folder, sav, codebook, extra)
+    out = folder / "report"
+    assert main(["render", str(params), "--format", "html", "--out", str(out)]) == 0
+    (page,) = out.rglob("*.html")
+    shown = page.read_text(encoding="utf-8")
+    wording = html.escape(meta.column_names_to_labels["pidWeThey"], quote=False)
+    assert wording in shown and "pidWeThey" not in shown  # items by their wording
 
 
 # --- SurveyMonkey: two header rows, three agree-disagree statements (FiveThirtyEight, 2014) -------
