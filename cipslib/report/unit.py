@@ -429,7 +429,7 @@ def index_body(units: dict, national_link: str, unit_links: dict[str, dict | str
     >>> body = index_body(doc, "findings.html", {"west": "units/west/west.html"})
     >>> "units/west/west.html" in body and "Western region" in body
     True
-    >>> "Officials: respondents 1,068, response rate 40.9%" in body
+    >>> "<td>Western region</td><td>1,068</td><td>40.9%</td>" in body
     True
     """
     from ..analysis.findings import GROUPS
