@@ -31,8 +31,10 @@ class SentenceWriter:
         group = self.tpl[lang]["groups"][row["group"]]
         if kind == "indicator":
             return t["indicator"].format(text=self.inds[row["ref"]].text[lang], group=group)
-        if kind == "item_fav":
-            return t["item_fav"].format(text=self.cb.item(row["item"])[f"text_{lang}"], group=group)
+        if kind == "item_fav":  # a reverse-worded statement is favourable when disagreed with
+            item = self.cb.item(row["item"])
+            template = t["item_fav_reverse" if item["reverse"] else "item_fav"]
+            return template.format(text=item[f"text_{lang}"], group=group)
         return t[kind].format(factor=factor, group=group)
 
     def sentence(self, kind: str, build) -> dict[str, str]:
