@@ -168,6 +168,27 @@ def _estimate(report: Report, value, lo, hi, unit: str, row) -> str:
     return report._marked(f"{shown} ({report._ci(lo, hi)})", row)
 
 
+def _group_cells(report: Report, rows: pd.DataFrame, value: str, unit: str, change) -> list:
+    """Per group of a dashboard row: the estimate with its CI, n and the change since the previous
+    cycle ("–" for a group the row has no figure of); ``change(group)`` finds the change."""
+    cells = []
+    for g, r in rows.items():
+        if r is None:
+            cells += [NONE, NONE, NONE]
+            continue
+        cells += [
+            _estimate(report, r[value], r["ci_low"], r["ci_high"], unit, r),
+            report._n(r["n"]),
+            change_cell(report, change(g)),
+        ]
+    return cells
+
+
+def _by_group(part: pd.DataFrame, groups: list[str]) -> dict:
+    """The row of each group in ``part`` (None where it has none), in the order of ``groups``."""
+    return {g: next((r for _, r in part[part["group"] == g].iterrows()), None) for g in groups}
+
+
 def factor_table(report: Report, groups: list[str]) -> str:
     """The ten factor indices per group with their 95% CI, n and change since the previous
     cycle."""
@@ -177,17 +198,13 @@ def factor_table(report: Report, groups: list[str]) -> str:
     body = []
     for k in sorted(fac["factor"].unique()):
         row = [f"{int(k)}. {report.cb.factor_name(int(k), report.language)}"]
-        for g in groups:
-            r = fac[(fac["factor"] == k) & (fac["group"] == g)]
-            if r.empty:
-                row += [NONE, NONE, NONE]
-                continue
-            r = r.iloc[0]
-            row += [
-                _estimate(report, r["index"], r["ci_low"], r["ci_high"], "index", r),
-                report._n(r["n"]),
-                change_cell(report, _lookup(changes, f"factor_index.{int(k)}", g)),
-            ]
+        row += _group_cells(
+            report,
+            _by_group(fac[fac["factor"] == k], groups),
+            "index",
+            "index",
+            lambda g, k=k: _lookup(changes, f"factor_index.{int(k)}", g),
+        )
         body.append(row)
     return _table(report.col("factor"), [report.text(g) for g in groups], sub, body)
 
@@ -204,17 +221,13 @@ def indicator_table(report: Report, groups: list[str]) -> str:
         part = e[e["indicator"] == ind]
         text = str(part.iloc[0][f"text_{report.language}"])
         row = [text[:1].upper() + text[1:]]
-        for g in groups:
-            r = part[part["group"] == g]
-            if r.empty:
-                row += [NONE, NONE, NONE]
-                continue
-            r = r.iloc[0]
-            row += [
-                _estimate(report, r["estimate"], r["ci_low"], r["ci_high"], "%", r),
-                report._n(r["n"]),
-                change_cell(report, _lookup(changes, f"indicator.{ind}", g)),
-            ]
+        row += _group_cells(
+            report,
+            _by_group(part, groups),
+            "estimate",
+            "%",
+            lambda g, ind=ind: _lookup(changes, f"indicator.{ind}", g),
+        )
         body.append(row)
     if not body:
         return ""
