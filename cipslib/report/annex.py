@@ -317,9 +317,9 @@ class AnnexTables:
         lines = [r.title]
         published, contact = r.publication_date(), r.contact()
         if published:
-            lines.append(self.words["published"].format(date=published))
+            lines.append(self.words["published"].format(date=published).replace("..", "."))
         if contact:
-            lines.append(self.words["contact"].format(contact=contact))
+            lines.append(self.words["contact"].format(contact=contact).replace("..", "."))
         return [*lines, self.source(), self.words["rounding"], self.marks_legend()]
 
     # -- sheets
@@ -339,7 +339,7 @@ class AnnexTables:
         """One findings table as a sheet."""
         shown = shown_table(table, self.hidden).reset_index(drop=True)
         records = shown.to_dict("records")
-        columns = []
+        columns, names = [], []
         for col in table.columns:
             if self._dropped(name, col, table):
                 continue
@@ -349,6 +349,11 @@ class AnnexTables:
             ) or self.words["columns"].get(col, col.replace("_", " ").capitalize())
             wide = any(isinstance(c, str) and len(c) > 40 for c in cells)
             columns.append(Column(header, cells, decimals, wide))
+            names.append(self._labeller(col) is not None)
+        # what a row is about (group, factor, question, ...) first, then its figures
+        columns = [c for c, named in zip(columns, names, strict=True) if named] + [
+            c for c, named in zip(columns, names, strict=True) if not named
+        ]
         title = self.labels.get("annex_tables", {}).get(name, name)
         sheet_name = self.words.get("sheets", {}).get(name, name)
         marks = {self.hidden, COMPLEMENTARY_MARK, LOW_PRECISION_MARK, NOT_APPLICABLE}
