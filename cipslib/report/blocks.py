@@ -494,7 +494,7 @@ class Report:
                 by_group.append(
                     self.text("quality_weighting_group", group=self.text(g), variables=joined)
                 )
-        rows["weighting"] = self.text("quality_weighting", variables="; ".join(by_group))
+        rows["weighting"] = self.text("quality_weighting", variables="; ".join(by_group) or "–")
         rows["suppression"] = self.text(
             "quality_suppression",
             hidden=self._hidden(),
