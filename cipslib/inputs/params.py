@@ -53,6 +53,15 @@ DRIVER_DEFAULTS: dict[str, Any] = {
     "min_n_effective": 100.0,
 }
 
+PUBLICATION_DEFAULTS: dict[str, Any] = {
+    # the date the report is published (YYYY-MM-DD), printed on the first page and in the quality
+    # note; None prints none (a render never prints today's date: the same params give the same
+    # report)
+    "date": None,
+    # who answers questions about the report: text, or one text per language ({en: ..., uk: ...})
+    "contact": None,
+}
+
 UNIT_DEFAULTS: dict[str, Any] = {
     # the respondent variable whose levels get a report each (None: no unit reports)
     "by": None,
@@ -123,6 +132,11 @@ PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
         {},
         "one report per unit (e.g. region): " + ", ".join(UNIT_DEFAULTS),
     ),
+    "publication": (
+        (dict,),
+        {},
+        "publication date and contact line of the report: " + ", ".join(PUBLICATION_DEFAULTS),
+    ),
     "output": ((str,), "reports", "folder the report is written to"),
     "kpis": (
         (str, type(None)),
@@ -169,6 +183,7 @@ class CycleParams:
     indicators: Path | None = None
     """The user's own indicator definitions; None: the shipped ones (those whose items the
     codebook lacks are left out)."""
+    publication: dict[str, Any] = field(default_factory=lambda: dict(PUBLICATION_DEFAULTS))
     source: Path | None = field(default=None, compare=False)
     fixed: dict[str, str] = field(default_factory=dict)
 
@@ -231,6 +246,7 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
     analysis = _analysis(problems, file, merged["analysis"] or {})
     drivers = _drivers(problems, file, merged["drivers"] or {})
     units = _units(problems, file, merged["units"] or {})
+    publication = _publication(problems, file, merged["publication"] or {})
     fixed = _fixed(problems, file, merged["constants"] or {})
     population = _population(problems, file, base, merged["population"] or {})
     cycle = merged["cycle"]
@@ -265,6 +281,7 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
         units=units,
         kpis=_resolve(base, merged["kpis"]) if merged["kpis"] else None,
         indicators=indicators,
+        publication=publication,
         source=Path(file) if file != "params" else None,
         fixed=fixed,
     )
@@ -418,6 +435,63 @@ def _units(problems: ProblemList, file: str, given: dict) -> dict[str, Any]:
         else:
             units[key] = value
     return units
+
+
+def _publication(problems: ProblemList, file: str, given: dict) -> dict[str, Any]:
+    """The publication settings: a date (YYYY-MM-DD, kept as that text) and a contact line (text,
+    or one text per report language).
+
+    Examples
+    --------
+    >>> _publication(ProblemList(), "p", {"date": dt.date(2025, 11, 20), "contact": "a@b.org"})
+    {'date': '2025-11-20', 'contact': 'a@b.org'}
+    """
+    publication = dict(PUBLICATION_DEFAULTS)
+    for key, value in given.items():
+        if key not in PUBLICATION_DEFAULTS:
+            problems.add(
+                file,
+                f"unknown publication setting '{key}'",
+                expected="one of " + ", ".join(PUBLICATION_DEFAULTS),
+            )
+        elif value is None:
+            continue
+        elif key == "date":
+            if isinstance(value, dt.datetime):
+                value = value.date()
+            if isinstance(value, str):
+                try:
+                    value = dt.date.fromisoformat(value.strip())
+                except ValueError:
+                    value = None
+            if not isinstance(value, dt.date):
+                problems.add(
+                    file,
+                    "publication 'date' must be a date",
+                    value=given[key],
+                    expected="a date written YYYY-MM-DD, e.g. date: 2025-11-20",
+                )
+            else:
+                publication["date"] = value.isoformat()
+        elif isinstance(value, str) and value.strip():
+            publication["contact"] = value.strip()
+        elif (
+            isinstance(value, dict)
+            and value
+            and all(lang in LANGUAGES for lang in value)
+            and all(isinstance(v, str) and v.strip() for v in value.values())
+        ):
+            publication["contact"] = {lang: v.strip() for lang, v in value.items()}
+        else:
+            problems.add(
+                file,
+                "publication 'contact' is one line of text, or one per language",
+                value=value,
+                expected="e.g. contact: integrity@customs.example, or {"
+                + ", ".join(f"{lang}: ..." for lang in LANGUAGES)
+                + "}",
+            )
+    return publication
 
 
 def _analysis(problems: ProblemList, file: str, given: dict) -> dict[str, dict]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,7 @@ from ..inputs.params import (
 )
 from ..text.catalogue import load_catalogue
 from ..text.numbers import NumberFormat
-from .annex import write_tables_xlsx
+from .annex import AnnexTables, write_tables_xlsx
 from .dashboard import rate_phrase, response_method, unit_response_figures
 
 LOW_PRECISION_MARK = "†"
@@ -61,8 +62,8 @@ SECTIONS = (
     "method",
     "annex",
 )
-"""The report's numbered sections, in order. The annex is collapsed in the HTML and left out of
-the PDF (its tables are in tables.xlsx beside the report)."""
+"""The report's numbered sections, in order. The annex (every question, gap and subgroup, in the
+words of tables.xlsx beside the report) is in the HTML and in the PDF."""
 
 
 class HTML:
@@ -331,10 +332,63 @@ class Report:
         shown = any((pd.Series(r, dtype=object) == COMPLEMENTARY).any() for r in reasons)
         return self.text("complementary_note", mark=COMPLEMENTARY_MARK) if shown else ""
 
-    def _table(self, frame: pd.DataFrame, caption: str | None = None, cls: str = "cips") -> HTML:
-        body = frame.to_html(index=False, escape=True, na_rep=self._hidden(), border=0, classes=cls)
+    def _table(
+        self,
+        frame: pd.DataFrame,
+        caption: str | None = None,
+        cls: str = "cips",
+        group_by: str | None = None,
+        title: str | None = None,
+    ) -> HTML:
+        """A table in a box that scrolls sideways on a narrow screen. Columns named "Group:
+        header" share a caption over their group (a header row above theirs); ``group_by``: a
+        column whose value captions a run of rows (a row across the table), not repeated in
+        every row; ``title``: the table's title above it. Missing cells read as hidden ("<10")."""
+        body = table_html(frame, self._hidden(), cls, group_by)
+        head = f'<p class="table-title">{html.escape(title)}</p>' if title else ""
         cap = f'<p class="caption">{html.escape(caption)}</p>' if caption else ""
-        return HTML(f'<div class="table-scroll">{body}</div>{cap}')
+        return HTML(f'{head}<div class="table-scroll">{body}</div>{cap}')
+
+    def date(self, value) -> str:
+        """A date (``2025-11-20`` or a date) as the report's language writes it ("20 November
+        2025"); anything else as it is."""
+        import datetime as dt
+
+        try:
+            day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        except ValueError:
+            return str(value or "")
+        months = self.labels.get("months") or []
+        if len(months) != 12:
+            return day.isoformat()
+        return self.labels["date_format"].format(
+            day=day.day, month=months[day.month - 1], year=day.year
+        )
+
+    def publication_date(self) -> str:
+        """The params' publication date in the report's language ("" without one)."""
+        day = (self.params.publication or {}).get("date")
+        return self.date(day) if day else ""
+
+    def contact(self) -> str:
+        """The params' contact line in the report's language ("" without one)."""
+        contact = (self.params.publication or {}).get("contact")
+        if isinstance(contact, dict):
+            return str(contact.get(self.language) or contact.get("en") or "")
+        return str(contact or "")
+
+    def _published(self) -> str:
+        """The title page's line with the publication date and the contact ("" with neither)."""
+        rows = self.labels["quality_note_rows"]
+        parts = []
+        if self.publication_date():
+            parts.append(self.text("published_on", date=self.publication_date()))
+        if self.contact():
+            parts.append(f"{rows['contact']}: {self.contact()}")
+        if not parts:
+            return ""
+        text = ". ".join(part.rstrip(".") for part in parts)
+        return f'<p class="published">{html.escape(text)}.</p>'
 
     @property
     def title(self) -> str:
@@ -390,9 +444,10 @@ class Report:
             f'<p class="kicker">{html.escape(kicker or self.text("report_kind"))}</p>'
             f"<h1>{html.escape(title or self.title)}</h1>"
             f'<p class="subtitle">{html.escape(self.text("fieldwork"))}: '
-            f"{html.escape(str(fw.get('start', '')))} – "
-            f"{html.escape(str(fw.get('end', '')))}, {html.escape(mode)}. "
-            f"{html.escape(self.text('respondents'))}: {html.escape(counts)}.</p>{demo}"
+            f"{html.escape(self.date(fw.get('start', '')))} – "
+            f"{html.escape(self.date(fw.get('end', '')))}, {html.escape(mode)}. "
+            f"{html.escape(self.text('respondents'))}: {html.escape(counts)}.</p>"
+            f"{self._published()}{demo}"
             f'<nav class="toc"><h2 class="toc-title">{html.escape(self.text("contents"))}</h2>'
             f"<ol>{toc}</ol></nav>"
             "</section>"
@@ -469,11 +524,112 @@ class Report:
             parts.append(self.paragraph(self.text("weighting_text_unweighted", groups=names)))
         return parts
 
+    def quality_note(self) -> HTML:
+        """The quality and methodology note: coverage, questionnaire, fieldwork, weighting,
+        anonymity, precision marks, what "–" means, the publication date and the contact (the
+        last two from the params' ``publication``), one line each."""
+        m, f, lang = self.findings.meta, self.fmt, self.language
+        groups = groups_present(self)
+        populations = m.get("populations") or {}
+        coverage = []
+        for g in groups:
+            pop = populations.get(g)
+            if pop and pop.get("total"):
+                coverage.append(
+                    self.text(
+                        "quality_population",
+                        group=self.text(g),
+                        total=self._n(pop["total"]),
+                        date=self.date(pop.get("reference_date", "")),
+                        illustrative=self.text("quality_illustrative")
+                        if pop.get("illustrative")
+                        else "",
+                    )
+                )
+        q = self.findings.tables["quality"].set_index("screen")
+        read, excluded = (
+            self._n(q.loc[row, "all"], q.loc[row].get("hidden_all"))
+            for row in ("respondents", "excluded")
+        )
+        rows = {
+            "coverage": self.text(
+                "quality_coverage",
+                groups="; ".join(coverage) or self.title,
+                analysed=self._n(m["respondents_analysed"]),
+                read=read,
+                excluded=excluded,
+            )
+        }
+        items = self.findings.tables["items"]
+        experience = self.findings.tables["experience"]
+        counts = {g: int((items["group"] == g).sum()) if not items.empty else 0 for g in groups}
+        codebook = m.get("codebook")
+        title = codebook.get(lang) or codebook.get("en") if isinstance(codebook, dict) else codebook
+        rows["questionnaire"] = self.text(
+            "quality_questionnaire",
+            title=title or "CIPS",
+            official=self._n(counts.get("official", 0)),
+            private=self._n(counts.get("private", 0)),
+            experience=self._n(experience["item_key"].nunique() if not experience.empty else 0),
+        )
+        fw = self.params.fieldwork or {}
+        mode = fw.get("mode")
+        rows["fieldwork"] = self.text(
+            "quality_fieldwork",
+            start=self.date(fw.get("start", "")),
+            end=self.date(fw.get("end", "")),
+            mode=self.text(f"mode_{mode}") if mode in ("online", "paper") else mode or "",
+        )
+        sample = self.findings.tables["sample"]
+        by_group = []
+        for g in groups:
+            names = [
+                self.cb.variables[v].labels[lang] if v in self.cb.variables else v
+                for v in dict.fromkeys(sample.loc[sample["group"] == g, "variable"])
+            ]
+            names = [n[:1].lower() + n[1:] if n[1:2].islower() else n for n in names]
+            if names:
+                joined = ", ".join(names[:-1]) + (
+                    f" {self.tpl['words']['and']} {names[-1]}" if len(names) > 1 else names[-1]
+                )
+                by_group.append(
+                    self.text("quality_weighting_group", group=self.text(g), variables=joined)
+                )
+        rows["weighting"] = self.text("quality_weighting", variables="; ".join(by_group) or "–")
+        rows["suppression"] = self.text(
+            "quality_suppression",
+            hidden=self._hidden(),
+            min_cell=self.params.min_cell,
+            mark=COMPLEMENTARY_MARK,
+        )
+        rows["precision"] = self.text(
+            "quality_precision",
+            mark=LOW_PRECISION_MARK,
+            min_n=f.number(m["min_n_effective"], 0),
+            points=f.number(m["max_half_width"], 0),
+        )
+        rows["dash"] = self.text("quality_dash")
+        if self.publication_date():
+            rows["publication"] = self.publication_date()
+        if self.contact():
+            rows["contact"] = self.contact()
+        names = self.labels["quality_note_rows"]
+        body = "".join(
+            f'<tr><th scope="row">{html.escape(names[k])}</th><td>{html.escape(v)}</td></tr>'
+            for k, v in rows.items()
+        )
+        return HTML(
+            f'<section class="quality-note"><h3 id="quality-note">'
+            f"{html.escape(self.text('quality_note'))}</h3>"
+            f'<table class="quality-note"><tbody>{body}</tbody></table></section>'
+        )
+
     def method(self) -> HTML:
-        """How the figures are made: weighting, opt-in caveat, scores, suppression, precision and
-        the ranking of the key findings."""
+        """How the figures are made: the quality and methodology note, then weighting, opt-in
+        caveat, scores, suppression, precision and the ranking of the key findings."""
         m = self.findings.meta
         parts = [
+            self.quality_note(),
             *self._weighting_paragraphs(),
             self.paragraph(response_method(self)),
             self.paragraph(self.text("optin_text")),
@@ -527,7 +683,11 @@ class Report:
             }
             for _, r in s.iterrows()
         ]
-        return self._table(pd.DataFrame(rows), self._complementary_note(s.get("hidden")) or None)
+        return self._table(
+            pd.DataFrame(rows),
+            self._complementary_note(s.get("hidden")) or None,
+            group_by=self.col("group"),
+        )
 
     def factors_table(self) -> HTML:
         al = (
@@ -640,24 +800,57 @@ class Report:
         frame = pd.DataFrame(list(rows.values())).fillna("–")
         return self._table(frame, self._notes(it))
 
+    def _factor_label(self, factor) -> str:
+        return f"{int(factor)}. {self.cb.factor_name(int(factor), self.language)}"
+
     def annex_items_table(self) -> HTML:
-        """Every item with don't-know and refusal rates (the annex)."""
+        """Every question, factor by factor (a caption row each), the groups side by side: %
+        favourable, its 95% CI, n, and the don't-know and refusal rates (the annex)."""
         it = self.findings.tables["items"]
-        rows = [
-            {
-                self.col("group"): self.text(r["group"]),
-                self.col("factor"): int(r["factor"]),
-                self.col("item"): self._statement(r),
-                self.col("favourable"): self._marked(self._pct(r["favourable"]), r),
-                self.col("ci"): self._ci(r["ci_low"], r["ci_high"]),
-                self.col("score"): self._num(r["score"]),
-                self.col("n"): self._n(r["n"]),
-                self.col("dont_know"): self._num(r["dont_know_rate"], 1),
-                self.col("refusal"): self._num(r["refusal_rate"], 1),
-            }
-            for _, r in it.iterrows()
+        groups = [g for g in groups_present(self) if g in set(it["group"])]
+        fields = ("favourable", "ci", "n", "dont_know", "refusal")
+        columns = ["_factor", self.col("item")] + [
+            f"{self.text(g)}: {self.col(x)}" for g in groups for x in fields
         ]
-        return self._table(pd.DataFrame(rows), self._notes(it))
+        rows: dict[str, dict[str, str]] = {}
+        for _, r in it.sort_values("factor", kind="stable").iterrows():
+            row = rows.setdefault(
+                r["item"],
+                {"_factor": self._factor_label(r["factor"]), self.col("item"): self._statement(r)},
+            )
+            g = self.text(r["group"])
+            row[f"{g}: {self.col('favourable')}"] = self._marked(self._num(r["favourable"]), r)
+            row[f"{g}: {self.col('ci')}"] = self._ci(r["ci_low"], r["ci_high"])
+            row[f"{g}: {self.col('n')}"] = self._n(r["n"])
+            row[f"{g}: {self.col('dont_know')}"] = self._num(r["dont_know_rate"], 1)
+            row[f"{g}: {self.col('refusal')}"] = self._num(r["refusal_rate"], 1)
+        frame = pd.DataFrame(list(rows.values())).reindex(columns=columns).fillna("–")
+        return self._table(frame, self._notes(it), group_by="_factor")
+
+    def annex_gaps_table(self) -> HTML:
+        """Words vs action in every factor, the groups side by side: % saying the mechanism
+        exists, % saying it works, the gap with its 95% CI and n (the annex)."""
+        g = self.findings.tables["gaps"]
+        if g.empty:
+            return HTML("")
+        groups = [x for x in groups_present(self) if x in set(g["group"])]
+        fields = ("exists", "effective", "gap", "ci", "n")
+        columns = [self.col("factor")] + [
+            f"{self.text(x)}: {self.col(f)}" for x in groups for f in fields
+        ]
+        rows: dict[int, dict[str, str]] = {}
+        for _, r in g.iterrows():
+            row = rows.setdefault(
+                int(r["factor"]), {self.col("factor"): self._factor_label(r["factor"])}
+            )
+            name = self.text(r["group"])
+            row[f"{name}: {self.col('exists')}"] = self._num(r["exists"])
+            row[f"{name}: {self.col('effective')}"] = self._num(r["effective"])
+            row[f"{name}: {self.col('gap')}"] = self._num(r["gap"], 1)
+            row[f"{name}: {self.col('ci')}"] = self._ci(r["ci_low"], r["ci_high"], 1)
+            row[f"{name}: {self.col('n')}"] = self._n(r["n"])
+        frame = pd.DataFrame([rows[k] for k in sorted(rows)]).reindex(columns=columns)
+        return self._table(frame.fillna("–"), self.text("gap_text"))
 
     def gap_table(self, factor: int | None = None) -> HTML:
         g = self.findings.tables["gaps"]
@@ -769,7 +962,9 @@ class Report:
             }
             for _, r in e.iterrows()
         ]
-        return self._table(pd.DataFrame(rows), self._precision_note(e) or None)
+        return self._table(
+            pd.DataFrame(rows), self._precision_note(e) or None, group_by=self.col("group")
+        )
 
     def choices_table(self) -> list[HTML]:
         """The multiple-choice questions: per question and group the % of those who answered
@@ -815,59 +1010,77 @@ class Report:
         return HTML(f"{self.paragraph(self.text('security_text'))}{table}")
 
     def subgroup_table(self, group: str, variable: str) -> HTML:
+        """A group's factor indices by the levels of a respondent variable (the annex): a row per
+        factor, a column per level, each cell the index with its 95% CI and ▲ or ▼ where the level
+        differs significantly from the rest of its group (Holm-adjusted), as on the heatmap; the
+        last row gives each level's n."""
+        from .charts import HIGHER, LOWER, subgroup_marks
+
         s = self.findings.tables["subgroups"]
         if s.empty:
             return HTML("")
         s = s[(s["group"] == group) & (s["variable"] == variable) & (s["kind"] == "factor_index")]
         if s.empty:
             return HTML("")
-        rows = [
-            {
-                self.col("factor"): self.cb.factor_name(int(r["factor"]), self.language),
-                self.col("level"): self.cb.level_label(variable, r["level"], self.language),
-                self.col("index"): self._marked(self._num(r["estimate"], 0, r.get("hidden")), r),
-                self.col("ci"): self._ci(r["ci_low"], r["ci_high"], 0, r.get("hidden")),
-                self.col("n"): self._n(r["n"], r.get("hidden")),
-            }
-            for _, r in s.iterrows()
-        ]
+        marks = subgroup_marks(self.findings, group, variable)
+        present = set(s["level"])
+        levels = [lev for lev in self.cb.variables[variable].levels if lev in present]
+        name = {lev: self.cb.level_label(variable, lev, self.language) for lev in levels}
+        factor = self.col("factor")
+        rows: dict[int, dict[str, str]] = {}
+        for _, r in s.iterrows():
+            k, lev = int(r["factor"]), r["level"]
+            row = rows.setdefault(k, {factor: self._factor_label(k)})
+            if pd.isna(r["estimate"]):
+                row[name[lev]] = self._hidden(r.get("hidden"))
+            else:
+                mark = f"\u00a0{marks[(k, lev)]}" if (k, lev) in marks else ""
+                shown = f"{self._num(r['estimate'])}\u00a0({self._ci(r['ci_low'], r['ci_high'])})"
+                row[name[lev]] = self._marked(shown + mark, r)
+        counts = {}
+        for lev in levels:
+            part = s[s["level"] == lev]
+            counts[name[lev]] = (
+                self._n(part["n"].max())
+                if part["n"].notna().any()
+                else self._hidden(part["hidden"].iloc[0] if "hidden" in part else None)
+            )
+        table = [rows[k] for k in sorted(rows)]
+        table.append({factor: self.col("n"), **counts})
+        frame = pd.DataFrame(table).reindex(columns=[factor, *name.values()])
+        up = sum(m == HIGHER for m in marks.values())
         caption = " ".join(
             x
             for x in (
-                self._subgroup_differences(group, variable),
+                self.text("annex_subgroups_note", up=HIGHER, down=LOWER) if up or marks else "",
                 self._precision_note(s),
                 self._complementary_note(s.get("hidden")),
             )
             if x
         )
-        return self._table(pd.DataFrame(rows), caption or None)
+        title = f"{self.text(group)}: {self.cb.variables[variable].labels[self.language]}"
+        return self._table(frame.fillna("–"), caption or None, title=title)
 
-    def _subgroup_differences(self, group: str, variable: str) -> str:
-        """The significant level-vs-rest differences of a subgroup variable (Holm-adjusted)."""
+    def subgroup_note(self, group: str, variable: str) -> HTML:
+        """Under a subgroup heatmap: how many levels differ significantly from the rest of their
+        group (marked on the chart), or that none does."""
+        from .charts import HIGHER, LOWER
+
         tests = self.findings.tables["subgroup_tests"]
-        if tests.empty:
-            return ""
-        sig = tests[(tests["group"] == group) & (tests["variable"] == variable)]
-        sig = sig[sig["significant"]]
-        if sig.empty:
-            return ""
-        listed = "; ".join(
-            f"{self.cb.factor_name(int(r['factor']), self.language)}: "
-            f"{self.cb.level_label(variable, r['level'], self.language)} "
-            f"{self.fmt.number(r['difference'], 1, signed=True)} ({self.fmt.p(r['p_holm'])})"
-            for _, r in sig.iterrows()
+        if not tests.empty:
+            tests = tests[(tests["group"] == group) & (tests["variable"] == variable)]
+        count = int(tests["significant"].fillna(False).astype(bool).sum()) if len(tests) else 0
+        text = (
+            self.text("subgroup_marked", count=count, total=len(tests), up=HIGHER, down=LOWER)
+            if count
+            else self.text("subgroup_none")
         )
-        return f"{self.text('subgroup_differences')}: {listed}."
+        return HTML(f'<p class="caption">{html.escape(text)}</p>')
 
     def subgroup_page(self, group: str, variable: str) -> list:
         """A group's factors by the levels of a respondent variable: the heatmap and the line of
         significant differences."""
         return [self.heatmap(group, variable), self.subgroup_note(group, variable)]
-
-    def subgroup_note(self, group: str, variable: str) -> HTML:
-        """Under a subgroup heatmap: the significant differences, or that there are none."""
-        text = self._subgroup_differences(group, variable) or self.text("subgroup_none")
-        return HTML(f'<p class="caption">{html.escape(text)}</p>')
 
     def series_table(self, group: str) -> HTML:
         """Each factor's index in every cycle of the chain, weighted to the latest population
@@ -1159,6 +1372,7 @@ class Report:
         return self._table(
             pd.DataFrame(rows),
             self.text("alpha_note", alpha=self.fmt.number(self.findings.meta["alpha_min"], 1)),
+            group_by=self.col("group"),
         )
 
     def kpi_frame(self) -> pd.DataFrame:
@@ -1206,22 +1420,44 @@ class Report:
             rows.append(row)
         return self._table(pd.DataFrame(rows).fillna("–"), self.text("kpi_note"))
 
-    def annex(self) -> HTML:
-        """The full tables, collapsed in the HTML (one ``<details>`` block) and left out of the PDF,
-        where a note points to tables.xlsx: every item, every words-vs-action gap, every subgroup
-        table."""
-        parts = [self.subheading(self.text("annex_items")), self.annex_items_table()]
-        parts += [self.subheading(self.text("annex_gaps")), self.gap_table()]
-        for group, variable in subgroup_variables(self):
-            title = f"{self.text(group)}: {self.cb.variables[variable].labels[self.language]}"
-            parts += [self.subheading(title), self.subgroup_table(group, variable)]
-        body = "".join(str(p) for p in parts)
-        note = html.escape(self.text("annex_note"))
-        return HTML(
-            f'<p class="annex-note">{note}</p>'
-            f'<details class="annex"><summary>{html.escape(self.text("annex_open"))}</summary>'
-            f"{body}</details>"
+    def annex_sheets(self) -> list:
+        """The sheets of tables.xlsx (:class:`cipslib.report.annex.AnnexTables`), made once."""
+        if "_annex_sheets" not in self.__dict__:
+            self.__dict__["_annex_sheets"] = AnnexTables(self).sheets()
+        return self.__dict__["_annex_sheets"]
+
+    def annex_workbook_table(self) -> HTML:
+        """What tables.xlsx holds: a line per sheet (name, rows, contents)."""
+        words = self.labels["workbook"]
+        frame = pd.DataFrame(
+            [
+                {words["sheet"]: s.name, words["rows"]: self._n(s.rows), words["holds"]: s.title}
+                for s in self.annex_sheets()
+            ]
         )
+        return self._table(frame)
+
+    def annex(self) -> HTML:
+        """The annex, in the HTML and in the PDF, in the words of tables.xlsx: every question,
+        every words-vs-action gap, every subgroup with its 95% CI and n, and what the workbook
+        holds."""
+        number = iter(range(1, 100))
+
+        def part(key: str, anchor: str) -> HTML:
+            text = self.text("annex_table", number=next(number), title=self.text(key))
+            return HTML(f'<h3 class="annex-part" id="{anchor}">{html.escape(text)}</h3>')
+
+        parts = [self.paragraph(self.text("annex_intro"))]
+        parts += [part("annex_items", "annex-items"), self.annex_items_table()]
+        gaps = self.annex_gaps_table()
+        if str(gaps):
+            parts += [part("annex_gaps", "annex-gaps"), gaps]
+        pairs = subgroup_variables(self)
+        if pairs:
+            parts.append(part("annex_subgroups", "annex-subgroups"))
+            parts += [self.subgroup_table(group, variable) for group, variable in pairs]
+        parts += [part("annex_workbook", "annex-workbook"), self.annex_workbook_table()]
+        return HTML("".join(str(p) for p in parts))
 
     # -- charts
     # --------------------------------------------------------------------------------------
@@ -1287,16 +1523,7 @@ class Report:
         out = Path(output_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = [self.findings.to_json(out / "findings.json")]
-        paths.append(
-            write_tables_xlsx(
-                self.findings,
-                out / "tables.xlsx",
-                self._hidden(),
-                self.labels.get("annex_tables", {}),
-                self.title,
-                self.text("complementary_note", mark=COMPLEMENTARY_MARK),
-            )
-        )
+        paths.append(write_tables_xlsx(self, out / "tables.xlsx", self.annex_sheets()))
         k = self.kpi_frame()
         if not k.empty:
             paths += write_kpis(k, out)
@@ -1356,6 +1583,88 @@ class Report:
 
         text = json.dumps(self.units_document(), ensure_ascii=False, indent=1, default=str)
         return atomic_write(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
+
+
+_INTERVAL = re.compile(r"\d[–-]\d")
+
+
+def _cell_text(value, missing: str) -> str:
+    """A cell's HTML: an interval ("53–56", "64 (61–67) ▲") kept on one line, so that a narrow
+    column does not break it at its dash."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return html.escape(missing, quote=False)
+    text = html.escape(str(value), quote=False)
+    if len(text) <= 24 and " " not in text and _INTERVAL.search(text):
+        return f'<span class="nowrap">{text}</span>'
+    return text
+
+
+def _column_groups(columns: list[str]) -> list[tuple[str | None, list[str]]]:
+    """Runs of columns under one group caption: "Officials: Index", "Officials: n" -> ("Officials",
+    ["Index", "n"]); a column without a "group: " prefix is a run of its own (group None)."""
+    runs: list[tuple[str | None, list[str]]] = []
+    for column in columns:
+        group, sep, rest = str(column).partition(": ")
+        if not sep or not rest:
+            runs.append((None, [str(column)]))
+        elif runs and runs[-1][0] == group:
+            runs[-1][1].append(rest)
+        else:
+            runs.append((group, [rest]))
+    return runs
+
+
+def table_html(
+    frame: pd.DataFrame, missing: str = "", cls: str = "cips", group_by: str | None = None
+) -> str:
+    """A table's HTML: one header row, or two where columns share a group caption ("Officials:
+    Index" and "Officials: n" under one "Officials"); with ``group_by``, a caption row across the
+    table wherever that column's value changes (the column itself not shown).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"Factor": ["A"], "Officials: Index": [62], "Officials: n": [4090]})
+    >>> page = table_html(frame)
+    >>> page.count("<tr>"), '<th scope="colgroup" colspan="2">Officials</th>' in page
+    (3, True)
+    """
+    columns = [c for c in frame.columns if c != group_by]
+    if group_by is not None:  # each group's rows together, in the order the groups come
+        first = {v: i for i, v in enumerate(dict.fromkeys(frame[group_by]))}
+        frame = frame.sort_values(group_by, key=lambda s: s.map(first), kind="stable")
+    runs = _column_groups([str(c) for c in columns])
+    grouped = any(group is not None for group, _ in runs)
+    esc = lambda text: html.escape(str(text), quote=False)  # noqa: E731
+    if grouped:
+        top = "".join(
+            f'<th scope="col" rowspan="2">{esc(names[0])}</th>'
+            if group is None
+            else f'<th scope="colgroup" colspan="{len(names)}">{esc(group)}</th>'
+            for group, names in runs
+        )
+        below = "".join(
+            f'<th scope="col">{esc(name)}</th>'
+            for group, names in runs
+            if group is not None
+            for name in names
+        )
+        head = f"<tr>{top}</tr><tr>{below}</tr>"
+    else:
+        head = "<tr>" + "".join(f'<th scope="col">{esc(c)}</th>' for c in columns) + "</tr>"
+    rows, current = [], object()
+    for record in frame.to_dict("records"):
+        if group_by is not None and record[group_by] != current:
+            current = record[group_by]
+            rows.append(
+                f'<tr class="row-group"><th scope="rowgroup" colspan="{len(columns)}">'
+                f"{_cell_text(current, missing)}</th></tr>"
+            )
+        rows.append(
+            "<tr>"
+            + "".join(f"<td>{_cell_text(record[c], missing)}</td>" for c in columns)
+            + "</tr>"
+        )
+    return f'<table class="{cls}"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 def factors_present(report: Report) -> list[int]:

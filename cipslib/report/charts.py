@@ -38,7 +38,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import ScaledTranslation
 
-from ..analysis.disclosure import hidden_label
+from ..analysis.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, hidden_label
 from ..analysis.units import OTHER_UNITS
 from ..errors import CipsDataError
 from ..inputs.codebook import Codebook
@@ -810,11 +810,48 @@ def factor_dots(fnd, cb: Codebook, labels: dict, lang: str = "en", ax=None):
     )
 
 
+HIGHER, LOWER = "▲", "▼"
+"""Marks of a subgroup level significantly higher or lower than the rest of its group."""
+
+
+def subgroup_marks(fnd, group: str, variable: str) -> dict[tuple[int, str], str]:
+    """(factor, level) -> :data:`HIGHER` or :data:`LOWER` for each subgroup level whose factor
+    index differs significantly (Holm-adjusted) from the rest of its group; with two levels,
+    tested against each other, both are marked.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> tests = pd.DataFrame({"group": ["official"], "variable": ["role"], "level": ["manager"],
+    ...     "versus": ["non_manager"], "measure": ["factor_index.1"], "difference": [11.9],
+    ...     "significant": [True], "factor": [1]})
+    >>> subgroup_marks(SimpleNamespace(tables={"subgroup_tests": tests}), "official", "role")
+    {(1, 'manager'): '▲', (1, 'non_manager'): '▼'}
+    """
+    tests = fnd.tables.get("subgroup_tests")
+    if tests is None or tests.empty:
+        return {}
+    t = tests[(tests["group"] == group) & (tests["variable"] == variable)]
+    t = t[t["significant"].fillna(False).astype(bool)]
+    t = t[t["measure"].astype(str).str.startswith("factor_index.")]
+    marks = {}
+    for _, r in t.iterrows():
+        up = float(r["difference"]) > 0
+        factor = int(r["factor"])
+        marks[(factor, str(r["level"]))] = HIGHER if up else LOWER
+        if r.get("versus") not in (None, "rest") and pd.notna(r.get("versus")):
+            marks[(factor, str(r["versus"]))] = LOWER if up else HIGHER
+    return marks
+
+
 @styled
 def subgroup_heatmap(
     fnd, cb: Codebook, group: str, variable: str, labels: dict, lang: str = "en", ax=None
 ):
-    """Factor index by subgroup level; suppressed cells are blank and read "<10"."""
+    """Factor index by subgroup level. A hidden cell is blank and reads "<10", or "x" where it is
+    hidden only so that another cannot be worked out (the findings' ``hidden`` says
+    "complementary"); a level significantly higher or lower than the rest of its group
+    (Holm-adjusted) carries ▲ or ▼ beside its index and a dark frame."""
     sub = fnd.tables["subgroups"]
     if sub.empty:
         return None
@@ -833,11 +870,30 @@ def subgroup_heatmap(
         .fillna(False)
         .astype(bool)
     )
+    why = (
+        dict(zip(zip(t["factor"].astype(int), t["level"], strict=True), t["hidden"], strict=True))
+        if "hidden" in t.columns
+        else {}
+    )
+    marks = subgroup_marks(fnd, group, variable)
     ns = t.groupby("level")["n"].max().reindex(levels)
     fig, ax, own = _own_figure(ax)
     frame = _Frame(fig, [ax], own)
     fmt = _numbers(lang)
-    annot = wide.map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
+    annot = pd.DataFrame(
+        [
+            [
+                ""
+                if pd.isna(wide.loc[k, lev])
+                else f"{wide.loc[k, lev]:.0f}"
+                + (f" {marks[(int(k), lev)]}" if (int(k), lev) in marks else "")
+                for lev in levels
+            ]
+            for k in wide.index
+        ],
+        index=wide.index,
+        columns=levels,
+    )
     ax.set_facecolor("#f2f2f2")  # a hidden or empty cell
     sns.heatmap(
         wide,
@@ -852,18 +908,29 @@ def subgroup_heatmap(
         linecolor="white",
         annot_kws={"fontsize": 7.5},
     )
+    min_cell = fnd.meta["min_cell"]
+    shown_marks = set()
     for i, j in zip(
         *np.nonzero(hidden.reindex(index=wide.index).fillna(False).to_numpy()), strict=True
     ):
-        ax.text(
-            j + 0.5,
-            i + 0.5,
-            hidden_label(fnd.meta["min_cell"]),
-            ha="center",
-            va="center",
-            fontsize=7,
-            color=NOTE_INK,
-        )
+        reason = why.get((int(wide.index[i]), levels[j]))
+        mark = COMPLEMENTARY_MARK if reason == COMPLEMENTARY else hidden_label(min_cell)
+        shown_marks.add(mark)
+        ax.text(j + 0.5, i + 0.5, mark, ha="center", va="center", fontsize=7, color=NOTE_INK)
+    for i, k in enumerate(wide.index):
+        for j, lev in enumerate(levels):
+            if (int(k), lev) in marks and pd.notna(wide.loc[k, lev]):
+                ax.add_patch(
+                    Rectangle(
+                        (j + 0.04, i + 0.06),
+                        0.92,
+                        0.88,
+                        fill=False,
+                        edgecolor=INK,
+                        linewidth=1.1,
+                        zorder=3,
+                    )
+                )
     names = [frame.fit(f"{int(k)}. {cb.factor_name(int(k), lang)}", 2.7, 8) for k in wide.index]
     ax.set_yticks(np.arange(len(wide)) + 0.5, names, rotation=0, fontsize=8)
     ax.set_xticks(np.arange(len(levels)) + 0.5, [""] * len(levels))
@@ -878,16 +945,25 @@ def subgroup_heatmap(
         [
             frame.fit(cb.level_label(variable, lev, lang), column, 7)
             + "\n"
-            + _base(fmt, ns[lev], fnd.meta["min_cell"])
+            + _base(fmt, ns[lev], min_cell)
             for lev in levels
         ],
         rotation=0,
         fontsize=7,
     )
+    note = [_label(labels, "caption_heatmap")]
+    if marks:
+        note.append(_label(labels, "heatmap_note_marks").format(up=HIGHER, down=LOWER))
+    if shown_marks:
+        note.append(
+            _label(labels, "heatmap_note_hidden").format(
+                hidden=hidden_label(min_cell), min_cell=min_cell, mark=COMPLEMENTARY_MARK
+            )
+        )
     return frame.finish(
         f"{_label(labels, group)}: {cb.variables[variable].labels.get(lang, variable)}",
         _chart_label(labels, "read_heatmap"),
-        _label(labels, "caption_heatmap"),
+        " ".join(" ".join(str(n).split()) for n in note),
         plot_height=pitch * len(wide),
     )
 
@@ -1333,7 +1409,7 @@ def _repel(points, sizes, blocked, bounds, radius: float):
     placed = []
     for (px, py), (w, h) in zip(points, sizes, strict=True):
         best, best_cost = None, math.inf
-        for distance in (0.04, 0.1, 0.18, 0.28):
+        for distance in (0.04, 0.1, 0.18, 0.28, 0.42, 0.6, 0.85, 1.15, 1.5):
             d = radius + distance
             for ux, uy in ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)):
                 cx = px + ux * (d + w / 2) if ux else px
@@ -1360,15 +1436,18 @@ def _repel(points, sizes, blocked, bounds, radius: float):
     return placed
 
 
-DRIVER_PLOT = 3.1  # inches: height of the driver grid's plot area
+DRIVER_PLOT = 3.4  # inches: height of the driver grid's plot area
+DRIVER_LABEL = 1.25  # inches: width a factor's name is wrapped to beside its point
+DRIVER_FONT = 7.0  # points: size of the factors' names
 
 
 @styled
 def driver_grid(drivers, cb: Codebook, group: str, labels: dict, lang: str = "en", ax=None):
-    """Key drivers as an action grid: each factor (its number) at its current index (x) and its
-    importance for the overall integrity rating (y, share of the explained variance); dashed lines
-    at the means split four quadrants: act first (important, low), keep (important, high), watch
-    and maintain. None when ``drivers`` has no rows for ``group``."""
+    """Key drivers as an action grid: each factor, named beside its point (a thin line joins a
+    name set further away), at its current index (x) and its importance for the overall integrity
+    rating (y, share of the explained variance); dashed lines at the means split four quadrants:
+    act first (important, low), keep (important, high), watch and maintain. None when
+    ``drivers`` has no rows for ``group``."""
     if drivers is None or drivers.empty:
         return None
     d = drivers[drivers["group"] == group].dropna(subset=["index", "importance"])
@@ -1477,29 +1556,40 @@ def driver_grid(drivers, cb: Codebook, group: str, labels: dict, lang: str = "en
             (vy - ylim[0]) / (ylim[1] - ylim[0]) * plot_height,
         )
 
-    numbers = [str(int(k)) for k in d["factor"]]
-    sizes = [(_text_width(fig.dpi, t, 8, "bold") + 0.03, frame.height(t, 8)) for t in numbers]
+    names = [
+        frame.fit(cb.factor_name(int(k), lang), DRIVER_LABEL, DRIVER_FONT, balance=True)
+        for k in d["factor"]
+    ]
+    sizes = [
+        (
+            max(_text_width(fig.dpi, line, DRIVER_FONT, "normal") for line in name.split("\n"))
+            * 1.03
+            + 0.04,
+            frame.height(name, DRIVER_FONT),
+        )
+        for name in names
+    ]
     points = [inches(a, b) for a, b in zip(x, y, strict=True)]
     places = _repel(points, sizes, blocked, (0.02, 0.02, width - 0.02, plot_height - 0.02), 0.045)
 
-    for number, (px, py), (cx, cy), (w, h) in zip(numbers, points, places, sizes, strict=True):
-        dx, dy = px - cx, py - cy
-        apart = math.hypot(dx, dy)
-        if apart > 0.2:  # a label set apart: a thin line from its point to the label's edge
-            edge = min(w / 2 / abs(dx) if dx else math.inf, h / 2 / abs(dy) if dy else math.inf)
-            start, end = (
-                data(px - dx / apart * 0.06, py - dy / apart * 0.06),
-                data(cx + dx * edge, cy + dy * edge),
-            )
+    for name, (px, py), (cx, cy), (w, h) in zip(names, points, places, sizes, strict=True):
+        # the point of the label's box nearest the point: a thin line joins them when apart
+        nx = min(max(px, cx - w / 2), cx + w / 2)
+        ny = min(max(py, cy - h / 2), cy + h / 2)
+        apart = math.hypot(px - nx, py - ny)
+        if apart > 0.1:
+            ux, uy = (nx - px) / apart, (ny - py) / apart
+            start, end = data(px + ux * 0.06, py + uy * 0.06), data(nx, ny)
             ax.plot(*zip(start, end, strict=True), color="#969696", linewidth=0.5, zorder=2)
         ax.text(
             *data(cx, cy),
-            number,
+            name,
             ha="center",
             va="center",
-            fontsize=8,
-            fontweight="bold",
+            multialignment="center",
+            fontsize=DRIVER_FONT,
             color=INK,
+            linespacing=1.0,
         )
     base = d["base_n"].max() if "base_n" in d.columns else d["n"].max()
     title = _chart_label(labels, "title_drivers").format(group=_label(labels, group))

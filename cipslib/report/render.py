@@ -392,6 +392,7 @@ def _strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             for o in cell.get("outputs", [])
             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
             and o.get("output_type") != "error"
+            and not _empty_html(o)
         ]
         cell.execution_count = None
         for o in cell.outputs:
@@ -404,6 +405,18 @@ def _strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb.cells = cells
     nb.metadata = {"language_info": {"name": "python"}}
     return nb
+
+
+def _empty_html(output) -> bool:
+    """An HTML output with nothing in it (a table a report has no rows for): left out, so that
+    nothing stands between a heading and what it heads (an empty block there lets the PDF engine
+    break the page under the heading)."""
+    data = output.get("data") or {}
+    text = data.get("text/html")
+    if text is None or set(data) - {"text/html", "text/plain"}:
+        return False
+    text = "".join(text) if isinstance(text, list) else str(text)
+    return not text.strip()
 
 
 _IMAGE_TYPES = ("image/png", "image/jpeg")
@@ -1093,14 +1106,20 @@ def _notebook_params(params_path: Path) -> dict:
 
     raw = read_yaml(params_path, "params")
     defaults = {k: spec[1] for k, spec in PARAM_SPEC.items() if k != "cycle"}
-    given = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in raw.items()}
     return (
         defaults
-        | given
-        | {
-            "fieldwork": {
-                k: (v.isoformat() if hasattr(v, "isoformat") else v)
-                for k, v in (raw.get("fieldwork") or {}).items()
-            }
-        }
+        | {k: _plain(v) for k, v in raw.items()}
+        | {"fieldwork": _plain(raw.get("fieldwork") or {})}
     )
+
+
+def _plain(value):
+    """A params value papermill can write into the notebook: dates (also inside mappings and lists,
+    e.g. ``publication: {date: ...}``) as ISO text."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

@@ -66,11 +66,20 @@ class NumberFormat:
         return self.range_fmt.format(self.number(low, decimals), self.number(high, decimals))
 
     def p(self, p: float) -> str:
+        """A p-value, kept on one line (no-break spaces): "p = 0.012", "p < 0.001".
+
+        Examples
+        --------
+        >>> NumberFormat({}).p(0.0004) == "p\u00a0<\u00a00.001"
+        True
+        """
         if p is None or not np.isfinite(p):
             return "–"
         if p < 0.001:
-            return self.p_fmt["below"].format(self.number(0.001, 3))
-        return self.p_fmt["equal"].format(self.number(p, 3))
+            text = self.p_fmt["below"].format(self.number(0.001, 3))
+        else:
+            text = self.p_fmt["equal"].format(self.number(p, 3))
+        return text.replace(" ", "\u00a0")
 
 
 def format_ci(fmt: NumberFormat, low: float, high: float, unit: str) -> str:

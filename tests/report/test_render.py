@@ -15,6 +15,7 @@ import pytest
 from cipslib.cli import main
 from cipslib.report.blocks import SECTIONS
 from cipslib.report.render import find_chromium, notebook_to_html, render
+from cipslib.text.catalogue import load_catalogue
 
 from ..conftest import ROOT
 
@@ -62,20 +63,25 @@ def test_report_folder_is_complete(rendered):
 
 
 def test_the_full_tables_workbook(rendered):
-    """tables.xlsx: a contents sheet, then one sheet per findings table with precision columns."""
+    """tables.xlsx: a contents sheet, then one sheet per findings table, in the report's words,
+    with the precision columns (standard error, effective n, half-width, low precision)."""
     from openpyxl import load_workbook
 
     book = load_workbook(rendered / "tables.xlsx", read_only=True)
     fnd = json.loads((rendered / "findings.json").read_text(encoding="utf-8"))
     tables = [name for name, rows in fnd["tables"].items() if rows]
-    assert book.sheetnames == ["contents", *tables] and len(tables) >= 5
-    contents = list(book["contents"].iter_rows(min_row=3, values_only=True))
-    assert contents[0] == ("sheet", "rows", "contents")
-    assert [r[0] for r in contents[1:]] == tables
-    assert all(r[2] for r in contents[1:])  # every table is described
-    header = next(book["items"].iter_rows(max_row=1, values_only=True))
-    assert {"effective_sample_size", "half_width", "low_precision"} <= set(header)
-    assert book["items"].max_row == len(fnd["tables"]["items"]) + 1
+    words = load_catalogue("en")["report"]["workbook"]
+    assert book.sheetnames == [words["contents"], *(words["sheets"][t] for t in tables)]
+    contents = [r for r in book[words["contents"]].iter_rows(values_only=True) if any(r)]
+    header = contents.index((words["sheet"], words["rows"], words["holds"]))
+    assert [r[0] for r in contents[header + 1 :]] == book.sheetnames[1:]
+    assert all(r[2] for r in contents[header + 1 :])  # every table is described
+    items = list(book[words["sheets"]["items"]].iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(items) if r[0] == words["columns"]["item"])
+    columns = words["columns"]
+    for key in ("se", "effective_sample_size", "half_width", "low_precision"):
+        assert columns[key] in items[head], key
+    assert len(items) - head - 1 == len(fnd["tables"]["items"])
 
 
 def test_html_has_every_section_and_no_code(rendered):
@@ -125,7 +131,7 @@ def test_pdf_has_pages_and_the_key_findings(rendered):
     from pypdf import PdfReader
 
     reader = PdfReader(next(rendered.glob("*.pdf")))
-    assert 15 < len(reader.pages) <= 30
+    assert 15 < len(reader.pages) <= 40
     first = re.sub(r"\s+", " ", reader.pages[0].extract_text())
     assert "INTEGRITY FINDINGS REPORT" in first and "Customs Integrity Perception Survey" in first
     pages = [_flat(page.extract_text()) for page in reader.pages]
@@ -151,8 +157,20 @@ def test_pdf_has_pages_and_the_key_findings(rendered):
         if factor == 1:  # the first factor follows the section heading on its page
             opens = f"4. The factors one by one {opens}"
         assert any(p.strip().startswith(opens) for p in pages), name
-    # the annex is left out of the PDF: its note points to tables.xlsx
-    assert "tables.xlsx" in pages[-1] and "Show the full tables" not in " ".join(pages)
+    # the annex is in the PDF, on landscape pages, and names what tables.xlsx holds
+    annex = next(i for i, p in enumerate(pages) if p.strip().startswith("12. Annex: full tables"))
+    assert "A1. Every question" in pages[annex] and "tables.xlsx" in pages[annex]
+    assert "A4. What tables.xlsx holds" in " ".join(pages[annex:])
+    sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
+    assert all(w > h for w, h in sizes[annex:]) and all(w < h for w, h in sizes[:annex])
+
+
+def test_pdf_layout_keeps_tables_inside_the_margins_and_headings_with_their_text(rendered):
+    """The PDF engine's layout: nothing runs past a page's margins, and no page ends with a
+    heading, a table's title or a row group's caption."""
+    from .layout import problems
+
+    assert problems(next(rendered.glob("*.html"))) == []
 
 
 def test_pdf_second_page_is_the_dashboard(rendered):
@@ -231,11 +249,10 @@ def test_papermill_cli_style_parameters_work(tmp_path):
 
 
 def _yaml_params(path):
-    import yaml
+    """The params file as ``papermill -f`` reads it (dates stay text)."""
+    from papermill.iorw import read_yaml_file
 
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    raw["fieldwork"] = {k: str(v) for k, v in raw["fieldwork"].items()}
-    return raw
+    return read_yaml_file(str(path))
 
 
 def test_comparison_notebook(tmp_path):
