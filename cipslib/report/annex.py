@@ -331,7 +331,7 @@ class AnnexTables:
             if table is None or table.empty:
                 continue
             sheet = self.sheet(name, table)
-            sheet.name = _unique_sheet_name(sheet.name, taken)
+            sheet.name = unique_sheet_name(sheet.name, taken)
             out.append(sheet)
         return out
 
@@ -650,7 +650,7 @@ def _rounded(v, decimals, annex: AnnexTables):
 _BAD_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
 
 
-def _unique_sheet_name(name: str, taken: set[str]) -> str:
+def unique_sheet_name(name: str, taken: set[str]) -> str:
     """A sheet name Excel accepts (at most 31 characters, none of []:*?/\\), unique in the
     workbook (case-insensitively)."""
     base = _BAD_SHEET_CHARACTERS.sub(" ", str(name)).strip().strip("'")[:MAX_SHEET_NAME] or "table"

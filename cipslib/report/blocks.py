@@ -582,7 +582,7 @@ class Report:
         )
         sample = self.findings.tables["sample"]
         by_group = []
-        for g in groups:
+        for g in groups if not sample.empty else []:  # no sample table: nobody weighted
             names = [
                 self.cb.variables[v].labels[lang] if v in self.cb.variables else v
                 for v in dict.fromkeys(sample.loc[sample["group"] == g, "variable"])
@@ -807,6 +807,8 @@ class Report:
         """Every question, factor by factor (a caption row each), the groups side by side: %
         favourable, its 95% CI, n, and the don't-know and refusal rates (the annex)."""
         it = self.findings.tables["items"]
+        if it.empty:
+            return HTML("")
         groups = [g for g in groups_present(self) if g in set(it["group"])]
         fields = ("favourable", "ci", "n", "dont_know", "refusal")
         columns = ["_factor", self.col("item")] + [
@@ -1448,7 +1450,9 @@ class Report:
             return HTML(f'<h3 class="annex-part" id="{anchor}">{html.escape(text)}</h3>')
 
         parts = [self.paragraph(self.text("annex_intro"))]
-        parts += [part("annex_items", "annex-items"), self.annex_items_table()]
+        items = self.annex_items_table()
+        if str(items):
+            parts += [part("annex_items", "annex-items"), items]
         gaps = self.annex_gaps_table()
         if str(gaps):
             parts += [part("annex_gaps", "annex-gaps"), gaps]

@@ -144,21 +144,23 @@ class UnitReport:
         ``output_dir`` (the render's folder of the unit)."""
         if not output_dir:
             return []
-        from types import SimpleNamespace
-
-        from .annex import write_tables_xlsx
+        from .annex import AnnexTables, unique_sheet_name, write_tables_xlsx
 
         r = self.national
+        annex = AnnexTables(r)
+        titles = r.labels.get("unit_tables", {})
+        taken = {annex.words["contents"].lower()}
+        sheets = []
+        for name, table in self.tables.items():
+            if table is None or table.empty:
+                continue
+            sheet = annex.sheet(name, table.assign(unit=self.name))
+            sheet.title = titles.get(name, sheet.title)
+            sheet.name = unique_sheet_name(sheet.name, taken)
+            sheets.append(sheet)
         out = Path(output_dir)
         out.mkdir(parents=True, exist_ok=True)
-        book = write_tables_xlsx(
-            SimpleNamespace(tables=self.tables),
-            out / "tables.xlsx",
-            r._hidden(),
-            r.labels.get("unit_tables", {}),
-            self.title,
-        )
-        return [book]
+        return [write_tables_xlsx(r, out / "tables.xlsx", sheets)]
 
     def _text(self, key: str, **kw) -> str:
         return self.national.text(key, **kw)

@@ -131,17 +131,17 @@ def test_each_unit_has_a_workbook_of_its_tables(units, tmp_path):
     (path,) = unit.save(tmp_path)
     book = load_workbook(path)
     assert book.sheetnames == [
-        "contents",
-        "estimates",
-        "differences",
-        "changes",
-        "subgroups",
-        "response",
+        "Contents",
+        "Estimates",
+        "Unit vs rest",
+        "Change since last cycle",
+        "Subgroups",
+        "Response rate",
     ]
-    header = [c.value for c in book["changes"][1]]
-    assert {"estimate", "estimate_prev", "n", "n_prev", "change"} <= set(header)
-    units = {row[0].value for row in book["estimates"].iter_rows(min_row=2)}
-    assert units == {"west"}
+    cells = {c.value for row in book["Change since last cycle"].iter_rows() for c in row}
+    assert {"Estimate", "Previous cycle", "n", "n, previous cycle", "Change"} <= cells
+    assert "Western region" in cells and "west" not in cells
+    assert "Response rate, %" in {c.value for row in book["Response rate"].iter_rows() for c in row}
 
 
 def test_the_index_lists_each_unit_with_its_respondents_rate_and_links(national):
