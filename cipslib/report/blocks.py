@@ -1631,6 +1631,9 @@ def table_html(
     >>> page = table_html(frame)
     >>> page.count("<tr>"), '<th scope="colgroup" colspan="2">Officials</th>' in page
     (3, True)
+    >>> twice = pd.DataFrame([[62, 4090, 61, 440]], columns=["2025", "n", "2024", "n"])
+    >>> "<td>4090</td><td>61</td><td>440</td>" in table_html(twice)
+    True
     """
     columns = [c for c in frame.columns if c != group_by]
     if group_by is not None:  # each group's rows together, in the order the groups come
@@ -1655,18 +1658,19 @@ def table_html(
         head = f"<tr>{top}</tr><tr>{below}</tr>"
     else:
         head = "<tr>" + "".join(f'<th scope="col">{esc(c)}</th>' for c in columns) + "</tr>"
+    # cells by position: two columns may share a header (this cycle's n and the previous one's)
+    shown = [i for i, c in enumerate(frame.columns) if c != group_by]
+    by = list(frame.columns).index(group_by) if group_by is not None else None
     rows, current = [], object()
-    for record in frame.to_dict("records"):
-        if group_by is not None and record[group_by] != current:
-            current = record[group_by]
+    for values in frame.itertuples(index=False, name=None):
+        if by is not None and values[by] != current:
+            current = values[by]
             rows.append(
                 f'<tr class="row-group"><th scope="rowgroup" colspan="{len(columns)}">'
                 f"{_cell_text(current, missing)}</th></tr>"
             )
         rows.append(
-            "<tr>"
-            + "".join(f"<td>{_cell_text(record[c], missing)}</td>" for c in columns)
-            + "</tr>"
+            "<tr>" + "".join(f"<td>{_cell_text(values[i], missing)}</td>" for i in shown) + "</tr>"
         )
     return f'<table class="{cls}"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 

@@ -66,6 +66,7 @@ def test_the_previous_figure_and_its_n_stand_beside_the_change(units):
         ch = ch[(ch["group"] == group) & (ch["kind"] == kind)].set_index("measure")
         est = unit._rows("estimates", group, kind)
         for (_, e), row in zip(est.iterrows(), table["rows"], strict=True):
+            assert row[2] == unit.national._n(e["n"])  # this cycle's n, not the previous one's
             if e["measure"] not in ch.index:
                 assert row[5:] == ["–", "–", "–"]
                 continue
