@@ -108,11 +108,22 @@ def _close(figures: list) -> None:
 
 
 def figure_alt(fig) -> str:
-    """Alternative text of a chart: its titles and caption."""
+    """Alternative text of a chart: its title, panel titles and caption, each once, as sentences
+    on one line (the figure's title is also one of its texts).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure()
+    >>> _ = fig.suptitle("The ten\\nfactors"), fig.text(0, 0, "Further right is better.")
+    >>> figure_alt(fig)
+    'The ten factors. Further right is better.'
+    """
     parts = [fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) is not None else []
-    parts += [ax.get_title() for ax in fig.axes if ax.get_title()]
-    parts += [t.get_text() for t in fig.texts if t.get_text()]
-    return ". ".join(p for p in parts if p) or "Chart"
+    parts += [ax.get_title() for ax in fig.axes]
+    parts += [t.get_text() for t in fig.texts]
+    sentences = dict.fromkeys(" ".join(p.split()).rstrip(".") for p in parts)
+    return ". ".join(s for s in sentences if s) + "." if any(sentences) else "Chart"
 
 
 def show(*things) -> None:
