@@ -12,7 +12,8 @@ from importlib import import_module as _import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time each name is imported on first use
-    from .analysis.findings import Findings, Options, analyse, compute_findings
+    from .analysis.findings import Findings, Options, compute_findings
+    from .analysis.pipeline import analyse
     from .analysis.prepare import PreparedCycle, prepare_cycle
     from .analysis.quality import QualityReport, screen
     from .analysis.weighting import weight_cycle
@@ -64,7 +65,7 @@ __all__ = [
 _LAZY = {
     "Findings": ".analysis.findings",
     "Options": ".analysis.findings",
-    "analyse": ".analysis.findings",
+    "analyse": ".analysis.pipeline",
     "compute_findings": ".analysis.findings",
     "PreparedCycle": ".analysis.prepare",
     "prepare_cycle": ".analysis.prepare",

@@ -232,11 +232,11 @@ def _cmd_demo_data(args) -> int:
 
 
 def _cmd_findings(args) -> int:
-    from .analysis.findings import analyse
+    from .analysis.pipeline import analyse
 
     for target in args.params:
         params = load_params(target)
-        fnd = analyse(params, with_previous=not args.no_previous)
+        fnd = analyse(params, args.by, with_previous=not args.no_previous)
         out = Path(args.out) if args.out else params.output / str(params.cycle)
         path = atomic_write(out / "findings.json", fnd.to_json)
         print(f"{params.cycle}: {path} ({len(fnd.key_findings)} key findings)")
@@ -246,8 +246,8 @@ def _cmd_findings(args) -> int:
 
 
 def _cmd_kpi(args) -> int:
-    from .analysis.findings import analyse
     from .analysis.kpi import kpi_table, load_kpis, write_kpis
+    from .analysis.pipeline import analyse
     from .analysis.prepare import load_definitions
     from .inputs.codebook import load_codebook
 
@@ -388,6 +388,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--no-previous", action="store_true", help="skip the trends against the previous cycle"
+    )
+    p.add_argument(
+        "--by",
+        help="with the unit reports of this respondent variable, e.g. region: the national "
+        "subgroup cells they withhold are hidden, as cips render --by writes them "
+        "(default: the params' units: by:)",
     )
     p.add_argument(
         "--show", type=int, default=5, help="number of key findings to print (default 5)"

@@ -20,8 +20,6 @@ from cipslib.analysis.prepare import load_definitions, prepare_inputs
 from cipslib.cli import main
 from cipslib.inputs.codebook import load_codebook
 from cipslib.inputs.params import load_params
-from cipslib.report.blocks import resolve_params
-from cipslib.report.render import _notebook_params
 
 from .any_codebook import (
     ItemSpec,
@@ -220,17 +218,20 @@ def test_no_ordinal_item_and_no_perception_item_pass_the_quality_screens(tmp_pat
         assert len(prepared.data) == 40
 
 
-def test_render_parameters_are_the_params_file_settings(tmp_path):
-    """Settings the params file leaves out take their defaults, not the notebook's example values,
-    and an empty kpis stays empty."""
-    params = write_cycle(_small(), tmp_path / "in")  # no previous; kpis: null
-    values = _notebook_params(params)
-    assert values["previous"] is None and values["kpis"] is None
-    resolved = resolve_params(values, params.parent)
-    assert resolved.previous is None and resolved.kpis is None
-    loaded = load_params(params)
-    assert (resolved.cycle, resolved.codebook_path, resolved.data_path) == (
-        loaded.cycle,
-        loaded.codebook_path,
-        loaded.data_path,
+def test_findings_json_is_the_same_from_cips_findings_and_cips_render(tmp_path):
+    """Both commands take the one analysis path, with the same unit setting: the same file, byte
+    for byte but the software versions' block."""
+    q = Questionnaire(
+        scales=(AGREE5, YES_NO),
+        items=(*(ItemSpec("perception", 0, 1) for _ in range(3)), ItemSpec("experience", 1)),
+        n=60,
     )
+    params = write_cycle(q, tmp_path / "in", previous=True, units={"by": "region", "pool": True})
+    code, _, err = cips("findings", params, "--out", tmp_path / "findings", "--show", "0")
+    assert code == 0, err
+    code, _, err = cips("render", params, "--out", tmp_path / "reports", "--format", "html")
+    assert code == 0, err
+    found = (tmp_path / "findings" / "findings.json").read_text(encoding="utf-8")
+    rendered = (tmp_path / "reports" / "2025" / "findings.json").read_text(encoding="utf-8")
+    assert found == rendered
+    assert json.loads(found)["cycle"] == 2025

@@ -57,7 +57,7 @@ from .keyfindings import key_findings, story
 from .measures import PERCENT_KINDS, PROPORTION_KINDS, Measures, build_measures, to_percent
 from .omissions import Omission
 from .precision import PRECISION_COLUMNS, add_precision, kish_effective_n
-from .prepare import PreparedCycle, reweight
+from .prepare import PreparedCycle, PreparedInputs, reweight
 from .response import response_table
 from .scoring import Indicator, answer_codes, load_indicators
 from .trends import compare_estimates, decompose_change
@@ -116,6 +116,7 @@ class Findings:
 
     Examples
     --------
+    >>> from cipslib import analyse
     >>> f = analyse("params/2024.yaml")
     >>> f.cycle, f.previous_cycle
     (2024, None)
@@ -132,6 +133,13 @@ class Findings:
     history: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
     """Every measure of each earlier cycle of the chain on its own weighted design (for KPI
     series); not written to findings.json, where each cycle has its own file."""
+    inputs: PreparedInputs | None = field(default=None, repr=False)
+    """What :func:`cipslib.analysis.pipeline.analyse` computed the findings from (the params,
+    definitions and prepared cycles); not written to findings.json."""
+    units: Any = field(default=None, repr=False)
+    """The unit reports' figures (:class:`cipslib.analysis.units.UnitFigures`, a module that reads
+    this one) when the findings were computed with units (their national
+    subgroup cells already hidden to match); not written to findings.json."""
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -1132,25 +1140,4 @@ def _trends(cur: _Cycle, prev: _Cycle, opt: Options) -> tuple[pd.DataFrame, pd.D
     return trends, dec, same
 
 
-def analyse(params: CycleParams | str | Path, *, with_previous: bool = True) -> Findings:
-    """Findings of the cycle a params file describes, with trends against its ``previous`` cycle.
-
-    Examples
-    --------
-    >>> f = analyse("params/2024.yaml")
-    >>> len(f.key_findings) > 5 and f.key_findings[0]["rank"] == 1
-    True
-    """
-    from .prepare import prepare_inputs
-
-    inputs = prepare_inputs(params, with_previous=with_previous)
-    return compute_findings(
-        inputs.current,
-        inputs.previous,
-        earlier=inputs.earlier[1:],
-        indicators=inputs.definitions.indicators,
-        omitted=inputs.definitions.omitted,
-    )
-
-
-__all__ = ["Findings", "Options", "PERCENT_KINDS", "analyse", "compute_findings"]
+__all__ = ["Findings", "Options", "PERCENT_KINDS", "compute_findings"]

@@ -16,7 +16,6 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time each name is imp
         factors_present,
         groups_present,
         params_path,
-        resolve_params,
         subgroup_variables,
     )
     from .comparison import Comparison
@@ -31,7 +30,6 @@ __all__ = [
     "factors_present",
     "groups_present",
     "params_path",
-    "resolve_params",
     "show",
     "subgroup_variables",
 ]
@@ -46,7 +44,6 @@ _LAZY = {
     "factors_present": ".blocks",
     "groups_present": ".blocks",
     "params_path": ".blocks",
-    "resolve_params": ".blocks",
     "each": ".display",
     "show": ".display",
     "subgroup_variables": ".blocks",

@@ -21,25 +21,21 @@ import pandas as pd
 
 from ..analysis.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, hidden_mark
 from ..analysis.drivers import outcome_item
-from ..analysis.findings import SECURITY_INDICATORS, Findings, Options, compute_findings
+from ..analysis.findings import SECURITY_INDICATORS, Findings
 from ..analysis.keyfindings import rule_fields
 from ..analysis.omissions import combined, omission_text, sections_left_out
-from ..analysis.prepare import Definitions, PreparedCycle, prepare_inputs
+from ..analysis.pipeline import analyse
+from ..analysis.prepare import Definitions, PreparedCycle
 from ..analysis.scoring import load_indicators
 from ..analysis.units import (
     OTHER_UNITS,
     UnitFigures,
-    compute_units,
-    hide_national_cells,
-    national_cells_to_hide,
 )
 from ..files import atomic_write
 from ..inputs.codebook import Codebook
 from ..inputs.params import (
-    PARAM_SPEC,
     CycleParams,
     load_params,
-    validate_params,
 )
 from ..text.catalogue import load_catalogue
 from ..text.numbers import NumberFormat
@@ -99,34 +95,6 @@ def params_path(params_file: str | Path, params_dir: str | Path | None = None) -
     return Path.cwd() / path
 
 
-def resolve_params(values: dict[str, Any], params_dir: str | Path | None = None) -> CycleParams:
-    """Params as papermill injects them (one variable per params key) validated like a params file.
-
-    Relative paths are read from ``params_dir``; when it is not given, from ``./params`` or
-    ``../params`` (papermill runs the kernel in the folder it was started from).
-
-    Examples
-    --------
-    >>> pop = {"official": "population/scs_staff.yaml", "private": "population/private_frame.yaml"}
-    >>> resolve_params({"cycle": 2024, "data": "demo", "population": pop}, "params").cycle
-    2024
-    """
-    # None is a value of the settings that may be empty (kpis: null leaves the KPIs out); of the
-    # others it means "not given"
-    raw = {
-        k: v
-        for k, v in values.items()
-        if k in PARAM_SPEC and (v is not None or type(None) in PARAM_SPEC[k][0])
-    }
-    if params_dir is None:
-        for cand in (Path.cwd() / "params", Path.cwd().parent / "params", Path.cwd()):
-            if cand.is_dir():
-                params_dir = cand
-                break
-    base = Path(params_dir).resolve()
-    return validate_params(raw, str(base / f"{raw.get('cycle', 'params')}.yaml"), base=base)
-
-
 WITH_UNITS: dict[tuple, Report] = {}
 """The national reports built with unit figures in this process (the latest per cycle, data,
 variable, language and pooling): a batch's unit reports read the one its national notebook built
@@ -162,41 +130,24 @@ class Report:
         language: str | None = None,
         units_by: str | None = None,
     ) -> Report:
-        """The report of a cycle. With unit reports (``units_by``, or the params' ``units: by:``)
-        the unit figures are computed too, and the national subgroup tables hide every cell the
-        unit reports withhold (:func:`cipslib.analysis.units.hide_national_cells`)."""
+        """The report of a cycle, on its findings (:func:`cipslib.analysis.pipeline.analyse`, the
+        one path of every command): with unit reports (``units_by``, or the params' ``units:
+        by:``) the unit figures are computed too, and the national subgroup tables hide every
+        cell the unit reports withhold."""
         p = params if isinstance(params, CycleParams) else load_params(params)
-        by = units_by or p.units["by"]
-        # every input checked as cips check does; this cycle and the earlier ones loaded,
-        # screened and weighted side by side
-        inputs = prepare_inputs(p, units_by=by)
-        current, previous, defs = inputs.current, inputs.previous, inputs.definitions
-        opt = Options.from_params(p)
-        fnd = compute_findings(
-            current,
-            previous,
-            opt,
-            indicators=defs.indicators,
-            earlier=inputs.earlier[1:],
-            omitted=defs.omitted,
+        fnd = analyse(p, units_by)
+        inputs = fnd.inputs
+        report = cls(
+            p,
+            inputs.current,
+            inputs.previous,
+            fnd,
+            language or p.language,
+            fnd.units,
+            inputs.definitions,
         )
-        figures = None
-        if by:
-            figures = compute_units(
-                current,
-                by,
-                previous,
-                options=opt,
-                indicators=defs.indicators,
-                pool=p.units["pool"],
-            )
-            cells = national_cells_to_hide(figures, fnd.tables["subgroups"])
-            fnd.tables["subgroups"], fnd.tables["subgroup_tests"] = hide_national_cells(
-                fnd.tables["subgroups"], fnd.tables["subgroup_tests"], cells
-            )
-        report = cls(p, current, previous, fnd, language or p.language, figures, defs)
-        if by:  # the unit reports of a batch run in this process and reuse it
-            WITH_UNITS[report.units_key(p, by, report.language)] = report
+        if fnd.units is not None:  # the unit reports of a batch run in this process and reuse it
+            WITH_UNITS[report.units_key(p, fnd.units.by, report.language)] = report
         return report
 
     @staticmethod
@@ -1719,6 +1670,5 @@ __all__ = [
     "SECTIONS",
     "factors_present",
     "groups_present",
-    "resolve_params",
     "subgroup_variables",
 ]

@@ -861,18 +861,14 @@ def _render(
         nb_in = notebook_path(notebook)
         kernel = _Kernel(nb_in, params_path.parent)
         executed = tmp / f"{stem}.ipynb"
-        parameters = (
-            _notebook_params(params_path)
-            if notebook == "findings_report.ipynb"
-            else {"params_file": str(params_path)}
-        )
-        parameters |= {
+        parameters = {
+            "params_file": str(params_path),
             "params_dir": str(params_path.parent),
             "output_dir": str(tmp),
             "language": lang,
         }
         if by:
-            parameters["units"] = {"by": by, "pool": params.units["pool"]}
+            parameters["units_by"] = by
         engine = pdf_engine if "pdf" in formats else None
         background = _Background(_prepare_exports, engine)
         nb = _execute(
@@ -1095,31 +1091,3 @@ class _Background:
         """Let the thread finish (a render that failed exits only after it)."""
         if self._thread is not None:
             self._thread.join()
-
-
-def _notebook_params(params_path: Path) -> dict:
-    """The params file's settings as papermill parameters (what ``papermill -f params.yaml``
-    passes), with the default of every setting the file leaves out, so that none of the
-    notebook's own example values (its ``previous``, its ``kpis``) stands in for it."""
-    from ..inputs.params import PARAM_SPEC
-    from ..inputs.yamlfile import read_yaml
-
-    raw = read_yaml(params_path, "params")
-    defaults = {k: spec[1] for k, spec in PARAM_SPEC.items() if k != "cycle"}
-    return (
-        defaults
-        | {k: _plain(v) for k, v in raw.items()}
-        | {"fieldwork": _plain(raw.get("fieldwork") or {})}
-    )
-
-
-def _plain(value):
-    """A params value papermill can write into the notebook: dates (also inside mappings and lists,
-    e.g. ``publication: {date: ...}``) as ISO text."""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value

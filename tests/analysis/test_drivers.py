@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from cipslib.analysis.drivers import outcome_item, relative_weights, relative_weights_with_errors
-from cipslib.analysis.findings import analyse
+from cipslib.analysis.pipeline import analyse
 from cipslib.errors import CipsDataError
 
 from ..conftest import ROOT

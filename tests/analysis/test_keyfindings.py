@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from cipslib.analysis import keyfindings as kf
-from cipslib.analysis.findings import analyse
+from cipslib.analysis.pipeline import analyse
 from cipslib.analysis.scoring import Indicator, load_indicators
 from cipslib.text.catalogue import available_languages, catalogues_dir
 

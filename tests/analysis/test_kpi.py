@@ -28,7 +28,7 @@ def test_shipped_kpis_load(codebook, indicators):
 
 
 def test_kpi_values_come_from_the_findings(codebook, indicators, tmp_path):
-    from cipslib.analysis.findings import analyse
+    from cipslib.analysis.pipeline import analyse
 
     f24 = analyse(ROOT / "params" / "2024.yaml", with_previous=False)
     kpis = load_kpis(KPI_FILE, codebook, indicators)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import cipslib
-from cipslib.analysis.findings import analyse
+from cipslib.analysis.pipeline import analyse
 from cipslib.cli import main
 from cipslib.inputs.demo import demo_path
 from cipslib.inputs.synthetic import simulate_cycle

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import yaml
 
-from cipslib.analysis.findings import analyse
+from cipslib.analysis.pipeline import analyse
 from cipslib.inputs.params import load_params, previous_chain
 from cipslib.inputs.synthetic import simulate_cycle
 from cipslib.report.render import render
