@@ -48,6 +48,8 @@ def _check_target(
     """Check what a params file describes as ``cips findings`` and ``cips render`` would (the same
     :func:`~cipslib.analysis.prepare.prepare_inputs`), or a data file against a codebook; print
     what was read."""
+    import pandas as pd
+
     from .analysis.prepare import prepare_inputs
     from .analysis.quality import screen
     from .inputs.codebook import load_codebook
@@ -79,10 +81,13 @@ def _check_target(
         + ", ".join(f"{g} {counts.get(g, 0)}" for g in data["group"].cat.categories),
         file=out,
     )
-    officials = data[data["group"] == "official"]
-    if "role" in data and len(officials) and officials["role"].notna().any():
-        share = (officials["role"] == "manager").sum() / officials["role"].notna().sum()
-        print(f"  managers among the officials analysed who gave their role: {share:.0%}", file=out)
+    for g in cb.group_names:  # who answered, by the variable the group's trend is decomposed by
+        by = cb.decompose_by_of(g)
+        members = data.loc[data["group"] == g, by] if by in data else pd.Series(dtype=object)
+        if members.notna().any():
+            shares = members.value_counts(normalize=True, sort=False)
+            listed = ", ".join(f"{level} {share:.0%}" for level, share in shares.items() if share)
+            print(f"  {cb.group_members(g, 'en')} analysed by {by}: {listed}", file=out)
     nr = report.nonresponse
     print(
         f"  answers recorded as don't know: {int(nr['dont_know'].sum())}; refusals: "
@@ -124,7 +129,7 @@ def _check_target(
 
         print("  left out of the findings and the report:", file=out)
         for o in combined([o.to_dict() for o in omitted]):
-            print(f"    {omission_text(o)}", file=out)
+            print(f"    {omission_text(o, 'en', cb)}", file=out)
         if params.indicators is None and any(o.reason == "indicator_item" for o in omitted):
             print(
                 "  the shipped indicators are written for the shipped questionnaire: define those "

@@ -25,6 +25,16 @@ LEVELS = {
     "tenure": ("lt5", "5to10", "gt10"),
     "business_type": ("importer_exporter", "broker", "other"),
 }
+GROUP_WORDS = {
+    "official": {
+        "label": {"en": "Officials", "uk": "Посадові особи"},
+        "members": {"en": "officials", "uk": "посадових осіб"},
+    },
+    "private": {
+        "label": {"en": "Private sector", "uk": "Приватний сектор"},
+        "members": {"en": "private-sector respondents", "uk": "представників приватного сектору"},
+    },
+}
 UK_NUMBERS = ("одна", "дві", "три", "чотири", "п'ять", "шість", "сім")
 
 
@@ -43,13 +53,16 @@ class ItemSpec:
     construct: str  # perception, mechanism (an exists/effective pair), experience or outcome
     scale: int
     factor: int | None = None
-    instruments: tuple[str, ...] = ("official", "private")
+    instruments: tuple[str, ...] | None = None  # None: every group
     reverse: bool = False
 
 
 @dataclass(frozen=True)
 class Questionnaire:
-    groups: tuple[str, ...] = ("official", "private")
+    groups: tuple[str, ...] = ("official", "private")  # the groups who answered
+    instruments: tuple[str, ...] = ("official", "private")  # the codebook's groups
+    staff: str | None = "official"  # the staff group, asked role and tenure
+    group_section: bool = False  # a groups section naming the groups and the staff
     variables: frozenset[str] = frozenset(OPTIONAL_VARIABLES)
     region_column: bool = True
     id_column: bool = True
@@ -99,17 +112,25 @@ def _levels(names, group=None) -> dict:
     return out
 
 
+def respondent_types(q: Questionnaire) -> dict[str, str]:
+    """Each respondent type and its group: the staff's is the group's name, the second group's
+    are the private sector's (business, association, ...), any other group's its own name."""
+    out = {}
+    for i, g in enumerate(q.instruments):
+        if g != q.staff and i == 1:
+            out |= dict.fromkeys(PRIVATE_TYPES, g)
+        else:
+            out[g] = g
+    return out
+
+
 def variables(q: Questionnaire) -> dict:
+    types = respondent_types(q)
     out = {
         "respondent_id": _variable("respondent_id", "Respondent", "Респондент", type="id"),
-        "group": _variable("group", "Group", "Група", _levels(("official", "private"))),
+        "group": _variable("group", "Group", "Група", _levels(q.instruments)),
         "respondent_type": _variable(
-            "respondent_type",
-            "Type",
-            "Тип",
-            _levels(
-                ("official", *PRIVATE_TYPES), lambda n: "official" if n == "official" else "private"
-            ),
+            "respondent_type", "Type", "Тип", _levels(tuple(types), lambda n: types[n])
         ),
         "region": _variable("region", "Region", "Регіон", _levels(LEVELS["region"])),
         "mode": _variable("mode", "Mode", "Спосіб", _levels(("paper", "online"))),
@@ -119,7 +140,7 @@ def variables(q: Questionnaire) -> dict:
         out["cycle"] = _variable("cycle", "Cycle", "Хвиля", type="year")
     if "role" in q.variables:
         out["role"] = _variable(
-            "role", "Position", "Посада", _levels(LEVELS["role"]), applies_to=["official"]
+            "role", "Position", "Посада", _levels(LEVELS["role"]), applies_to=[q.staff]
         )
     if "tenure" in q.variables:
         out["tenure"] = _variable(
@@ -127,7 +148,7 @@ def variables(q: Questionnaire) -> dict:
             "Tenure",
             "Стаж",
             _levels(LEVELS["tenure"]),
-            applies_to=["official"],
+            applies_to=[q.staff],
             ordered=True,
         )
     if "business_type" in q.variables:
@@ -154,7 +175,7 @@ def codebook(q: Questionnaire) -> dict:
         scale = f"s{spec.scale % len(q.scales)}"
         ordinal = q.scales[spec.scale % len(q.scales)].type == "ordinal"
         base = {
-            "instruments": list(spec.instruments),
+            "instruments": list(spec.instruments or q.instruments),
             "scale": scale,
             "reverse": bool(spec.reverse and ordinal),
         }
@@ -199,7 +220,7 @@ def codebook(q: Questionnaire) -> dict:
             {
                 "id": "q01",
                 "key": "K_Q01",
-                "instruments": ["official", "private"],
+                "instruments": list(q.instruments),
                 "scale": "s0",
                 "construct": "experience",
                 "text": {"en": "Statement number 1.", "uk": "Твердження номер 1."},
@@ -210,16 +231,36 @@ def codebook(q: Questionnaire) -> dict:
             encoding="utf-8"
         )
     )
-    return {
+    instruments = {
+        g: shipped["instruments"].get(g) or {"en": f"The {g} questionnaire", "uk": f"Анкета {g}"}
+        for g in q.instruments
+    }
+    out = {
         "schema_version": 1,
         "title": {"en": "Any questionnaire", "uk": "Будь-яка анкета"},
-        "instruments": shipped["instruments"],
+        "instruments": instruments,
         "scales": scales,
         "factors": shipped["factors"],
         "respondent_variables": variables(q),
         "identifiers": {"names": ["email"], "patterns": []},
         "items": items,
     }
+    if q.group_section:
+        out["groups"] = {
+            g: {
+                **GROUP_WORDS.get(
+                    g,
+                    {
+                        "label": {"en": g.title(), "uk": f"Група {g}"},
+                        "members": {"en": f"{g} respondents", "uk": f"респондентів групи {g}"},
+                    },
+                ),
+                **({"staff": True} if g == q.staff else {}),
+            }
+            for g in q.instruments
+        }
+        out = {k: out[k] for k in ("schema_version", "title", "instruments", "groups")} | out
+    return out
 
 
 # -- the export ------------------------------------------------------------------------------------
@@ -234,13 +275,14 @@ def export_rows(q: Questionnaire, cb: dict, cycle: int) -> list[dict]:
             if q.id_column:
                 row["respondent_id"] = f"{group[0]}{cycle}-{i}"
             row["group"] = group
-            rtype = "official" if group == "official" else PRIVATE_TYPES[i % len(PRIVATE_TYPES)]
+            own = [t for t, g in respondent_types(q).items() if g == group]
+            rtype = own[i % len(own)]
             row["respondent_type"] = rtype
             if q.region_column:
                 row["region"] = LEVELS["region"][i % 3]
             if "cycle" in q.variables:
                 row["cycle"] = cycle
-            if group == "official":
+            if group == q.staff:
                 if "role" in q.variables:
                     row["role"] = LEVELS["role"][i % 2]
                 if "tenure" in q.variables:
@@ -287,7 +329,7 @@ def population(q: Questionnaire, group: str, rows: list[dict]) -> dict | None:
     sample's counts), or None when there is none."""
     members = [r for r in rows if r["group"] == group]
     candidates = ["region"] if q.region_column else []
-    candidates += ["role", "tenure"] if group == "official" else ["respondent_type"]
+    candidates += ["role", "tenure"] if group == q.staff else ["respondent_type"]
     margins = {}
     for var in candidates:
         values = [r.get(var) for r in members]

@@ -11,6 +11,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -104,7 +105,8 @@ def test_a_nominal_only_questionnaire_renders_and_says_what_it_leaves_out(tmp_pa
 
 def test_a_questionnaire_without_role_or_tenure_renders_in_ukrainian(tmp_path):
     """No role, tenure or business type (so no subgroups by them and no trend decomposition by
-    role), a previous cycle: the Ukrainian report, HTML and PDF, says what it leaves out."""
+    role: the codebook's groups are compared by the variables it has), a previous cycle: the
+    Ukrainian report, HTML and PDF, says what it leaves out."""
     q = Questionnaire(
         variables=frozenset({"duration_s"}),
         scales=(AGREE5, YES_NO),
@@ -115,14 +117,13 @@ def test_a_questionnaire_without_role_or_tenure_renders_in_ukrainian(tmp_path):
     params = write_cycle(q, tmp_path / "in", previous=True)
     checked, out, err = cips("check", params)
     assert checked == 0, err
-    assert "managers among" not in out  # no role variable
-    assert "subgroups by “role” were left out" in out
+    assert "by role" not in out  # no role variable, so no decomposition by it
     code, _, err = cips("render", params, "--out", tmp_path / "reports", "--quiet", "--lang", "uk")
     assert code == 0, err
     folder = tmp_path / "reports" / "2025-uk"
     html = _texts(next(folder.glob("*.html")).read_text(encoding="utf-8"))
     assert "Чого цей звіт не містить" in html
-    assert "підгрупи за «role» не включено" in html
+    assert "«role»" not in html
     assert "Цей розділ неможливо побудувати" in html  # the drivers: too few respondents
     assert "9. Зміни порівняно з попереднім циклом" in html
     assert next(folder.glob("*.pdf")).stat().st_size > 10_000
@@ -182,15 +183,16 @@ def test_kpis_on_left_out_indicators_are_left_out_and_unknown_items_refused(tmp_
     assert code == 2 and "kpis.yaml" in err and "NO_SUCH_KEY" in err
 
 
-def test_subgroup_variables_left_out_by_default_refused_when_named(tmp_path):
+def test_groups_are_compared_by_the_codebooks_variables_and_a_missing_one_is_refused(tmp_path):
+    """Without role, tenure or business type in the codebook, no group is compared by them (its
+    defaults are the variables the codebook has); the params naming one is refused."""
     folder = tmp_path / "in"
     params = write_cycle(_small(variables=frozenset()), folder)
-    omitted = load_definitions(load_params(params), load_codebook(folder / "codebook.yaml")).omitted
-    assert {o.name for o in omitted if o.reason == "subgroup_variable"} == {
-        "role",
-        "tenure",
-        "business_type",
-    }
+    cb = load_codebook(folder / "codebook.yaml")
+    omitted = load_definitions(load_params(params), cb).omitted
+    assert not [o for o in omitted if o.reason in ("subgroup_variable", "decompose_variable")]
+    for g in cb.group_names:
+        assert not {"role", "tenure", "business_type"} & set(cb.subgroups_of(g))
     params = write_cycle(
         _small(variables=frozenset()),
         folder,
@@ -198,6 +200,11 @@ def test_subgroup_variables_left_out_by_default_refused_when_named(tmp_path):
     )
     code, _, err = cips("check", params)
     assert code == 2 and "'analysis: subgroups: official' names 'role'" in err
+    params = write_cycle(
+        _small(variables=frozenset()), folder, analysis={"subgroups": {"staff": ["region"]}}
+    )
+    code, _, err = cips("check", params)
+    assert code == 2 and "names the group 'staff', which the codebook does not have" in err
 
 
 def test_units_by_a_variable_the_codebook_lacks_is_refused_by_check_too(tmp_path):
@@ -235,3 +242,50 @@ def test_findings_json_is_the_same_from_cips_findings_and_cips_render(tmp_path):
     rendered = (tmp_path / "reports" / "2025" / "findings.json").read_text(encoding="utf-8")
     assert found == rendered
     assert json.loads(found)["cycle"] == 2025
+
+
+def test_three_groups_of_any_names_render_a_report_and_unit_reports(tmp_path):
+    """Groups named staff, business and agencies (three questionnaires; the staff marked in the
+    codebook's groups section): the report and a unit report per region render with no code
+    naming a group, every pair of groups is compared with Holm's adjustment, and the report
+    names the groups in the codebook's words only."""
+    groups = ("staff", "business", "agencies")
+    q = Questionnaire(
+        groups=groups,
+        instruments=groups,
+        staff="staff",
+        group_section=True,
+        scales=(AGREE5, YES_NO),
+        items=tuple(ItemSpec("perception", 0, k % 3 + 1) for k in range(9))
+        + (ItemSpec("mechanism", 0, 2), ItemSpec("experience", 1), ItemSpec("outcome", 0)),
+        n=60,
+    )
+    params = write_cycle(q, tmp_path / "in", previous=True, units={"by": "region", "pool": True})
+    code, _, err = cips("check", params)
+    assert code == 0, err
+    code, _, err = cips("render", params, "--out", tmp_path / "reports", "--format", "html")
+    assert code == 0, err
+    folder = tmp_path / "reports" / "2025"
+    page = _texts(next(folder.glob("findings_report_2025.html")).read_text(encoding="utf-8"))
+    for label in ("Staff", "Business", "Agencies", "staff respondents", "agencies respondents"):
+        assert label in page, label
+    for other in ("Officials", "officials", "private sector", "Private sector"):
+        assert other not in page, other
+    assert "Staff vs Business" in page and "Business vs Agencies" in page
+    fnd = json.loads((folder / "findings.json").read_text(encoding="utf-8"))
+    al = fnd["tables"]["alignment"]
+    pairs = {(r["group_a"], r["group_b"]) for r in al}
+    assert pairs == {("staff", "business"), ("staff", "agencies"), ("business", "agencies")}
+    for factor in {r["factor"] for r in al}:
+        rows = sorted((r for r in al if r["factor"] == factor), key=lambda r: r["p_value"])
+        # Holm: the k-th smallest p-value times (3 - k + 1), kept increasing, at most 1
+        running = 0.0
+        for k, r in enumerate(rows):
+            running = max(running, min(1.0, r["p_value"] * (len(rows) - k)))
+            assert r["p_holm"] == pytest.approx(running, abs=1e-12)
+    units = json.loads((folder / "units.json").read_text(encoding="utf-8"))
+    assert list(units["groups"]) == list(groups)
+    unit_pages = list((folder / "units").rglob("*.html"))
+    assert unit_pages, "a unit report per region"
+    unit_text = _texts(unit_pages[0].read_text(encoding="utf-8"))
+    assert "Officials" not in unit_text and any(g.title() in unit_text for g in groups)

@@ -22,7 +22,7 @@ def test_check_demo_params():
     r = cips("check", "params/2024.yaml", "params/2025.yaml")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "official 448, private 477" in r.stdout and "official 4199" in r.stdout
-    assert "managers among the officials analysed who gave their role: 85%" in r.stdout
+    assert "officials analysed by role: manager 85%, non_manager 15%" in r.stdout
     assert "identifier columns dropped: comment, email, ip_address, submitted_at" in r.stdout
     assert "retained" in r.stdout
     assert "weighting: raked to the population margins" in r.stdout

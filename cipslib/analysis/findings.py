@@ -30,6 +30,7 @@ Conventions (repeated in the report's method section):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Sequence
@@ -43,7 +44,7 @@ import pingouin as pg
 from scipy import stats
 
 from ..inputs.codebook import Codebook
-from ..inputs.params import ANALYSIS_DEFAULTS, DRIVER_DEFAULTS, THRESHOLD_DEFAULTS, CycleParams
+from ..inputs.params import DRIVER_DEFAULTS, THRESHOLD_DEFAULTS, CycleParams
 from ..survey.inference import holm
 from .disclosure import (
     Sum,
@@ -63,7 +64,6 @@ from .scoring import Indicator, answer_codes, load_indicators
 from .trends import compare_estimates, decompose_change
 
 SCHEMA_VERSION = 1
-GROUPS = ("official", "private")
 
 
 @dataclass(frozen=True)
@@ -83,29 +83,59 @@ class Options:
     significance: float = THRESHOLD_DEFAULTS["significance"]
     min_n_effective: float = THRESHOLD_DEFAULTS["min_n_effective"]
     max_half_width: float = THRESHOLD_DEFAULTS["max_half_width"]
-    subgroups: dict[str, list[str]] = field(
-        default_factory=lambda: dict(ANALYSIS_DEFAULTS["subgroups"])
-    )
-    decompose_by: dict[str, str] = field(
-        default_factory=lambda: dict(ANALYSIS_DEFAULTS["decompose_by"])
-    )
+    subgroups: dict[str, list[str]] | None = None
+    """The subgroup variables per group; None, or a group left out: the codebook's (see
+    :meth:`with_codebook`)."""
+    decompose_by: dict[str, str] | None = None
+    """The trend decomposition's variable per group; None, or a group left out: the codebook's."""
     drivers: dict[str, Any] = field(default_factory=lambda: dict(DRIVER_DEFAULTS))
 
     @classmethod
-    def from_params(cls, params: CycleParams | None) -> Options:
+    def from_params(cls, params: CycleParams | None, codebook: Codebook | None = None) -> Options:
+        """The params' settings; a group they do not compare by variables of their own is
+        compared as its codebook says (given ``codebook``; else when the findings are computed).
+
+        Examples
+        --------
+        >>> from cipslib import load_codebook, load_params
+        >>> Options.from_params(load_params("params/2025.yaml"), load_codebook()).decompose_by
+        {'official': 'role', 'private': 'respondent_type'}
+        """
         if params is None:
-            return cls()
-        th = params.thresholds
-        return cls(
-            min_cell=params.min_cell,
-            aligned_difference=th["aligned_difference"],
-            alpha_min=th["alpha_min"],
-            significance=th["significance"],
-            min_n_effective=th["min_n_effective"],
-            max_half_width=th["max_half_width"],
-            subgroups=dict(params.analysis["subgroups"]),
-            decompose_by=dict(params.analysis["decompose_by"]),
-            drivers=dict(params.drivers),
+            options = cls()
+        else:
+            th = params.thresholds
+            options = cls(
+                min_cell=params.min_cell,
+                aligned_difference=th["aligned_difference"],
+                alpha_min=th["alpha_min"],
+                significance=th["significance"],
+                min_n_effective=th["min_n_effective"],
+                max_half_width=th["max_half_width"],
+                subgroups=dict(params.analysis["subgroups"]),
+                decompose_by=dict(params.analysis["decompose_by"]),
+                drivers=dict(params.drivers),
+            )
+        return options.with_codebook(codebook) if codebook is not None else options
+
+    def with_codebook(self, codebook: Codebook) -> Options:
+        """These options with every group's subgroup and decomposition variables: those given,
+        else the codebook's (:meth:`~cipslib.inputs.codebook.Codebook.subgroups_of`,
+        :meth:`~cipslib.inputs.codebook.Codebook.decompose_by_of`).
+
+        Examples
+        --------
+        >>> from cipslib import load_codebook
+        >>> Options(subgroups={"official": ["role"]}).with_codebook(load_codebook()).subgroups
+        {'official': ['role'], 'private': ['respondent_type', 'business_type', 'region']}
+        """
+        names = codebook.group_names
+        subgroups = {g: list(codebook.subgroups_of(g)) for g in names}
+        decompose = {g: codebook.decompose_by_of(g) for g in names}
+        return dataclasses.replace(
+            self,
+            subgroups=subgroups | dict(self.subgroups or {}),
+            decompose_by={g: v for g, v in decompose.items() if v} | dict(self.decompose_by or {}),
         )
 
 
@@ -231,7 +261,8 @@ class _Cycle:
         self.prepared = prepared
         self.measures: Measures = build_measures(prepared.data, prepared.codebook, indicators)
         groups = prepared.data["group"].astype(object).to_numpy()
-        self.masks = {g: groups == g for g in GROUPS if (groups == g).any()}
+        names = prepared.codebook.group_names
+        self.masks = {g: groups == g for g in names if (groups == g).any()}
 
     def estimates(
         self, design, columns: list[str] | None = None, level: float = 0.95
@@ -306,7 +337,7 @@ def compute_findings(
     >>> sorted(f.tables)[:3]
     ['alignment', 'distributions', 'drivers']
     """
-    opt = options or Options.from_params(current.params)
+    opt = (options or Options.from_params(current.params)).with_codebook(current.codebook)
     cb = current.codebook
     inds = indicators if indicators is not None else load_indicators(cb)
     cur = _Cycle(current, inds)
@@ -657,59 +688,74 @@ def _reliability(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame,
 
 
 _ALIGNMENT_VALUES = [
-    "official",
-    "private",
+    "estimate_a",
+    "estimate_b",
     "difference",
     "se",
     "ci_low",
     "ci_high",
     "p_value",
+    "p_holm",
     "hedges_g",
-    "n_official",
-    "n_private",
+    "n_a",
+    "n_b",
 ]
 
 
 def _alignment(cur: _Cycle, est: pd.DataFrame, opt: Options) -> pd.DataFrame:
+    """Every pair of groups on every factor index (group a minus group b, in the codebook's order
+    of the groups): the difference with its CI and p-value, Holm-adjusted over the pairs of a
+    factor (one pair: the p-value itself); significant when the adjusted p is below the
+    threshold, aligned when not significant and under ``aligned_difference`` points apart."""
     cols = cur.measures.columns("factor_index")
-    if set(cur.masks) != set(GROUPS) or not cols:
-        return pd.DataFrame(columns=["factor", *_ALIGNMENT_VALUES, "significant", "aligned"])
-    c = cur.prepared.design.contrast(
-        cur.measures.values[cols], cur.masks["official"], cur.masks["private"], level=opt.level
-    )
+    groups = list(cur.masks)
+    pairs = {
+        f"{a}|{b}": (cur.masks[a], cur.masks[b])
+        for i, a in enumerate(groups)
+        for b in groups[i + 1 :]
+    }
+    columns = ["factor", "group_a", "group_b", *_ALIGNMENT_VALUES, "significant", "aligned"]
+    if not pairs or not cols:
+        return pd.DataFrame(columns=[*columns, "suppressed"])
+    c = cur.prepared.design.contrasts(cur.measures.values[cols], pairs, level=opt.level)
+    values = cur.measures.values
     rows = []
     for _, r in c.iterrows():
-        x = cur.measures.values.loc[cur.masks["official"], r["variable"]].dropna()
-        y = cur.measures.values.loc[cur.masks["private"], r["variable"]].dropna()
-        small = min(len(x), len(y)) < opt.min_cell
+        a, b = r["contrast"].split("|")
+        x = values.loc[cur.masks[a], r["variable"]].dropna()
+        y = values.loc[cur.masks[b], r["variable"]].dropna()
         g = (
             float(pg.compute_effsize(x, y, eftype="hedges"))
             if len(x) > 1 and len(y) > 1
             else np.nan
         )
-        sig = bool(r["p_value"] < opt.significance)
         rows.append(
             {
                 "factor": int(r["variable"].split(".")[1]),
-                "official": r["estimate_a"],
-                "private": r["estimate_b"],
+                "group_a": a,
+                "group_b": b,
+                "estimate_a": r["estimate_a"],
+                "estimate_b": r["estimate_b"],
                 "difference": r["difference"],
                 "se": r["se"],
                 "ci_low": r["ci_low"],
                 "ci_high": r["ci_high"],
                 "p_value": r["p_value"],
                 "hedges_g": g,
-                "n_official": r["n_a"],
-                "n_private": r["n_b"],
-                "significant": sig,
-                "aligned": (not sig) and abs(r["difference"]) < opt.aligned_difference,
-                "suppressed": small,
+                "n_a": r["n_a"],
+                "n_b": r["n_b"],
+                "suppressed": min(len(x), len(y)) < opt.min_cell,
             }
         )
     out = pd.DataFrame(rows)
-    hidden = out["suppressed"]
-    out.loc[hidden, _ALIGNMENT_VALUES] = np.nan
-    return out
+    out["p_holm"] = np.nan
+    for _, part in out[out["p_value"].notna()].groupby("factor"):
+        out.loc[part.index, "p_holm"] = holm(part["p_value"].to_numpy())
+    out["significant"] = _significant(out["p_holm"], opt.significance)
+    out["aligned"] = ~out["significant"] & (out["difference"].abs() < opt.aligned_difference)
+    out = out[[*columns, "suppressed"]].sort_values(["factor"], kind="stable")
+    out.loc[out["suppressed"], _ALIGNMENT_VALUES] = np.nan
+    return out.reset_index(drop=True)
 
 
 def _gaps(cur: _Cycle, est: pd.DataFrame, cb: Codebook, opt: Options) -> pd.DataFrame:
@@ -940,7 +986,7 @@ def _sample(current: PreparedCycle, opt: Options) -> tuple[pd.DataFrame, pd.Data
                 )
     weighting = []
     t = float(current.design._t(opt.level))
-    for g in GROUPS:
+    for g in current.codebook.group_names:
         members = (data["group"].astype(object) == g).to_numpy()
         if not members.any():
             continue
@@ -1095,7 +1141,7 @@ def _trends(cur: _Cycle, prev: _Cycle, opt: Options) -> tuple[pd.DataFrame, pd.D
     # decomposition of the raw change of each factor index and indicator by the group's cell
     # variable
     rows = []
-    for g in GROUPS:
+    for g in cur.prepared.codebook.group_names:
         var = opt.decompose_by.get(g)
         if (
             g not in cur.masks

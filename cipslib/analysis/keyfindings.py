@@ -61,7 +61,7 @@ CLASSES: tuple[FindingClass, ...] = (
     ),
     FindingClass("reporting", items=("EXP_SAFE_REPORTING",)),
     FindingClass("organised_crime", items=("EXP_ORGANISED_CRIME_PRESSURE",)),
-    FindingClass("officials_vs_private", kinds=("not_aligned",)),
+    FindingClass("between_groups", kinds=("not_aligned",)),
     FindingClass("change_across_factors", kinds=("across_factors",)),
     FindingClass("change", kinds=("change",)),
     FindingClass("corruption_level", items=("EXP_CORRUPTION_LEVEL",)),
@@ -144,7 +144,7 @@ def _experience(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
                 "value": f.value(r["estimate"], "%"),
                 "ci": format_ci(f, r["ci_low"], r["ci_high"], "%"),
                 "n": f.count(r["n"]),
-                "group": t["groups"][r["group"]],
+                "group": ctx.cb.group_members(r["group"], lang),
                 "text": ctx.inds[r["indicator"]].text[lang],
             },
         )
@@ -173,7 +173,7 @@ def _gaps(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
                 },
                 lambda lang, f, t, r=r: {
                     "factor": ctx.cb.factor_name(int(r["factor"]), lang),
-                    "group": t["groups"][r["group"]],
+                    "group": ctx.cb.group_members(r["group"], lang),
                     "exists": f.value(r["exists"], "%"),
                     "effective": f.value(r["effective"], "%"),
                     "gap": f.value(r["gap"], "points"),
@@ -260,7 +260,7 @@ def _across(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
                 "unit": "points",
             },
             lambda lang, f, t, g=g, sign=sign, rows=rows, p=p: {
-                "group": t["groups"][g],
+                "group": ctx.cb.group_members(g, lang),
                 "how_many": (
                     t["words"]["all_of"] if len(rows) == total[g] else t["words"]["count_of"]
                 ).format(count=len(rows), total=int(total[g])),
@@ -438,7 +438,7 @@ def _factors(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
                 },
                 lambda lang, f, t, r=r, g=g: {
                     "factor": ctx.cb.factor_name(int(r["factor"]), lang),
-                    "group": t["groups"][g],
+                    "group": ctx.cb.group_members(g, lang),
                     "value": f.value(r["index"], "index"),
                     "ci": format_ci(f, r["ci_low"], r["ci_high"], "index"),
                     "n": f.count(r["n"]),
@@ -446,60 +446,74 @@ def _factors(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
             )
 
 
+def _pair_words(ctx: _Context, a: str, b: str, lang: str) -> dict[str, str]:
+    """How a sentence names the two groups of a comparison: their members."""
+    return {"group_a": ctx.cb.group_members(a, lang), "group_b": ctx.cb.group_members(b, lang)}
+
+
 def _alignment(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
-    """How many factors officials and the private sector agree on, and where they differ most."""
+    """For each pair of groups: how many factors they agree on, and where they differ most."""
     al = ctx.tables["alignment"]
     if al.empty or al["suppressed"].all():
         return
-    shown = al[~al["suppressed"]]
-    aligned = shown[shown["aligned"]]
-    if len(aligned):
-        yield (
-            "aligned",
-            {
-                "count": int(len(aligned)),
-                "total": int(len(shown)),
-                "factors": [int(k) for k in aligned["factor"]],
-            },
-            lambda lang, f, t: {
-                "count": len(aligned),
-                "total": len(shown),
-                "factors": ", ".join(ctx.cb.factor_name(int(k), lang) for k in aligned["factor"])
-                or t["words"]["none"],
-            },
-        )
-    apart = shown[shown["significant"]]
-    for _, r in (
-        apart.reindex(apart["difference"].abs().sort_values(ascending=False).index)
-        .head(MAX_APART)
-        .iterrows()
-    ):
-        yield (
-            "not_aligned",
-            {
-                "measure": f"factor_index.{int(r['factor'])}",
-                "factor": int(r["factor"]),
-                "official": r["official"],
-                "private": r["private"],
-                "difference": r["difference"],
-                "ci_low": r["ci_low"],
-                "ci_high": r["ci_high"],
-                "p_value": r["p_value"],
-                "n_official": r["n_official"],
-                "n_private": r["n_private"],
-                "unit": "index",
-            },
-            lambda lang, f, t, r=r: {
-                "factor": ctx.cb.factor_name(int(r["factor"]), lang),
-                "official": f.value(r["official"], "index"),
-                "private": f.value(r["private"], "index"),
-                "difference": f.value(r["difference"], "points", signed=True),
-                "ci": format_ci(f, r["ci_low"], r["ci_high"], "points"),
-                "p": f.p(r["p_value"]),
-                "n_official": f.count(r["n_official"]),
-                "n_private": f.count(r["n_private"]),
-            },
-        )
+    for (a, b), pair in al.groupby(["group_a", "group_b"], sort=False):
+        shown = pair[~pair["suppressed"]]
+        aligned = shown[shown["aligned"]]
+        if len(aligned):
+            yield (
+                "aligned",
+                {
+                    "group_a": a,
+                    "group_b": b,
+                    "count": int(len(aligned)),
+                    "total": int(len(shown)),
+                    "factors": [int(k) for k in aligned["factor"]],
+                },
+                lambda lang, f, t, a=a, b=b, aligned=aligned, shown=shown: {
+                    **_pair_words(ctx, a, b, lang),
+                    "count": len(aligned),
+                    "total": len(shown),
+                    "factors": ", ".join(
+                        ctx.cb.factor_name(int(k), lang) for k in aligned["factor"]
+                    )
+                    or t["words"]["none"],
+                },
+            )
+        apart = shown[shown["significant"]]
+        for _, r in (
+            apart.reindex(apart["difference"].abs().sort_values(ascending=False).index)
+            .head(MAX_APART)
+            .iterrows()
+        ):
+            yield (
+                "not_aligned",
+                {
+                    "measure": f"factor_index.{int(r['factor'])}",
+                    "factor": int(r["factor"]),
+                    "group_a": a,
+                    "group_b": b,
+                    "estimate_a": r["estimate_a"],
+                    "estimate_b": r["estimate_b"],
+                    "difference": r["difference"],
+                    "ci_low": r["ci_low"],
+                    "ci_high": r["ci_high"],
+                    "p_value": r["p_holm"],
+                    "n_a": r["n_a"],
+                    "n_b": r["n_b"],
+                    "unit": "index",
+                },
+                lambda lang, f, t, r=r: {
+                    **_pair_words(ctx, r["group_a"], r["group_b"], lang),
+                    "factor": ctx.cb.factor_name(int(r["factor"]), lang),
+                    "value_a": f.value(r["estimate_a"], "index"),
+                    "value_b": f.value(r["estimate_b"], "index"),
+                    "difference": f.value(r["difference"], "points", signed=True),
+                    "ci": format_ci(f, r["ci_low"], r["ci_high"], "points"),
+                    "p": f.p(r["p_holm"]),
+                    "n_a": f.count(r["n_a"]),
+                    "n_b": f.count(r["n_b"]),
+                },
+            )
 
 
 def _reliability(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
@@ -511,7 +525,7 @@ def _reliability(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
             {"group": r["group"], "factor": int(r["factor"]), "alpha": r["alpha"], "n": r["n"]},
             lambda lang, f, t, r=r: {
                 "factor": ctx.cb.factor_name(int(r["factor"]), lang),
-                "group": t["groups"][r["group"]],
+                "group": ctx.cb.group_members(r["group"], lang),
                 "alpha": f.number(r["alpha"], 2),
             },
         )
@@ -547,7 +561,7 @@ def finding_class(kind: str, record: Mapping[str, Any], inds: Mapping[str, Indic
     Examples
     --------
     >>> finding_class("not_aligned", {"measure": "factor_index.8"}, {})
-    'officials_vs_private'
+    'between_groups'
     """
     ind = _indicator_of(kind, record)
     if ind is not None and ind in inds:
@@ -573,18 +587,19 @@ def subjects(
 
     Examples
     --------
-    >>> sorted(subjects("not_aligned", {"measure": "factor_index.8"}, {}))
+    >>> record = {"measure": "factor_index.8", "group_a": "official", "group_b": "private"}
+    >>> sorted(subjects("not_aligned", record, {}))
     [('factor_index.8', 'official', 'level'), ('factor_index.8', 'private', 'level')]
     """
     ind = _indicator_of(kind, record)
     what = inds[ind].item if ind is not None and ind in inds else record.get("measure")
     group = record.get("group")
     if kind == "not_aligned":
-        return frozenset((what, g, "level") for g in ("official", "private"))
+        return frozenset((what, g, "level") for g in (record["group_a"], record["group_b"]))
     if kind == "across_factors":
         return frozenset((f"factor_index.{k}", group, "change") for k in record["factors"])
     if kind == "aligned":
-        return frozenset({("alignment", None, "level")})
+        return frozenset({("alignment", f"{record['group_a']}|{record['group_b']}", "level")})
     if kind == "low_reliability":
         return frozenset({(f"reliability.{int(record['factor'])}", group, "level")})
     if kind == "change":
@@ -708,7 +723,7 @@ def _story_parts(ctx: _Context, lang: str, mostly: list[dict[str, Any]]) -> list
     for g, (hi, lo) in _strongest_and_weakest_by_group(ctx).items():
         parts.append(
             tpl["factors"].format(
-                group=t["groups"][g],
+                group=ctx.cb.group_members(g, lang),
                 strongest=name(int(hi["factor"])),
                 high=f.value(hi["index"], "index"),
                 weakest=name(int(lo["factor"])),
@@ -716,13 +731,17 @@ def _story_parts(ctx: _Context, lang: str, mostly: list[dict[str, Any]]) -> list
             )
         )
     al = ctx.tables["alignment"]
-    shown = al[~al["suppressed"]] if not al.empty else al
-    if len(shown):
+    for (a, b), pair in al.groupby(["group_a", "group_b"], sort=False) if len(al) else []:
+        shown = pair[~pair["suppressed"]]
+        if not len(shown):
+            continue
         apart = shown[shown["significant"]]
+        words = _pair_words(ctx, a, b, lang)
         if len(apart):
             r = apart.loc[apart["difference"].abs().idxmax()]
             parts.append(
                 tpl["differ"].format(
+                    **words,
                     count=len(apart),
                     total=len(shown),
                     factor=name(int(r["factor"])),
@@ -730,14 +749,14 @@ def _story_parts(ctx: _Context, lang: str, mostly: list[dict[str, Any]]) -> list
                 )
             )
         else:
-            parts.append(tpl["differ_none"].format(total=len(shown)))
+            parts.append(tpl["differ_none"].format(**words, total=len(shown)))
     gaps = ctx.tables["gaps"]
     if not gaps.empty and (gaps["significant"] & ~gaps["suppressed"]).any():
         r = gaps[gaps["significant"] & ~gaps["suppressed"]].sort_values("gap").iloc[-1]
         parts.append(
             tpl["gap"].format(
                 factor=name(int(r["factor"])),
-                group=t["groups"][r["group"]],
+                group=ctx.cb.group_members(r["group"], lang),
                 gap=f.value(r["gap"], "points"),
             )
         )
@@ -753,11 +772,11 @@ def _story_of_change(
     tr = ctx.tables.get("trends")
     if tr is None or tr.empty:
         return []
-    t, f = ctx.writer.tpl[lang], ctx.writer.fmt[lang]
+    f = ctx.writer.fmt[lang]
     std = tr[(tr["comparison"] == "standardised") & (tr["kind"] == "factor_index")]
     groups = [
         tpl["change_group"].format(
-            group=t["groups"][g],
+            group=ctx.cb.group_members(g, lang),
             total=len(part),
             up=int((part["significant"] & (part["change"] > 0)).sum()),
             down=int((part["significant"] & (part["change"] < 0)).sum()),
@@ -776,7 +795,7 @@ def _story_of_change(
         by = rec["by"]
         parts.append(
             tpl["composition"].format(
-                group=t["groups"][rec["group"]],
+                group=ctx.cb.group_members(rec["group"], lang),
                 count=count,
                 measure=ctx.writer.measure_name(
                     lang, pd.Series({**rec, "kind": "factor_index", "factor": _factor_of(rec)})
@@ -805,7 +824,7 @@ def story(
     inds: dict[str, Indicator],
 ) -> dict[str, str]:
     """The paragraph that closes the executive summary, in every catalogue language: each group's
-    strongest and weakest factor, how many factors officials and the private sector differ on,
+    strongest and weakest factor, how many factors each pair of groups differs on,
     the widest words-vs-action gap, the significant changes since the previous cycle with both
     cycles weighted to the same population, and where an unweighted change is mostly who answered.
     Built from the (disclosure-controlled) findings tables only; templates are the catalogue's
@@ -813,7 +832,10 @@ def story(
     writer = SentenceWriter(cb, inds)
     ctx = _Context(tables, cycle, previous_cycle, cb, inds, writer)
     mostly = [record for kind, record, _ in _changes(ctx) if kind == "composition"]
-    return {lang: " ".join(_story_parts(ctx, lang, mostly)) for lang in writer.langs}
+    return {
+        lang: " ".join(p[:1].upper() + p[1:] for p in _story_parts(ctx, lang, mostly))
+        for lang in writer.langs
+    }
 
 
 def key_findings(

@@ -259,7 +259,7 @@ def _describe(
     measure: str, group: str, codebook: Codebook, indicators: dict[str, Indicator]
 ) -> tuple[str, str]:
     """Numerator and denominator of a measure in words."""
-    who = {"official": "officials", "private": "private-sector respondents"}[group]
+    who = codebook.group_members(group, "en")
     kind, ref = measure.split(".", 1)
     if kind == "indicator":
         ind = indicators[ref]

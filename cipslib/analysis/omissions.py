@@ -72,16 +72,17 @@ class Omission:
         }
 
 
-def omission_text(omission: dict[str, Any], language: str = "en") -> str:
-    """The sentence that says why something was left out, in ``language``."""
+def omission_text(omission: dict[str, Any], language: str = "en", codebook=None) -> str:
+    """The sentence that says why something was left out, in ``language``; a group named as the
+    ``codebook`` names its members (else by its name)."""
     tpl = load_catalogue(language)
     values = {
         k: v.get(language, next(iter(v.values()), "")) if isinstance(v, dict) else v
         for k, v in omission.items()
         if k not in ("section", "reason", "whole")
     }
-    if "group" in values:
-        values["group"] = tpl["groups"].get(values["group"], values["group"])
+    if "group" in values and codebook is not None:
+        values["group"] = codebook.group_members(values["group"], language)
     if isinstance(values.get("codes"), (list, tuple)):
         values["codes"] = ", ".join(map(str, values["codes"]))
     if isinstance(values.get("names"), (list, tuple)):

@@ -48,7 +48,7 @@ def analyse(
     p = params if isinstance(params, CycleParams) else load_params(params)
     by = units_by or p.units["by"]
     inputs = prepare_inputs(p, with_previous=with_previous, units_by=by)
-    options = Options.from_params(p)
+    options = Options.from_params(p, inputs.current.codebook)
     definitions = inputs.definitions
     findings = compute_findings(
         inputs.current,

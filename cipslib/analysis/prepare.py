@@ -19,7 +19,7 @@ import pandas as pd
 from ..errors import CipsDataError, Problem
 from ..inputs.codebook import Codebook, load_codebook
 from ..inputs.loading import CycleData, LoadReport, load_cycle
-from ..inputs.params import ANALYSIS_DEFAULTS, CycleParams, load_params, previous_chain
+from ..inputs.params import CycleParams, load_params, previous_chain
 from ..inputs.population import Population, load_population
 from ..parallel import side_by_side
 from ..survey.design import SurveyDesign
@@ -72,7 +72,9 @@ def prepare_data(
     data.attrs = {}
     keep = ~q.flags["exclude"].reindex(loaded.data.index).fillna(False).astype(bool).to_numpy()
     reasons = loaded.reasons.loc[keep].reset_index(drop=True)
-    design = weight_cycle(data, populations, source=loaded.report.file)
+    design = weight_cycle(
+        data, populations, source=loaded.report.file, staff=loaded.codebook.staff_group
+    )
     strata = "group" if data["group"].nunique() > 1 else None
     raw = SurveyDesign(design.data, strata=strata)
     source = Path(loaded.report.file).name
@@ -112,7 +114,7 @@ def prepare_cycle(
 def reweight(prepared: PreparedCycle, populations: dict[str, Population]) -> SurveyDesign:
     """The same respondents raked to other population figures (for composition-standardised
     trends)."""
-    return weight_cycle(prepared.data, populations)
+    return weight_cycle(prepared.data, populations, staff=prepared.codebook.staff_group)
 
 
 @dataclass
@@ -186,18 +188,24 @@ def load_definitions(
                 expected="one of " + ", ".join(categories),
             )
         )
-    for key, section, reason in (
-        ("subgroups", "subgroups", "subgroup_variable"),
-        ("decompose_by", "trend", "decompose_variable"),
-    ):
+    groups = codebook.group_names
+    named = [("population", g) for g in params.population]
+    for key in ("subgroups", "decompose_by"):
+        named += [(f"analysis: {key}", g) for g in params.analysis[key]]
+    for setting, group in named:
+        if group not in groups:
+            problems.append(
+                Problem(
+                    file,
+                    f"'{setting}' names the group '{group}', which the codebook does not have",
+                    value=group,
+                    expected="one of " + ", ".join(groups),
+                )
+            )
+    for key in ("subgroups", "decompose_by"):
         for group, given in params.analysis[key].items():
-            default = given == ANALYSIS_DEFAULTS[key].get(group)
             for var in [given] if isinstance(given, str) else given:
-                if var in categories:
-                    continue
-                if default:
-                    omitted.append(Omission(section, reason, var, details={"group": group}))
-                else:
+                if var not in categories:
                     problems.append(
                         Problem(
                             file,

@@ -94,7 +94,7 @@ def response_table(
     *,
     sample: pd.DataFrame | None = None,
     quality: pd.DataFrame | None = None,
-    groups: tuple[str, ...] = ("official", "private"),
+    groups: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """The ``response`` table of a prepared cycle: per group a row with the respondents read,
     retained and in scope, the population total and the response rate (%); then one row per level
@@ -120,7 +120,8 @@ def response_table(
     """
     data = current.data
     present = list(pd.unique(data["group"].dropna().astype(object)))
-    order = [g for g in groups if g in present] + [g for g in present if g not in groups]
+    listed = current.codebook.group_names if groups is None else groups
+    order = [g for g in listed if g in present] + [g for g in present if g not in listed]
     members = {g: (data["group"].astype(object) == g).to_numpy() for g in order}
     read = _read(current, quality, order, min_cell)
     rows: list[dict] = []

@@ -75,7 +75,7 @@ from ..errors import CipsDataError, Problem
 from ..survey.design import SurveyDesign
 from ..survey.inference import holm
 from .disclosure import COMPLEMENTARY, suppress_counts, suppress_estimates
-from .findings import GROUPS, Options
+from .findings import Options
 from .measures import PROPORTION_KINDS, build_measures, to_percent
 from .precision import add_precision, kish_effective_n
 from .prepare import PreparedCycle
@@ -266,8 +266,10 @@ def _require(data: pd.DataFrame, by: str) -> None:
 
 
 def _group_order(groups: pd.Series) -> list[str]:
-    present = [g for g in pd.unique(groups.dropna())]
-    return [g for g in GROUPS if g in present] + [g for g in present if g not in GROUPS]
+    """The groups present, in the order of the ``group`` variable's levels (the codebook's)."""
+    present = set(groups.dropna().astype(object))
+    listed = list(groups.cat.categories) if isinstance(groups.dtype, pd.CategoricalDtype) else []
+    return [g for g in listed if g in present] + sorted(present - set(listed), key=str)
 
 
 # -- estimates -------------------------------------------------------------------------------------
@@ -502,7 +504,7 @@ def compute_units(
     >>> fig.estimates.columns[:8].tolist()
     ['unit', 'group', 'measure', 'kind', 'ref', 'factor', 'estimate', 'se']
     """
-    opt = options or Options.from_params(current.params)
+    opt = (options or Options.from_params(current.params)).with_codebook(current.codebook)
     inds = dict(indicators or load_indicators(current.codebook))
     cur = _UnitCycle(current, by, opt, inds, pool)
     est = cur.estimates()
@@ -531,12 +533,14 @@ class _UnitCycle:
         m = build_measures(data, cb, inds)
         cols = m.columns(*UNIT_KINDS)
         self.prepared, self.by, self.opt, self.inds = prepared, by, opt, inds
-        self.national = Options.from_params(prepared.params) if prepared.params else opt
+        self.national = (
+            Options.from_params(prepared.params, prepared.codebook) if prepared.params else opt
+        )
         self.values = m.values[cols]
         self.info = m.info[m.info["measure"].isin(cols)][["measure", "kind", "ref", "factor"]]
         self.proportion = [c for c in cols if c.split(".")[0] in PROPORTION_KINDS]
         groups = data["group"].astype(object).to_numpy()
-        self.masks = {g: groups == g for g in _group_order(data["group"].astype(object))}
+        self.masks = {g: groups == g for g in _group_order(data["group"])}
         # the national subgroups table's level order (its secondary suppression breaks ties by it)
         levels = (
             list(cb.variables[by].levels)

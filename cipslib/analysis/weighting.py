@@ -102,12 +102,16 @@ def weight_cycle(
     max_iter: int = 100,
     tol: float = 1e-10,
     source: str = "data",
+    staff: str | None = None,
 ) -> SurveyDesign:
     """Rake a cycle's respondents (one row each, with a ``group`` column) to the population figures.
 
     Returns a :class:`SurveyDesign` stratified by group whose weights hit every margin; the design
     remembers the raking so that standard errors account for it. ``source`` names the data file in
-    messages.
+    messages. The ``staff`` group's figures describe all its members (the codebook's
+    :attr:`~cipslib.inputs.codebook.Codebook.staff_group`): each must have every margin variable;
+    other groups' members without them are outside the frame (associations, citizens) and keep
+    their weight.
 
     Examples
     --------
@@ -161,18 +165,17 @@ def weight_cycle(
                     )
                 ]
             )
-        # officials must all be in the frame: a missing region/role/tenure cannot be weighted
-        if out_frame.any() and g == "official":
+        # the staff must all be in the frame: a missing region/role/tenure cannot be weighted
+        if out_frame.any() and g == staff:
             var = next(v for v in frame_vars if data.loc[members, v].isna().any())
             raise CipsDataError(
                 [
                     Problem(
                         source,
-                        f"{int(out_frame.sum())} officials have no "
-                        f"'{var}', so they "
-                        "cannot be weighted to the staff figures",
+                        f"{int(out_frame.sum())} respondents of the group '{g}' have no "
+                        f"'{var}', so they cannot be weighted to the staff figures",
                         column=var,
-                        expected="a value for every official (impute, or exclude them)",
+                        expected="a value for every member of the staff (impute, or exclude them)",
                     )
                 ]
             )

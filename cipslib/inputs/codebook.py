@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ProblemList
+from .groups import Group, parse_groups
 from .languages import LANGUAGES
 from .yamlfile import read_yaml
 
@@ -42,6 +43,7 @@ TOP_LEVEL_KEYS = (
     "schema_version",
     "title",
     "instruments",
+    "groups",
     "scales",
     "factors",
     "respondent_variables",
@@ -239,6 +241,7 @@ class Codebook:
         instruments: dict[str, dict[str, str]],
         warnings: list | None = None,
         multiples: dict[str, MultipleChoice] | None = None,
+        groups: dict[str, Group] | None = None,
     ):
         self.path = path
         self.warnings = list(warnings or [])
@@ -251,9 +254,85 @@ class Codebook:
         self.items = items
         self.instruments = instruments
         self.multiples = dict(multiples or {})
+        self.groups = (
+            dict(groups)
+            if groups is not None
+            else parse_groups(
+                ProblemList(), str(path), None, instruments, lambda where, entry: dict(entry)
+            )
+        )
 
     def __repr__(self) -> str:
         return f"<Codebook {self.path.name}: {len(self.items)} items, {len(self.scales)} scales>"
+
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        """The respondent groups in the order the report shows them.
+
+        Examples
+        --------
+        >>> load_codebook().group_names
+        ('official', 'private')
+        """
+        return tuple(self.groups)
+
+    @property
+    def staff_group(self) -> str | None:
+        """The group of the administration's own staff (``staff: true``), or None.
+
+        Examples
+        --------
+        >>> load_codebook().staff_group
+        'official'
+        """
+        return next((g.name for g in self.groups.values() if g.staff), None)
+
+    def subgroups_of(self, group: str) -> tuple[str, ...]:
+        """The respondent variables a group is compared by unless the params say otherwise: the
+        group's ``subgroups`` in the codebook, or else every category variable (other than the
+        group itself) asked of the group with at least two levels its members can have.
+
+        Examples
+        --------
+        >>> load_codebook().subgroups_of("official")
+        ('region', 'role', 'tenure')
+        """
+        g = self.groups.get(group)
+        if g is not None and g.subgroups is not None:
+            return g.subgroups
+        types = {
+            name
+            for name, level in getattr(self.variables.get("respondent_type"), "levels", {}).items()
+            if level.group == group
+        }
+        out = []
+        for name, var in self.variables.items():
+            if var.type != "category" or name == "group":
+                continue
+            if var.applies_to and not ({group} | types) & set(var.applies_to):
+                continue
+            if sum(lv.group in (None, group) for lv in var.levels.values()) >= 2:
+                out.append(name)
+        return tuple(out)
+
+    def decompose_by_of(self, group: str) -> str | None:
+        """The variable a group's raw trend is decomposed by unless the params say otherwise: the
+        group's ``decompose_by``, or else its first subgroup variable."""
+        g = self.groups.get(group)
+        if g is not None and g.decompose_by is not None:
+            return g.decompose_by
+        return next(iter(self.subgroups_of(group)), None)
+
+    def group_label(self, group: str, lang: str) -> str:
+        """A group's name as a column, legend or heading has it ("Officials"); an unknown group's
+        own name."""
+        g = self.groups.get(group)
+        return g.label.get(lang, group) if g is not None else str(group)
+
+    def group_members(self, group: str, lang: str) -> str:
+        """A group's members as the language's sentences name them ("officials")."""
+        g = self.groups.get(group)
+        return g.members.get(lang, group) if g is not None else str(group)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -1014,15 +1093,24 @@ def _parse(path: Path, raw: Any) -> Codebook:
     instruments = raw.get("instruments")
     if not isinstance(instruments, dict) or not instruments:
         problems.add(
-            file, "the 'instruments' section must name the questionnaires (official, private)"
+            file,
+            "the 'instruments' section must name the questionnaires, one per respondent group",
         )
-        instruments = {"official": {}, "private": {}}
-    for name in ("official", "private"):
-        if name not in instruments:
-            problems.add(file, f"the instrument '{name}' must be defined")
+        instruments = {}
+    instruments = {
+        str(k): _text(problems, file, f"instrument '{k}'", v) for k, v in instruments.items()
+    }
+    groups = parse_groups(
+        problems,
+        file,
+        raw.get("groups"),
+        instruments,
+        lambda where, entry: _text(problems, file, where, entry),
+    )
     scales = _parse_scales(problems, file, raw.get("scales"))
     factors = _parse_factors(problems, file, raw.get("factors"))
     variables = _parse_variables(problems, file, raw.get("respondent_variables"))
+    _check_groups(problems, file, groups, variables)
     items, multiples = _parse_items(
         problems, file, raw.get("items"), scales, factors, instruments, variables
     )
@@ -1046,10 +1134,36 @@ def _parse(path: Path, raw: Any) -> Codebook:
         names,
         patterns,
         items,
-        {k: (v or {}) for k, v in instruments.items()},
+        instruments,
         problems.warnings,
         multiples,
+        groups,
     )
+
+
+def _check_groups(
+    problems: ProblemList, file: str, groups: dict[str, Group], variables: dict[str, Any]
+) -> None:
+    """The groups are the levels of the ``group`` variable, and the variables they name exist."""
+    group_var = variables.get("group")
+    if group_var is not None and group_var.levels:
+        levels = list(group_var.levels)
+        if set(levels) != set(groups):
+            problems.add(
+                file,
+                "the levels of the respondent variable 'group' must be the questionnaires",
+                value=", ".join(levels),
+                expected=", ".join(groups),
+            )
+    for g in groups.values():
+        categories = [n for n, v in variables.items() if v.type == "category"]
+        for var in [*(g.subgroups or ()), *([g.decompose_by] if g.decompose_by else [])]:
+            if var not in categories:
+                problems.add(
+                    file,
+                    f"group '{g.name}': '{var}' is not a category respondent variable",
+                    expected=", ".join(categories),
+                )
 
 
 def _check_factor_coverage(

@@ -143,6 +143,7 @@ def draft_codebook(path: str | Path, *, sheet: str | None = None, language: str 
         "schema_version": 1,
         "title": {lang: f"{TODO}: title of the questionnaire" for lang in template.languages},
         "instruments": {k: dict(v) for k, v in template.instruments.items()},
+        **_groups(template),
         "scales": scales,
         "factors": {k: dict(v) for k, v in template.factors.items()},
         "respondent_variables": variables,
@@ -364,6 +365,18 @@ class _Answers:
         return key, None, spec
 
 
+def _groups(template: Codebook) -> dict:
+    """The template's groups section as the draft's, without what names the template's variables
+    (each group is then compared by the draft's own)."""
+    groups = template.raw.get("groups") or {}
+    kept = {"staff", "label", "members"}
+    return (
+        {"groups": {g: {k: v for k, v in spec.items() if k in kept} for g, spec in groups.items()}}
+        if groups
+        else {}
+    )
+
+
 def _scales_and_items(answer_columns: list[_Answers], template: Codebook, language: str):
     """One scale per distinct scale (shipped scales reused), one item per answer column."""
     scales: dict[str, Any] = {}
@@ -381,7 +394,7 @@ def _scales_and_items(answer_columns: list[_Answers], template: Codebook, langua
             "id": f"q{n:02d}",
             "key": f"Q{n:02d}",
             "aliases": [column.header],
-            "instruments": f"[official, private]  # {TODO}: who was asked",
+            "instruments": f"[{', '.join(template.group_names)}]  # {TODO}: who was asked",
         }
         if column.joined is not None:  # select all that apply: an experience question
             item |= {

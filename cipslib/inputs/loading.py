@@ -572,7 +572,7 @@ class _Interpreter(RespondentVariableReading):
             self.problems.add(
                 self.file,
                 "no respondent has a group",
-                expected="official or private",
+                expected=" or ".join(self.cb.group_names),
                 **self.at("group"),
             )
 

@@ -37,13 +37,9 @@ THRESHOLD_DEFAULTS: dict[str, float] = {
     "max_half_width": 10.0,
 }
 FRACTION_THRESHOLDS = ("alpha_min", "significance")  # these must be below 1
-ANALYSIS_DEFAULTS: dict[str, dict] = {
-    "subgroups": {
-        "official": ["region", "role", "tenure"],
-        "private": ["respondent_type", "business_type", "region"],
-    },
-    "decompose_by": {"official": "role", "private": "respondent_type"},
-}
+# per group, what to compare it by and its trend decomposition's variable; a group the params do
+# not name takes its codebook's defaults (Codebook.subgroups_of, Codebook.decompose_by_of)
+ANALYSIS_DEFAULTS: dict[str, dict] = {"subgroups": {}, "decompose_by": {}}
 
 DRIVER_DEFAULTS: dict[str, Any] = {
     # the outcome of the key-driver analysis: an item key or id (None: the codebook's first item
@@ -505,10 +501,10 @@ def _analysis(problems: ProblemList, file: str, given: dict) -> dict[str, dict]:
                 expected="one of " + ", ".join(ANALYSIS_DEFAULTS),
             )
             continue
-        if not isinstance(value, dict) or any(g not in ("official", "private") for g in value):
+        if not isinstance(value, dict):
             problems.add(
                 file,
-                f"'analysis: {key}' is a mapping per group (official, private)",
+                f"'analysis: {key}' is a mapping per respondent group (the codebook's groups)",
                 value=value,
             )
             continue
@@ -538,13 +534,7 @@ def _population(problems: ProblemList, file: str, base: Path, given: dict) -> di
     """Population files per group, resolved against ``base``; each must exist."""
     population: dict[str, Path] = {}
     for group, path in given.items():
-        if group not in ("official", "private"):
-            problems.add(
-                file,
-                f"'population' has an unknown group '{group}'",
-                expected="official or private",
-            )
-        elif not isinstance(path, str):
+        if not isinstance(path, str):
             problems.add(file, f"'population: {group}' must be a file path", value=path)
         else:
             population[group] = _resolve(base, path)

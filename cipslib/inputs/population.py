@@ -85,13 +85,13 @@ def load_population(path: str | Path, codebook: Codebook | None = None) -> Popul
             file, f"unknown setting(s) {unknown}", expected="one of " + ", ".join(POPULATION_KEYS)
         )
     group = raw.get("group")
-    groups = tuple(codebook.instruments) if codebook is not None else ("official", "private")
-    if group not in groups:
+    groups = codebook.group_names if codebook is not None else None
+    if not isinstance(group, str) or (groups is not None and group not in groups):
         problems.add(
             file,
             "'group' says whom the figures describe",
             value=group,
-            expected=" or ".join(groups),
+            expected=" or ".join(groups) if groups else "a respondent group of the codebook",
         )
     total = raw.get("total")
     if isinstance(total, bool) or not isinstance(total, (int, float)) or total <= 0:

@@ -99,8 +99,6 @@ DECIMALS: dict[str, int | str] = {
             "n_b",
             "n_prev",
             "n_asked",
-            "n_official",
-            "n_private",
             "sample_n",
             "population_n",
             "population",
@@ -109,8 +107,6 @@ DECIMALS: dict[str, int | str] = {
             "df",
             "effective_sample_size",
             "effective_sample_size_prev",
-            "official",
-            "private",
             "all",
         ),
         0,
@@ -298,8 +294,8 @@ class AnnexTables:
         fw = r.params.fieldwork or {}
         groups = r.current.data["group"]
         counts = ", ".join(
-            f"{r.text(g)} {r._n(int((groups == g).sum()))}"
-            for g in r.cb.instruments
+            f"{r.group_label(g)} {r._n(int((groups == g).sum()))}"
+            for g in r.cb.group_names
             if (groups == g).any()
         )
         mode = fw.get("mode")
@@ -344,9 +340,12 @@ class AnnexTables:
             if self._dropped(name, col, table):
                 continue
             cells, decimals = self._cells(name, col, shown, table, records)
-            header = (self.words.get("columns_by_table", {}).get(name) or {}).get(
-                col
-            ) or self.words["columns"].get(col, col.replace("_", " ").capitalize())
+            header = (
+                self.cb.group_label(col, self.lang)  # a column per group (the quality table)
+                if col in self.cb.groups
+                else (self.words.get("columns_by_table", {}).get(name) or {}).get(col)
+                or self.words["columns"].get(col, col.replace("_", " ").capitalize())
+            )
             wide = any(isinstance(c, str) and len(c) > 40 for c in cells)
             columns.append(Column(header, cells, decimals, wide))
             names.append(self._labeller(col) is not None)
@@ -445,9 +444,11 @@ class AnnexTables:
                 return [self.unit_decimals["points"]] * count
             if name == "sample":
                 return [1] * count
+            if name == "alignment":
+                return [self.unit_decimals["index"]] * count
             return by_unit
-        if col in DECIMALS:
-            return [DECIMALS[col]] * count
+        if col in DECIMALS or col in self.cb.groups:  # counts per group (the quality table)
+            return [DECIMALS.get(col, 0)] * count
         numbers = pd.to_numeric(table[col], errors="coerce").dropna()
         if numbers.empty or (numbers == numbers.round()).all():
             return [0] * count
@@ -470,7 +471,9 @@ class AnnexTables:
             return cb.variables[v].labels[lang] if v in cb.variables else str(v)
 
         simple = {
-            "group": lambda v, row: self.report.text(v) if v in labels else str(v),
+            "group": lambda v, row: cb.group_label(v, lang),
+            "group_a": lambda v, row: cb.group_label(v, lang),
+            "group_b": lambda v, row: cb.group_label(v, lang),
             "variable": variable,
             "by": variable,
             "level": level,

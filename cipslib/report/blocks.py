@@ -182,6 +182,14 @@ class Report:
     def col(self, key: str) -> str:
         return self.labels["col"][key]
 
+    def group_label(self, group: str) -> str:
+        """A respondent group as a heading, column or legend names it, in the codebook's words."""
+        return self.cb.group_label(group, self.language)
+
+    def group_members(self, group: str) -> str:
+        """A group's members as the language's sentences name them (the codebook's words)."""
+        return self.cb.group_members(group, self.language)
+
     def section_title(self, key: str) -> str:
         return self.labels["sections"][key]
 
@@ -192,7 +200,7 @@ class Report:
         head = f'<h2 id="{key}">{number}. {html.escape(self.section_title(key))}</h2>'
         left_out = sections_left_out(self.omitted).get(key) if sections == SECTIONS else None
         if left_out is not None:
-            reason = omission_text(left_out, self.language)
+            reason = omission_text(left_out, self.language, self.cb)
             note = self.text("omitted_section", reason=reason)
             head += f'<p class="omitted">{html.escape(note)}</p>'
         return HTML(head)
@@ -214,7 +222,7 @@ class Report:
         )
         items = "".join(
             f"<li>{html.escape(self.section_title(o['section']))}: "
-            f"{html.escape(omission_text(o, self.language))}</li>"
+            f"{html.escape(omission_text(o, self.language, self.cb))}</li>"
             for o in entries
         )
         return HTML(
@@ -378,7 +386,8 @@ class Report:
             respondents = {g: int((groups == g).sum()) for g in groups_present(self)}
             rates = {g: rate_phrase(self, g) for g in respondents}
         counts = ", ".join(
-            f"{self.text(g)} {self._n(n)}" + (f" ({rates[g]})" if rates and g in rates else "")
+            f"{self.group_label(g)} {self._n(n)}"
+            + (f" ({rates[g]})" if rates and g in rates else "")
             for g, n in respondents.items()
         )
         demo = (
@@ -456,7 +465,7 @@ class Report:
 
     def _about_weighting(self) -> str:
         weighted, unweighted = self._weighted_groups()
-        names = lambda gs: self._listing([self.text(g) for g in gs])  # noqa: E731
+        names = lambda gs: self._listing([self.group_label(g) for g in gs])  # noqa: E731
         if not unweighted:
             return self.text("about_text")
         if not weighted:
@@ -471,7 +480,7 @@ class Report:
         weighted, unweighted = self._weighted_groups()
         parts = [self.paragraph(self.text("weighting_text"))] if weighted else []
         if unweighted:
-            names = self._listing([self.text(g) for g in unweighted])
+            names = self._listing([self.group_label(g) for g in unweighted])
             parts.append(self.paragraph(self.text("weighting_text_unweighted", groups=names)))
         return parts
 
@@ -489,7 +498,7 @@ class Report:
                 coverage.append(
                     self.text(
                         "quality_population",
-                        group=self.text(g),
+                        group=self.group_label(g),
                         total=self._n(pop["total"]),
                         date=self.date(pop.get("reference_date", "")),
                         illustrative=self.text("quality_illustrative")
@@ -519,8 +528,15 @@ class Report:
         rows["questionnaire"] = self.text(
             "quality_questionnaire",
             title=title or "CIPS",
-            official=self._n(counts.get("official", 0)),
-            private=self._n(counts.get("private", 0)),
+            counts=self._listing(
+                [
+                    self.text(
+                        "quality_statements", n=self._n(counts[g]), group=self.group_members(g)
+                    )
+                    for g in groups
+                    if counts[g]
+                ]
+            ),
             experience=self._n(experience["item_key"].nunique() if not experience.empty else 0),
         )
         fw = self.params.fieldwork or {}
@@ -544,7 +560,9 @@ class Report:
                     f" {self.tpl['words']['and']} {names[-1]}" if len(names) > 1 else names[-1]
                 )
                 by_group.append(
-                    self.text("quality_weighting_group", group=self.text(g), variables=joined)
+                    self.text(
+                        "quality_weighting_group", group=self.group_label(g), variables=joined
+                    )
                 )
         rows["weighting"] = self.text("quality_weighting", variables="; ".join(by_group) or "–")
         rows["suppression"] = self.text(
@@ -609,7 +627,7 @@ class Report:
         for _, r in w.iterrows():
             rows.append(
                 {
-                    self.col("group"): self.text(r["group"]),
+                    self.col("group"): self.group_label(r["group"]),
                     self.col("n"): self._n(r["n"]),
                     self.col("n_eff"): self._num(r.get("effective_sample_size")),
                     self.col("deff"): self._num(r.get("deff_weighting"), 2),
@@ -624,7 +642,7 @@ class Report:
             return HTML("")
         rows = [
             {
-                self.col("group"): self.text(r["group"]),
+                self.col("group"): self.group_label(r["group"]),
                 self.col("variable"): self.cb.variables[r["variable"]].labels[self.language],
                 self.col("level"): self.cb.level_label(r["variable"], r["level"], self.language),
                 self.col("n"): self._n(r["sample_n"], r.get("hidden")),
@@ -641,48 +659,76 @@ class Report:
         )
 
     def factors_table(self) -> HTML:
-        al = (
-            self.findings.tables["alignment"].set_index("factor")
-            if not self.findings.tables["alignment"].empty
-            else pd.DataFrame()
-        )
+        """Each group's factor indices side by side; with two groups, their difference, its
+        p-value, Hedges' g and whether they are aligned in the same row (more groups: every pair
+        in a table of its own, :meth:`pairs_table`)."""
+        al = self.findings.tables["alignment"]
+        one_pair = not al.empty and al[["group_a", "group_b"]].drop_duplicates().shape[0] == 1
+        al = al.set_index("factor") if one_pair else pd.DataFrame()
         fac = self.findings.tables["factors"]
         if fac.empty:
             return HTML("")
         rows = []
         for k in sorted(fac["factor"].unique()):
             row = {self.col("factor"): f"{k}. {self.cb.factor_name(int(k), self.language)}"}
-            for g in ("official", "private"):
+            for g in self.cb.group_names:
                 r = fac[(fac["factor"] == k) & (fac["group"] == g)]
                 if r.empty:
                     continue
                 r = r.iloc[0]
-                row[f"{self.text(g)}: {self.col('index')}"] = self._marked(self._num(r["index"]), r)
-                row[f"{self.text(g)}: {self.col('ci')}"] = self._ci(r["ci_low"], r["ci_high"])
-                row[f"{self.text(g)}: {self.col('n')}"] = self._n(r["n"])
-            if not al.empty and k in al.index:
-                a = al.loc[k]
-                row[self.col("difference")] = self._num(a["difference"], 1)
-                row[self.col("p_value")] = (
-                    self.fmt.p(a["p_value"]) if pd.notna(a["p_value"]) else self._hidden()
-                )
-                row[self.col("hedges_g")] = self._num(a["hedges_g"], 2)
-                row[self.col("aligned")] = (
-                    self.text("answer_yes") if a["aligned"] else self.text("answer_no")
-                )
+                name = self.group_label(g)
+                row[f"{name}: {self.col('index')}"] = self._marked(self._num(r["index"]), r)
+                row[f"{name}: {self.col('ci')}"] = self._ci(r["ci_low"], r["ci_high"])
+                row[f"{name}: {self.col('n')}"] = self._n(r["n"])
+            if k in al.index:
+                row |= self._pair_cells(al.loc[k])
             rows.append(row)
-        return self._table(
-            pd.DataFrame(rows),
-            " ".join(
-                [
-                    self.text(
-                        "aligned_note",
-                        points=self.fmt.number(self.findings.meta["aligned_difference"], 0),
+        tables = [
+            self._table(
+                pd.DataFrame(rows),
+                " ".join(
+                    [self._aligned_note() if one_pair else "", self._precision_note(fac)]
+                ).strip(),
+            )
+        ]
+        if not one_pair:
+            tables.append(self.pairs_table())
+        return HTML("".join(str(t) for t in tables))
+
+    def pairs_table(self) -> HTML:
+        """Every pair of groups on every factor: the difference, its Holm-adjusted p-value over
+        the pairs of the factor, Hedges' g and whether the two are aligned."""
+        al = self.findings.tables["alignment"]
+        if al.empty:
+            return HTML("")
+        rows = []
+        for _, a in al.iterrows():
+            pair = self.text(
+                "pair", a=self.group_label(a["group_a"]), b=self.group_label(a["group_b"])
+            )
+            rows.append(
+                {
+                    self.col("factor"): (
+                        f"{a['factor']}. {self.cb.factor_name(int(a['factor']), self.language)}"
                     ),
-                    self._precision_note(fac),
-                ]
-            ).strip(),
-        )
+                    self.col("groups"): pair,
+                    **self._pair_cells(a),
+                }
+            )
+        return self._table(pd.DataFrame(rows), self._aligned_note(), group_by=self.col("factor"))
+
+    def _pair_cells(self, a: pd.Series) -> dict[str, str]:
+        p = a["p_holm"] if "p_holm" in a else a["p_value"]
+        return {
+            self.col("difference"): self._num(a["difference"], 1),
+            self.col("p_value"): self.fmt.p(p) if pd.notna(p) else self._hidden(),
+            self.col("hedges_g"): self._num(a["hedges_g"], 2),
+            self.col("aligned"): self.text("answer_yes" if a["aligned"] else "answer_no"),
+        }
+
+    def _aligned_note(self) -> str:
+        points = self.fmt.number(self.findings.meta["aligned_difference"], 0)
+        return self.text("aligned_note", points=points)
 
     def factor_heading(self, factor: int) -> HTML:
         """The heading that opens a factor's page."""
@@ -700,7 +746,7 @@ class Report:
             parts.append(
                 self.text(
                     "factor_lead",
-                    group=self.text(r["group"]),
+                    group=self.group_label(r["group"]),
                     index=self._marked(self._num(r["index"]), r),
                     ci=self._ci(r["ci_low"], r["ci_high"]),
                     n=self._n(r["n"]),
@@ -712,7 +758,7 @@ class Report:
                 parts.append(
                     self.text(
                         "factor_gap",
-                        group=self.text(r["group"]),
+                        group=self.group_label(r["group"]),
                         exists=self._pct(r["exists"]),
                         effective=self._pct(r["effective"]),
                         gap=self._num(r["gap"], 1),
@@ -743,7 +789,7 @@ class Report:
         rows: dict[str, dict[str, str]] = {}
         for _, r in it.iterrows():
             row = rows.setdefault(r["item"], {self.col("item"): self._statement(r)})
-            g = self.text(r["group"])
+            g = self.group_label(r["group"])
             shown = self._pct(r["favourable"])
             if pd.notna(r["favourable"]):
                 shown = f"{shown} ({self._ci(r['ci_low'], r['ci_high'])})"
@@ -763,7 +809,7 @@ class Report:
         groups = [g for g in groups_present(self) if g in set(it["group"])]
         fields = ("favourable", "ci", "n", "dont_know", "refusal")
         columns = ["_factor", self.col("item")] + [
-            f"{self.text(g)}: {self.col(x)}" for g in groups for x in fields
+            f"{self.group_label(g)}: {self.col(x)}" for g in groups for x in fields
         ]
         rows: dict[str, dict[str, str]] = {}
         for _, r in it.sort_values("factor", kind="stable").iterrows():
@@ -771,7 +817,7 @@ class Report:
                 r["item"],
                 {"_factor": self._factor_label(r["factor"]), self.col("item"): self._statement(r)},
             )
-            g = self.text(r["group"])
+            g = self.group_label(r["group"])
             row[f"{g}: {self.col('favourable')}"] = self._marked(self._num(r["favourable"]), r)
             row[f"{g}: {self.col('ci')}"] = self._ci(r["ci_low"], r["ci_high"])
             row[f"{g}: {self.col('n')}"] = self._n(r["n"])
@@ -789,14 +835,14 @@ class Report:
         groups = [x for x in groups_present(self) if x in set(g["group"])]
         fields = ("exists", "effective", "gap", "ci", "n")
         columns = [self.col("factor")] + [
-            f"{self.text(x)}: {self.col(f)}" for x in groups for f in fields
+            f"{self.group_label(x)}: {self.col(f)}" for x in groups for f in fields
         ]
         rows: dict[int, dict[str, str]] = {}
         for _, r in g.iterrows():
             row = rows.setdefault(
                 int(r["factor"]), {self.col("factor"): self._factor_label(r["factor"])}
             )
-            name = self.text(r["group"])
+            name = self.group_label(r["group"])
             row[f"{name}: {self.col('exists')}"] = self._num(r["exists"])
             row[f"{name}: {self.col('effective')}"] = self._num(r["effective"])
             row[f"{name}: {self.col('gap')}"] = self._num(r["gap"], 1)
@@ -814,7 +860,7 @@ class Report:
         rows = [
             {
                 self.col("factor"): self.cb.factor_name(int(r["factor"]), self.language),
-                self.col("group"): self.text(r["group"]),
+                self.col("group"): self.group_label(r["group"]),
                 self.col("exists"): self._pct(r["exists"]),
                 self.col("effective"): self._pct(r["effective"]),
                 self.col("gap"): self._num(r["gap"], 1),
@@ -845,7 +891,7 @@ class Report:
         for group in groups_present(self):
             part = d[d["group"] == group] if not d.empty else d
             if part.empty:
-                parts.append(self.text("drivers_too_few", group=self.text(group)))
+                parts.append(self.text("drivers_too_few", group=self.group_label(group)))
                 continue
             top = part.sort_values("importance", ascending=False).head(2)
             act = part[
@@ -856,7 +902,7 @@ class Report:
             parts.append(
                 self.text(
                     "drivers_sentence",
-                    group=self.tpl["groups"][group],
+                    group=self.group_members(group),
                     first=name(top["factor"].iloc[0]),
                     second=name(top["factor"].iloc[1]),
                     share=self.fmt.value(top["importance"].sum(), "%"),
@@ -893,7 +939,7 @@ class Report:
         first = part.iloc[0]
         caption = self.text(
             "drivers_note",
-            group=self.text(group),
+            group=self.group_label(group),
             r2=self.fmt.number(first["r_squared"], 2),
             n=self._n(first["n"]),
         )
@@ -907,7 +953,7 @@ class Report:
             return HTML("")
         rows = [
             {
-                self.col("group"): self.text(r["group"]),
+                self.col("group"): self.group_label(r["group"]),
                 self.col("indicator"): r[f"text_{self.language}"],
                 self.col("estimate"): self._marked(self._pct(r["estimate"]), r),
                 self.col("ci"): self._ci(r["ci_low"], r["ci_high"]),
@@ -933,7 +979,7 @@ class Report:
             table = pd.DataFrame(
                 [
                     {
-                        self.col("group"): self.text(r["group"]),
+                        self.col("group"): self.group_label(r["group"]),
                         self.col("option"): scale.label(int(r["option"]), self.language),
                         self.col("selected"): self._marked(self._pct(r["estimate"]), r),
                         self.col("ci"): self._ci(r["ci_low"], r["ci_high"]),
@@ -1011,7 +1057,7 @@ class Report:
             )
             if x
         )
-        title = f"{self.text(group)}: {self.cb.variables[variable].labels[self.language]}"
+        title = f"{self.group_label(group)}: {self.cb.variables[variable].labels[self.language]}"
         return self._table(frame.fillna("–"), caption or None, title=title)
 
     def subgroup_note(self, group: str, variable: str) -> HTML:
@@ -1051,7 +1097,7 @@ class Report:
                     name = self.text(f"comparison_{comparison}")
                     row[f"{cycle}: {name}"] = self._num(values.loc[comparison, "estimate"])
             rows.append(row)
-        title = self.subheading(self.text("series_title", group=self.text(group)))
+        title = self.subheading(self.text("series_title", group=self.group_label(group)))
         table = self._table(pd.DataFrame(rows), self.text("series_note", cycle=self.findings.cycle))
         return HTML(f"{title}{table}")
 
@@ -1134,7 +1180,7 @@ class Report:
                     ]
                 )
             factors.append(rows)
-        kw = {"group": self.text(group), "previous": prev, "current": cur}
+        kw = {"group": self.group_label(group), "previous": prev, "current": cur}
         caption = [
             self.text("trend_caption", **kw),
             self.text("trend_same_population" if same else "trend_comparisons", **kw),
@@ -1189,7 +1235,7 @@ class Report:
             rows.append(row)
         by = self._by_label(d["by"].iloc[0])
         caption = [
-            self.text("decomposition_caption", group=self.text(group), by=by),
+            self.text("decomposition_caption", group=self.group_label(group), by=by),
             self._significant_note(),
             self.within_not_standardised(group),
         ]
@@ -1252,8 +1298,8 @@ class Report:
         )
 
     def _listing(self, names: list[str]) -> str:
-        if len(names) == 1:
-            return names[0]
+        if len(names) <= 1:
+            return names[0] if names else ""
         return f"{', '.join(names[:-1])} {self.tpl['words']['and']} {names[-1]}"
 
     def _decomposition_mix(self, group: str, var: str) -> tuple[str, str] | None:
@@ -1292,14 +1338,19 @@ class Report:
 
     def quality_table(self) -> HTML:
         q = self.findings.tables["quality"]
-        counts = ("official", "private", "all")
+        counts = (*self.cb.group_names, "all")
         rows = [
             {
                 self.col("screen"): self.labels.get("screens", {}).get(r["screen"], r["screen"]),
                 self.col("excludes"): self.text("answer_yes")
                 if r["excludes"]
                 else self.text("answer_no"),
-                **{self.col(c): self._n(r.get(c), r.get(f"hidden_{c}")) for c in counts},
+                **{
+                    self.col(c) if c == "all" else self.group_label(c): self._n(
+                        r.get(c), r.get(f"hidden_{c}")
+                    )
+                    for c in counts
+                },
             }
             for _, r in q.iterrows()
         ]
@@ -1313,7 +1364,7 @@ class Report:
         rows = [
             {
                 self.col("factor"): self.cb.factor_name(int(r["factor"]), self.language),
-                self.col("group"): self.text(r["group"]),
+                self.col("group"): self.group_label(r["group"]),
                 self.col("items"): int(r["items"]),
                 self.col("alpha"): self._num(r["alpha"], 2),
                 self.col("ci"): self._ci(r["alpha_ci_low"], r["alpha_ci_high"], 2),
@@ -1514,6 +1565,7 @@ class Report:
             "languages": others,
             "titles": {lang: r.title for lang, r in in_other.items()},
             "min_cell": self.params.min_cell,
+            "groups": {g: self.cb.group_label(g, self.language) for g in self.cb.group_names},
             "units": [
                 {
                     "unit": u,
@@ -1646,7 +1698,7 @@ def groups_present(report: Report) -> list[str]:
     ['official', 'private']
     """
     present = set(report.current.data["group"].dropna().astype(str))
-    return [g for g in report.cb.instruments if g in present]
+    return [g for g in report.cb.group_names if g in present]
 
 
 def subgroup_variables(report: Report) -> list[tuple[str, str]]:

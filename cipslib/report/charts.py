@@ -52,11 +52,14 @@ DIVERGING = [
     "#4292c6",
     "#08306b",
 ]  # strongly disagree ... strongly agree; grey lightness 33, 61, 87, 58, 21
-GROUP_STYLE = {
-    "official": {"color": "#08519c", "marker": "o"},  # grey lightness 35
-    "private": {"color": "#d95f0e", "marker": "s"},  # 55
-}
-OTHER_GROUP_STYLE = {"color": "#525252", "marker": "^"}
+GROUP_STYLES = (
+    {"color": "#08519c", "marker": "o"},  # grey lightness 35
+    {"color": "#d95f0e", "marker": "s"},  # 55
+    {"color": "#238b45", "marker": "^"},  # 50
+    {"color": "#6a51a3", "marker": "P"},  # 45
+    {"color": "#525252", "marker": "v"},  # 35
+)
+"""The colour and marker of the codebook's first, second, ... respondent group."""
 RAW_STYLE = {"color": "#b0b0b0", "marker": "D"}  # 72
 SAMPLE_COLOR = "#c6c6c6"  # 80
 INK = "#262626"
@@ -123,8 +126,19 @@ def _base(fmt: NumberFormat, n, min_cell) -> str:
     return f"n\u00a0=\u00a0{fmt.count(n)}"
 
 
-def _group_style(group: str) -> dict:
-    return GROUP_STYLE.get(group, OTHER_GROUP_STYLE)
+def _group_style(cb: Codebook, group: str) -> dict:
+    """The group's colour and marker: by its place in the codebook's order of the groups."""
+    names = cb.group_names
+    place = names.index(group) if group in names else len(names)
+    return GROUP_STYLES[min(place, len(GROUP_STYLES) - 1)]
+
+
+def _groups_phrase(cb: Codebook, groups, lang: str) -> str:
+    """The groups as a chart title lists them: "officials and private sector"."""
+    names = [cb.groups[g].lower(lang) if g in cb.groups else str(g) for g in groups]
+    if len(names) <= 1:
+        return names[0] if names else ""
+    return f"{', '.join(names[:-1])} {load_catalogue(lang)['words']['and']} {names[-1]}"
 
 
 def _scale_colours(k: int) -> list[str]:
@@ -646,7 +660,7 @@ def likert_bars(
     ax.set_xlabel(frame.fit(_label(labels, "percent_of_valid_answers"), width, 9))
     _likert_values(ax, bars, positions, colours, width, fig.dpi)
     return frame.finish(
-        f"{cb.factor_name(factor, lang)}: {_label(labels, group)}",
+        f"{cb.factor_name(factor, lang)}: {cb.group_label(group, lang)}",
         _chart_label(labels, "read_likert"),
         _likert_note(cb, ids, labels),
         legend=key,
@@ -676,16 +690,17 @@ def likert_pair(
     factor: int,
     labels: dict,
     lang: str = "en",
-    groups: tuple[str, ...] = ("official", "private"),
+    groups: tuple[str, ...] | None = None,
     ax=None,
 ):
-    """A factor's agree/disagree items for several groups in one figure: one panel per group
-    (those without items in the factor are left out), stacked on a shared -100..100 axis, under one
-    title and legend and above one caption. Each panel is headed by its group and the range of its
-    rows' base n; each row is as tall as its wrapped statement. The bars are the segments of
+    """A factor's agree/disagree items for several groups (default: the codebook's) in one
+    figure: one panel per group (those without items in the factor are left out), stacked on a
+    shared -100..100 axis, under one title and legend and above one caption. Each panel is
+    headed by its group and the range of its rows' base n; each row is as tall as its wrapped
+    statement. The bars are the segments of
     :func:`likert_segments`; reverse-worded statements are marked as in :func:`likert_bars`.
     ``ax`` is one axes (split into the panels) or one axes per group drawn."""
-    drawn = [(g, *_likert_rows(fnd, cb, factor, g)) for g in groups]
+    drawn = [(g, *_likert_rows(fnd, cb, factor, g)) for g in groups or cb.group_names]
     drawn = [part for part in drawn if part[1]]
     if not drawn:
         return None
@@ -711,7 +726,7 @@ def likert_pair(
             if bar is None:
                 panel.text(2, y, hidden_label(min_cell), va="center", fontsize=7, color=NOTE_INK)
         panel.set_title(
-            f"{_label(labels, group)} ({_n_range(fmt, ns, min_cell)})",
+            f"{cb.group_label(group, lang)} ({_n_range(fmt, ns, min_cell)})",
             loc="left",
             fontsize=8,
             fontweight="bold",
@@ -740,14 +755,10 @@ def likert_pair(
         last.set_xlabel(axis_label)
     for panel, (_, _, positions, bars) in zip(axes, rows, strict=True):
         _likert_values(panel, bars, positions, colours, width, fig.dpi)
-    present = [group for group, *_ in drawn]
-    if present == ["official", "private"]:
-        title = _chart_label(labels, "title_likert_pair").format(
-            factor=cb.factor_name(factor, lang)
-        )
-    else:
-        names = ", ".join(_label(labels, g) for g in present)
-        title = f"{cb.factor_name(factor, lang)}: {names}"
+    title = _chart_label(labels, "title_likert_pair").format(
+        factor=cb.factor_name(factor, lang),
+        groups=_groups_phrase(cb, [group for group, *_ in drawn], lang),
+    )
     return frame.finish(
         title,
         _chart_label(labels, "read_likert"),
@@ -766,7 +777,7 @@ def _factor_ticks(frame: _Frame, ax, cb: Codebook, factors, lang: str, width: fl
 
 @styled
 def factor_dots(fnd, cb: Codebook, labels: dict, lang: str = "en", ax=None):
-    """Factor index with 95% CI for officials and the private sector."""
+    """Factor index with 95% CI of each group, in the codebook's order of the groups."""
     fac = fnd.tables["factors"]
     fac = fac[~fac["suppressed"]]
     if fac.empty:
@@ -777,12 +788,13 @@ def factor_dots(fnd, cb: Codebook, labels: dict, lang: str = "en", ax=None):
     factors = sorted(fac["factor"].unique())
     _factor_ticks(frame, ax, cb, factors, lang)
     pitch = frame.pitch(ax, minimum=0.4)
-    groups = list(dict.fromkeys(fac.sort_values("group")["group"]))
+    present = set(fac["group"])
+    groups = [g for g in cb.group_names if g in present]
     step = 0.36 / max(len(groups), 1)
-    for i, (g, part) in enumerate(fac.groupby("group", sort=True)):
-        part = part.set_index("factor").reindex(factors)
+    for i, g in enumerate(groups):
+        part = fac[fac["group"] == g].set_index("factor").reindex(factors)
         y = np.arange(len(factors)) + (i - (len(groups) - 1) / 2) * step
-        style = _group_style(g)
+        style = _group_style(cb, g)
         ax.errorbar(
             part["index"],
             y,
@@ -792,7 +804,8 @@ def factor_dots(fnd, cb: Codebook, labels: dict, lang: str = "en", ax=None):
             capsize=2,
             markersize=5,
             elinewidth=1.2,
-            label=f"{_label(labels, g)} ({_base(fmt, part['n'].max(), fnd.meta['min_cell'])})",
+            label=f"{cb.group_label(g, lang)} "
+            f"({_base(fmt, part['n'].max(), fnd.meta['min_cell'])})",
         )
     ax.set_xlim(0, 100)
     ax.grid(axis="x", color="#ececec", linewidth=0.6)
@@ -802,7 +815,7 @@ def factor_dots(fnd, cb: Codebook, labels: dict, lang: str = "en", ax=None):
     (width,) = frame.place_columns()
     ax.set_xlabel(frame.fit(_label(labels, "index_axis"), width, 9))
     return frame.finish(
-        _chart_label(labels, "title_factors"),
+        _chart_label(labels, "title_factors").format(groups=_groups_phrase(cb, groups, lang)),
         _chart_label(labels, "read_factors"),
         _label(labels, "caption_factors"),
         legend=ax.get_legend_handles_labels(),
@@ -961,7 +974,7 @@ def subgroup_heatmap(
             )
         )
     return frame.finish(
-        f"{_label(labels, group)}: {cb.variables[variable].labels.get(lang, variable)}",
+        f"{cb.group_label(group, lang)}: {cb.variables[variable].labels.get(lang, variable)}",
         _chart_label(labels, "read_heatmap"),
         " ".join(" ".join(str(n).split()) for n in note),
         plot_height=pitch * len(wide),
@@ -1006,7 +1019,7 @@ def trend_dumbbell(fnd, cb: Codebook, group: str, labels: dict, lang: str = "en"
     low = lo.loc[factors, "ci_low"].to_numpy(dtype=float)
     high = lo.loc[factors, "ci_high"].to_numpy(dtype=float)
     change = lo.loc[factors, "change"].to_numpy(dtype=float)
-    style = _group_style(group)
+    style = _group_style(cb, group)
     ax.errorbar(
         wide["standardised"],
         y,
@@ -1030,7 +1043,7 @@ def trend_dumbbell(fnd, cb: Codebook, group: str, labels: dict, lang: str = "en"
     n_now = _base(fmt, lo["n"].max(), fnd.meta["min_cell"])
     n_prev = _base(fmt, lo["n_prev"].max(), fnd.meta["min_cell"])
     return frame.finish(
-        f"{_label(labels, group)}: {fnd.previous_cycle} ({n_prev}) → {fnd.cycle} ({n_now})",
+        f"{cb.group_label(group, lang)}: {fnd.previous_cycle} ({n_prev}) → {fnd.cycle} ({n_now})",
         _chart_label(labels, "read_trend"),
         _label(labels, "caption_trend"),
         legend=ax.get_legend_handles_labels(),
@@ -1108,7 +1121,7 @@ def unit_dots(
     ax.set_ylim(len(factors) - 0.5, -0.5)
     pitch = frame.pitch(ax, minimum=0.34)
     y = np.arange(len(factors), dtype=float)
-    style = _group_style(group)
+    style = _group_style(cb, group)
     handles, keys = [], []
     index = shown["estimate"].to_numpy(dtype=float)
     low = shown["ci_low"].to_numpy(dtype=float)
@@ -1203,7 +1216,7 @@ def unit_dots(
                 color=INK,
             )
     title = _chart_label(labels, "title_unit").format(
-        unit=name, group=(labels.get("chart") or {}).get(f"group_{group}") or _label(labels, group)
+        unit=name, group=cb.groups[group].lower(lang) if group in cb.groups else group
     )
     return frame.finish(
         title,
@@ -1301,7 +1314,7 @@ def series_lines(fnd, cb: Codebook, group: str, labels: dict, lang: str = "en", 
     )
     low, high = _nice_range(values, 10)
     step = 10 if high - low <= 40 else 20
-    style = _group_style(group)
+    style = _group_style(cb, group)
     x = np.arange(len(cycles))
     for panel, k in zip(axes, factors, strict=True):
         part = s[s["factor"] == k]
@@ -1378,7 +1391,7 @@ def series_lines(fnd, cb: Codebook, group: str, labels: dict, lang: str = "en", 
     bases = "; ".join(f"{c}: {_base(fmt, n_by_cycle.get(c), min_cell)}" for c in cycles)
     rows = [(axes[r * ncols : (r + 1) * ncols], 1.05) for r in range(math.ceil(len(axes) / ncols))]
     return frame.finish(
-        _chart_label(labels, "title_series").format(group=_label(labels, group)),
+        _chart_label(labels, "title_series").format(group=cb.group_label(group, lang)),
         _chart_label(labels, "read_series"),
         _chart_label(labels, "note_series").format(bases=bases),
         legend=(handles, names) if own else _legend_below(axes[-1], (handles, names), 0.3),
@@ -1537,7 +1550,7 @@ def driver_grid(drivers, cb: Codebook, group: str, labels: dict, lang: str = "en
             color=INK if key == "act" else NOTE_INK,
             fontweight=weights[key],
         )
-    style = _group_style(group)
+    style = _group_style(cb, group)
     ax.scatter(
         x,
         y,
@@ -1592,7 +1605,7 @@ def driver_grid(drivers, cb: Codebook, group: str, labels: dict, lang: str = "en
             linespacing=1.0,
         )
     base = d["base_n"].max() if "base_n" in d.columns else d["n"].max()
-    title = _chart_label(labels, "title_drivers").format(group=_label(labels, group))
+    title = _chart_label(labels, "title_drivers").format(group=cb.group_label(group, lang))
     return frame.finish(
         f"{title} ({_base(fmt, base, drivers.attrs.get('min_cell', 10))})",
         _chart_label(labels, "read_drivers"),
@@ -1635,7 +1648,7 @@ def gap_chart(fnd, cb: Codebook, labels: dict, lang: str = "en", ax=None):
         ax.plot(
             [r["effective"], r["exists"]],
             [i, i],
-            color=_group_style(r["group"])["color"],
+            color=_group_style(cb, r["group"])["color"],
             linewidth=3,
             alpha=0.7,
             solid_capstyle="butt",
@@ -1680,7 +1693,7 @@ def sample_composition(fnd, group: str, cb: Codebook, labels: dict, lang: str = 
     fmt = _numbers(lang)
     label_width = (WIDTH - 2 * PAD) / len(variables) * 0.45
     rows = max(int((s["variable"] == var).sum()) for var in variables)
-    style = _group_style(group)
+    style = _group_style(cb, group)
     for ax, var in zip(axes, variables, strict=True):
         part = s[s["variable"] == var]
         y = np.arange(len(part))
@@ -1720,7 +1733,7 @@ def sample_composition(fnd, group: str, cb: Codebook, labels: dict, lang: str = 
         ax.set_title(title, fontsize=8, loc="left")
     n = fnd.tables["weighting"].set_index("group")["n"].get(group)
     frame.finish(
-        f"{_label(labels, group)} ({_base(fmt, n, fnd.meta['min_cell'])})",
+        f"{cb.group_label(group, lang)} ({_base(fmt, n, fnd.meta['min_cell'])})",
         _chart_label(labels, "read_sample"),
         _label(labels, "caption_sample"),
         legend=axes[0].get_legend_handles_labels(),

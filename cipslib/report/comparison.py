@@ -79,52 +79,71 @@ class Comparison:
         )
         return HTML(f'<ol class="key-findings">{items}</ol>') if items else HTML("")
 
-    def composition_table(self) -> HTML:
-        """Who answered in each cycle (officials: share of managers and by tenure), against the
-        population."""
+    def _composed(self) -> tuple[str, str] | None:
+        """The group whose composition the comparison shows (the staff, else the first group)
+        and the variable its trend is decomposed by."""
         r = self.report
+        group = r.cb.staff_group or next(iter(r.cb.group_names), None)
+        by = r.findings.meta["decompose_by"].get(group) if group else None
+        return (group, by) if by in r.cb.variables else None
+
+    def composition_table(self) -> HTML:
+        """Who answered in each cycle (the staff, by the variable its trend is decomposed by),
+        against the population."""
+        r = self.report
+        composed = self._composed()
+        if composed is None:
+            return HTML("")
+        group, var = composed
         rows = []
         for cycle, prepared in ((r.previous.cycle, r.previous), (r.current.cycle, r.current)):
-            data = prepared.data[prepared.data["group"] == "official"]
-            for var in ("role", "tenure"):
-                if var not in data.columns:
-                    continue
-                counts = data[var].value_counts()
-                total = counts.sum()
-                for lev, n in counts.items():
-                    rows.append(
-                        {
-                            r.col("cycle"): cycle,
-                            r.col("variable"): r.cb.variables[var].labels[r.language],
-                            r.col("level"): r.cb.level_label(var, lev, r.language),
-                            r.col("n"): r._n(n if n >= r.params.min_cell else np.nan),
-                            r.col("sample"): r._num(
-                                100 * n / total if n >= r.params.min_cell else np.nan, 1
-                            ),
-                        }
-                    )
+            data = prepared.data[prepared.data["group"] == group]
+            if var not in data.columns:
+                continue
+            counts = data[var].value_counts()
+            total = counts.sum()
+            for lev, n in counts.items():
+                rows.append(
+                    {
+                        r.col("cycle"): cycle,
+                        r.col("variable"): r.cb.variables[var].labels[r.language],
+                        r.col("level"): r.cb.level_label(var, lev, r.language),
+                        r.col("n"): r._n(n if n >= r.params.min_cell else np.nan),
+                        r.col("sample"): r._num(
+                            100 * n / total if n >= r.params.min_cell else np.nan, 1
+                        ),
+                    }
+                )
         return r._table(pd.DataFrame(rows))
 
     def composition_chart(self):
-        """The share of managers among the officials who answered in each cycle, against the
-        population."""
+        """The share of the first level of the staff's decomposition variable (managers) among
+        its respondents in each cycle, against the population."""
         r = self.report
-        cycles = []
-        shares = []
+        composed = self._composed()
+        if composed is None:
+            return None
+        group, var = composed
+        level = next(iter(r.cb.variables[var].levels), None)
+        cycles, shares = [], []
         for prepared in (r.previous, r.current):
-            off = prepared.data[prepared.data["group"] == "official"]
-            cycles.append(f"{prepared.cycle} (n\u00a0=\u00a0{r._n(len(off))})")
-            shares.append(100 * (off["role"] == "manager").mean())
-        pop = r.current.populations.get("official")
-        if pop is not None and "role" in pop.margins:
+            members = prepared.data[prepared.data["group"] == group]
+            cycles.append(f"{prepared.cycle} (n\u00a0=\u00a0{r._n(len(members))})")
+            shares.append(100 * (members[var] == level).mean() if var in members else np.nan)
+        pop = r.current.populations.get(group)
+        if pop is not None and var in pop.margins:
             cycles.append(r.text("population"))
-            shares.append(100 * pop.shares("role").get("manager", np.nan))
+            shares.append(100 * pop.shares(var).get(level, np.nan))
         chart = r.labels.get("chart") or {}
+        title = chart.get("title_composition", "").format(
+            group=r.group_label(group),
+            level=r.cb.level_label(var, level, r.language) if level else "",
+        )
         return share_bars(
             cycles,
             shares,
             "%",  # the title says of what
-            title=chart.get("title_composition", ""),
+            title=title,
             caption=chart.get("read_composition", ""),
         )
 
@@ -133,10 +152,12 @@ class Comparison:
         tr = r.findings.tables["trends"]
         t = tr[(tr["kind"] == "factor_index") & (tr["comparison"] == "weighted")]
         rows = []
-        for _, x in t.sort_values(["group", "factor"]).iterrows():
+        order = {g: i for i, g in enumerate(r.cb.group_names)}
+        t = t.assign(_order=t["group"].map(order)).sort_values(["_order", "factor"])
+        for _, x in t.iterrows():
             rows.append(
                 {
-                    r.col("group"): r.text(x["group"]),
+                    r.col("group"): r.group_label(x["group"]),
                     r.col("factor"): r.cb.factor_name(int(x["factor"]), r.language),
                     f"{r.col('index')} {r.previous.cycle}": r._num(x["estimate_prev"]),
                     f"{r.col('index')} {r.current.cycle}": r._num(x["estimate"]),
@@ -158,5 +179,6 @@ class Comparison:
 
     def method(self) -> HTML:
         r = self.report
-        by = r.findings.meta["decompose_by"].get("official", "role")
-        return r.paragraph(r.text("trend_text", by=r.cb.variables[by].labels[r.language].lower()))
+        composed = self._composed()
+        by = r.cb.variables[composed[1]].labels[r.language].lower() if composed else "–"
+        return r.paragraph(r.text("trend_text", by=by))

@@ -74,7 +74,7 @@ def rate_phrase(report: Report, group: str) -> str:
 
 def _tile(report: Report, group: str) -> str:
     r = group_response(report, group)
-    name = html.escape(report.text(group))
+    name = html.escape(report.group_label(group))
     if r is None or pd.isna(r["population"]):
         n = r["respondents"] if r is not None else float("nan")
         big, lines = NONE, [report.text("response_rate_none")]
@@ -206,7 +206,7 @@ def factor_table(report: Report, groups: list[str]) -> str:
             lambda g, k=k: _lookup(changes, f"factor_index.{int(k)}", g),
         )
         body.append(row)
-    return _table(report.col("factor"), [report.text(g) for g in groups], sub, body)
+    return _table(report.col("factor"), [report.group_label(g) for g in groups], sub, body)
 
 
 def indicator_table(report: Report, groups: list[str]) -> str:
@@ -231,7 +231,7 @@ def indicator_table(report: Report, groups: list[str]) -> str:
         body.append(row)
     if not body:
         return ""
-    return _table(report.col("indicator"), [report.text(g) for g in groups], sub, body)
+    return _table(report.col("indicator"), [report.group_label(g) for g in groups], sub, body)
 
 
 def _notes(report: Report) -> str:
@@ -281,7 +281,7 @@ def response_method(report: Report) -> str:
     figures = "; ".join(
         report.text(
             "response_method_figures",
-            group=report.text(g),
+            group=report.group_label(g),
             title=p.get("title") or "",
             date=p.get("reference_date") or NONE,
         )

@@ -201,7 +201,7 @@ class UnitReport:
             out.append(
                 self._text(
                     "unit_strong_weak",
-                    group=r.text(group),
+                    group=r.group_label(group),
                     strongest=name(hi["factor"]),
                     high=fmt.value(hi["estimate"], "index"),
                     weakest=name(lo["factor"]),
@@ -248,9 +248,10 @@ class UnitReport:
         )
 
     def _group_name(self, group: str) -> str:
-        """The group's name inside a sentence ("officials")."""
+        """The group's name inside a sentence ("officials"): its label with a small first letter."""
         r = self.national
-        return (r.labels.get("chart") or {}).get(f"group_{group}") or r.text(group)
+        g = r.cb.groups.get(group)
+        return g.lower(r.language) if g is not None else str(group)
 
     def factors_table(self, group: str) -> HTML:
         """Per factor: the unit's index with its CI and n, the rest's, the difference with its CI
@@ -349,7 +350,7 @@ class UnitReport:
         parts = []
         sub = sub[sub["kind"] == "factor_index"]
         for (group, variable), part in sub.groupby(["group", "variable"], sort=False):
-            title = f"{r.text(group)}: {r.cb.variables[variable].labels[r.language]}"
+            title = f"{r.group_label(group)}: {r.cb.variables[variable].labels[r.language]}"
             parts += [str(r.subheading(title)), str(self._subgroup_table(group, variable, part))]
         return HTML("".join(parts))
 
@@ -434,17 +435,15 @@ def index_body(units: dict, national_link: str, unit_links: dict[str, dict | str
     >>> "<td>Western region</td><td>1,068</td><td>40.9%</td>" in body
     True
     """
-    from ..analysis.findings import GROUPS
-
     catalogue = load_catalogue(units["language"])
     t = catalogue["report"]
     fmt = NumberFormat.of(catalogue)
     words = {k: " ".join(str(t[k]).split()) for k in t if k.startswith("unit_index")}
-    groups = {g: t[g] for g in ("official", "private")}
+    groups = dict(units.get("groups") or {})  # the codebook's order and labels
     names = {u["unit"]: u["name"] for u in units["units"]}
     shown = [u for u in units["units"] if u["unit"] in unit_links]
     present = {g for u in shown for g in u["groups"]}
-    in_order = [g for g in GROUPS if g in present] + sorted(present - set(GROUPS))
+    in_order = [g for g in groups if g in present] + sorted(present - set(groups))
     esc = html.escape
 
     def link(href: str, text: str, lang: str | None = None) -> str:

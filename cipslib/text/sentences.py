@@ -28,7 +28,7 @@ class SentenceWriter:
         factor = (
             self.cb.factor_name(int(row["factor"]), lang) if pd.notna(row.get("factor")) else ""
         )
-        group = self.tpl[lang]["groups"][row["group"]]
+        group = self.cb.group_members(row["group"], lang)
         if kind == "indicator":
             return t["indicator"].format(text=self.inds[row["ref"]].text[lang], group=group)
         if kind == "item_fav":  # a reverse-worded statement is favourable when disagreed with

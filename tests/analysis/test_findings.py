@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
 
-from cipslib.analysis.findings import SCHEMA_VERSION, analyse
+from cipslib.analysis.findings import SCHEMA_VERSION
+from cipslib.analysis.pipeline import analyse
 from cipslib.analysis.prepare import prepare_cycle
 from cipslib.survey.inference import holm
 

@@ -52,13 +52,13 @@ def test_demo_order_follows_the_stated_rule(f2024, f2025):
         first = {k["class"]: k["rank"] for k in reversed(found)}
         last = {k["class"]: k["rank"] for k in found}
         assert last["bribery"] < first["reporting"] and last["reporting"] < first["organised_crime"]
-        assert last["reporting"] < first["officials_vs_private"]
+        assert last["reporting"] < first["between_groups"]
         summary = [k for k in found if k["summary"]]
         assert len(summary) == kf.SUMMARY_MAX
         assert [k["class"] for k in summary][:4] == ["bribery", "bribery", "reporting", "reporting"]
         for k in found:
             if k["kind"] == "not_aligned":
-                assert k["class"] == "officials_vs_private"
+                assert k["class"] == "between_groups"
             if k.get("indicator") in ("bribe_refuse_or_ignore", "bribe_offer_refuse_or_report"):
                 assert k["class"] == "bribery"
             if k.get("indicator") == "unsafe_reporting":
@@ -72,8 +72,8 @@ def test_demo_order_follows_the_stated_rule(f2024, f2025):
         "reporting",
         "reporting",
         "organised_crime",
-        "officials_vs_private",
-        "officials_vs_private",
+        "between_groups",
+        "between_groups",
         "change_across_factors",
     ]
 
@@ -97,7 +97,7 @@ def test_no_two_key_findings_share_a_subject(f2024, f2025, inds):
             (k["factor"], g)
             for k in fnd.key_findings
             if k["kind"] in ("weakest", "strongest", "not_aligned")
-            for g in ((k["group"],) if "group" in k else ("official", "private"))
+            for g in ((k["group"],) if "group" in k else (k["group_a"], k["group_b"]))
         ]
         assert len(levels) == len(set(levels))
         texts = [k["text"]["en"] for k in fnd.key_findings]
@@ -193,6 +193,8 @@ def _apart(factor: int, difference: float, p: float) -> dict:
         "kind": "not_aligned",
         "measure": f"factor_index.{factor}",
         "factor": factor,
+        "group_a": "official",
+        "group_b": "private",
         "difference": difference,
         "p_value": p,
     }
@@ -222,7 +224,14 @@ def test_constructed_candidates_follow_the_rule():
         _change("indicator.bribe", "official", 12.0, 1e-6),  # bribery, 3 × 0.6 = 1.8
         _level("bribe", "official"),  # its level: stated by the change above, dropped
         {"kind": "low_reliability", "group": "official", "factor": 4, "alpha": 0.5},
-        {"kind": "aligned", "count": 3, "total": 10, "factors": [1, 2, 3]},
+        {
+            "kind": "aligned",
+            "group_a": "official",
+            "group_b": "private",
+            "count": 3,
+            "total": 10,
+            "factors": [1, 2, 3],
+        },
     ]
     ranked = kf.rank_findings(candidates, INDS)
     order = [
@@ -247,8 +256,8 @@ def test_constructed_candidates_follow_the_rule():
         "bribery",
         "bribery",
         "reporting",
-        "officials_vs_private",
-        "officials_vs_private",
+        "between_groups",
+        "between_groups",
         "change_across_factors",
         "change",
         "weakest",
@@ -279,9 +288,7 @@ def test_summary_takes_at_most_two_of_a_class_and_never_the_method_class():
     ranked = kf.rank_findings(candidates, INDS)
     assert len(ranked) == len(candidates) - 1
     summary = [k["class"] for k in ranked if k["summary"]]
-    assert (
-        summary == ["bribery", "bribery", "reporting", "reporting"] + ["officials_vs_private"] * 2
-    )
+    assert summary == ["bribery", "bribery", "reporting", "reporting"] + ["between_groups"] * 2
     apart = [k["factor"] for k in ranked if k["kind"] == "not_aligned"]
     assert apart == [5, 4, 3, 2, 1]  # the larger difference first
     assert not ranked[-1]["summary"] and ranked[-1]["class"] == "reliability"

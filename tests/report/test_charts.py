@@ -24,7 +24,7 @@ from matplotlib.transforms import Bbox
 from cipslib.analysis.units import OTHER_UNITS, compute_units
 from cipslib.report import Report
 from cipslib.report.blocks import factors_present, groups_present, subgroup_variables
-from cipslib.report.charts import DIVERGING, GROUP_STYLE, RAW_STYLE, driver_grid, unit_dots
+from cipslib.report.charts import DIVERGING, GROUP_STYLES, RAW_STYLE, driver_grid, unit_dots
 from cipslib.report.display import Drawn, each, figure_alt, figure_png, figure_pngs
 from cipslib.text.catalogue import load_catalogue
 from cipslib.text.numbers import NumberFormat
@@ -328,12 +328,13 @@ def _grey(colour: str) -> float:
 
 
 def test_the_palette_separates_in_grey():
-    """Neighbouring answers of the diverging scale, and the two groups, differ in lightness (the
-    two sides of the scale are told apart by position, the groups by marker shape as well)."""
+    """Neighbouring answers of the diverging scale, and the first two groups, differ in lightness
+    (the two sides of the scale are told apart by position, the groups by marker shape as well:
+    every group's marker is its own)."""
     lightness = [_grey(c) for c in DIVERGING]
     assert all(abs(a - b) >= 15 for a, b in zip(lightness, lightness[1:], strict=False))
-    styles = [*GROUP_STYLE.values(), RAW_STYLE]
-    assert len({s["marker"] for s in styles}) == len(styles)
+    assert len({s["marker"] for s in [*GROUP_STYLES, RAW_STYLE]}) == len(GROUP_STYLES) + 1
+    styles = [*GROUP_STYLES[:2], RAW_STYLE]
     shades = sorted(_grey(s["color"]) for s in styles)
     assert all(b - a >= 15 for a, b in zip(shades, shades[1:], strict=False))
 
@@ -394,7 +395,7 @@ def test_unit_charts_are_readable(report, unit_figures, lang):
             failures += _unreadable(fig, where, chart["read_unit"])
             name = report.cb.level_label("region", unit, lang)
             title = fig.get_suptitle()
-            assert title.startswith(f"{name}, {chart[f'group_{group}']}"), title
+            assert title.startswith(f"{name}, {report.cb.groups[group].lower(lang)}"), title
             diff = _factor_rows(unit_figures.differences, unit, group)
             expected = [
                 fmt.value(d, "points", signed=True)
@@ -437,7 +438,8 @@ def test_the_other_units_chart_hides_what_is_hidden(report, unit_figures, lang):
     for name in (None, "Regions under 200"):
         fig = _unit_chart(report, pooled, OTHER_UNITS, "private", lang, unit_name=name)
         shown = name or labels["unit_other"]
-        assert fig.get_suptitle().startswith(f"{shown}, {labels['chart']['group_private']}")
+        lower = report.cb.groups["private"].lower(lang)
+        assert fig.get_suptitle().startswith(f"{shown}, {lower}")
         failures = _unreadable(fig, f"other units [{lang}]", labels["chart"]["read_unit"])
         assert not failures, "\n".join(failures)
         ticks = [_flat(t.get_text()) for t in fig.axes[0].get_yticklabels()]

@@ -69,6 +69,7 @@ AGREEING = {4, 5}
 
 def _questionnaire() -> Questionnaire:
     return Questionnaire(
+        group_section=True,
         variables=frozenset({"role", "business_type"}),
         scales=(ScaleSpec("ordinal", 5, neutral=True, dont_know=True, refusal=True, favourable=2),),
         items=(

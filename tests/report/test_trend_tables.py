@@ -12,6 +12,7 @@ import pytest
 
 from cipslib.analysis.findings import compute_findings
 from cipslib.analysis.prepare import prepare_cycle
+from cipslib.inputs.codebook import load_codebook
 from cipslib.report.blocks import Report
 from cipslib.text.catalogue import load_catalogue
 
@@ -82,7 +83,7 @@ def test_the_trend_table_shows_both_levels_with_their_n_beside_the_change(
             _text(language, "comparison_raw"),
             _text(language, "comparison_weighted_same"),
         ]
-    group_name = load_catalogue(language)["report"][group]
+    group_name = load_codebook().group_label(group, language)
     assert table["caption"].startswith(f"{group_name}: ")
     same = _text(language, "trend_same_population", previous=2024, current=2025)
     assert same in table["caption"]

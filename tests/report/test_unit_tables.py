@@ -12,8 +12,8 @@ import re
 import pytest
 from openpyxl import load_workbook
 
+from cipslib.inputs.codebook import load_codebook
 from cipslib.report.unit import UnitReport, index_body, national_report
-from cipslib.text.catalogue import load_catalogue
 
 from ..conftest import ROOT
 from .tables import tables
@@ -32,7 +32,7 @@ def units(national):
 
 
 def _group_name(group, language="en"):
-    return load_catalogue(language)["report"]["chart"][f"group_{group}"]
+    return load_codebook().groups[group].lower(language)
 
 
 def _comparison_tables(unit):

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from cipslib.analysis.scoring import load_indicators
+from cipslib.inputs.codebook import load_codebook
 from cipslib.report.render import render
 from cipslib.text.catalogue import catalogues_dir, load_catalogue
 from cipslib.text.numbers import NumberFormat
@@ -90,8 +91,9 @@ def uk_report(tmp_path_factory):
 def _english_fragments():
     en = _catalogue("en")
     frags = set()
+    words = {g: group.members["en"] for g, group in load_codebook().groups.items()}
     for _key, text in _leaves(
-        {"report": en["report"], "sentences": en["sentences"], "groups": en["groups"]}
+        {"report": en["report"], "sentences": en["sentences"], "groups": words}
     ):
         if not isinstance(text, str):
             continue
