@@ -8,8 +8,9 @@ key findings, PMM KPIs) under disclosure control.
 
 from __future__ import annotations
 
-from importlib import import_module as _import_module
 from typing import TYPE_CHECKING
+
+import lazy_loader as _lazy
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time each name is imported on first use
     from .analysis.findings import Findings, Options, compute_findings
@@ -58,53 +59,25 @@ __all__ = [
     "weight_cycle",
 ]
 
-# The public names and their modules, imported on first use (PEP 562): ``import cipslib`` stays
-# cheap, so ``cips`` and a render's own process (which only starts the notebook's kernel) do not
-# import the analysis stack (scipy, statsmodels, pingouin, matplotlib: over a second).
-# ``from cipslib import X``, ``cipslib.X`` and ``from cipslib import *`` work as before.
+# The public names by module, imported on first use (PEP 562, with lazy_loader): ``import
+# cipslib`` stays cheap, so ``cips`` and a render's own process (which only starts the notebook's
+# kernel) do not import the analysis stack (scipy, statsmodels, pingouin, matplotlib: over 1 s).
 _LAZY = {
-    "Findings": ".analysis.findings",
-    "Options": ".analysis.findings",
-    "analyse": ".analysis.pipeline",
-    "compute_findings": ".analysis.findings",
-    "PreparedCycle": ".analysis.prepare",
-    "prepare_cycle": ".analysis.prepare",
-    "QualityReport": ".analysis.quality",
-    "screen": ".analysis.quality",
-    "weight_cycle": ".analysis.weighting",
-    "CipsDataError": ".errors",
-    "CipsError": ".errors",
-    "Problem": ".errors",
-    "Codebook": ".inputs.codebook",
-    "load_codebook": ".inputs.codebook",
-    "demo_cycle": ".inputs.demo",
-    "demo_data": ".inputs.demo",
-    "CycleData": ".inputs.loading",
-    "load_cycle": ".inputs.loading",
-    "load_responses": ".inputs.loading",
-    "save_responses": ".inputs.loading",
-    "CycleParams": ".inputs.params",
-    "load_params": ".inputs.params",
-    "Population": ".inputs.population",
-    "load_population": ".inputs.population",
-    "DesignError": ".survey",
-    "SurveyDesign": ".survey",
-    "compare_independent": ".survey",
+    "analysis.findings": ["Findings", "Options", "compute_findings"],
+    "analysis.pipeline": ["analyse"],
+    "analysis.prepare": ["PreparedCycle", "prepare_cycle"],
+    "analysis.quality": ["QualityReport", "screen"],
+    "analysis.weighting": ["weight_cycle"],
+    "errors": ["CipsDataError", "CipsError", "Problem"],
+    "inputs.codebook": ["Codebook", "load_codebook"],
+    "inputs.demo": ["demo_cycle", "demo_data"],
+    "inputs.loading": ["CycleData", "load_cycle", "load_responses", "save_responses"],
+    "inputs.params": ["CycleParams", "load_params"],
+    "inputs.population": ["Population", "load_population"],
+    "survey": ["DesignError", "SurveyDesign", "compare_independent"],
 }
 # the subpackages and modules, also imported on first use (``import cipslib; cipslib.survey``)
-_SUBMODULES = {"analysis", "cli", "errors", "files", "inputs", "report", "survey", "text"}
+_SUBMODULES = {"analysis", "cli", "errors", "files", "inputs", "lazy", "report", "survey", "text"}
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(_import_module(_LAZY[name], __name__), name)
-    elif name in _SUBMODULES:
-        value = _import_module(f".{name}", __name__)
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value  # found directly from now on
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
+__getattr__, __dir__, _ = _lazy.attach(__name__, sorted(_SUBMODULES), _LAZY)

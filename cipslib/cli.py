@@ -236,6 +236,17 @@ def _cmd_demo_data(args) -> int:
     return 0
 
 
+def _pdf_engine(name: str) -> str:
+    """A PDF engine of the render's registry (imported only when the option is given)."""
+    from .report.render import PDF_ENGINES
+
+    if name not in PDF_ENGINES:
+        raise argparse.ArgumentTypeError(
+            f"unknown PDF engine '{name}' (choose from {', '.join(PDF_ENGINES)})"
+        )
+    return name
+
+
 def _cmd_findings(args) -> int:
     from .analysis.pipeline import analyse
 
@@ -421,8 +432,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--pdf-engine",
         default="weasyprint",
-        choices=["weasyprint", "chromium"],
-        help="PDF engine: weasyprint (default, installed with cipslib) or a system chromium",
+        type=_pdf_engine,
+        help="PDF engine: weasyprint (default, installed with cipslib) or chromium (a system "
+        "chromium); the engines of cipslib.report.render.PDF_ENGINES",
     )
     p.add_argument(
         "--lang", help="report language(s), e.g. en or en,uk (default: the params' language)"

@@ -14,6 +14,7 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,6 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 SPSS_SUFFIXES = (".sav", ".zsav")
 PARQUET_SUFFIXES = (".parquet", ".pq")
-SUPPORTED = CSV_SUFFIXES + EXCEL_SUFFIXES + SPSS_SUFFIXES + PARQUET_SUFFIXES
 DELIMITERS = (",", ";", "\t")
 DATA_SHEET_NAMES = ("responses", "data", "відповіді", "дані")
 
@@ -128,19 +128,13 @@ def read_table(path: str | Path, sheet: str | None = None) -> RawTable:
     if path.stat().st_size == 0:
         raise _fail(file, "the file is empty", expected="a header row and one row per respondent")
     sniffed = _sniff_format(head)
-    if suffix in CSV_SUFFIXES:
-        if sniffed is not None:
-            raise _fail(
-                file,
-                f"this is not a text CSV file: its content is a {sniffed} file",
-                expected=f"rename it with the right extension ({_SUFFIX_OF[sniffed]})",
-            )
-        return _header_rows(_read_csv(path))
-    if suffix in EXCEL_SUFFIXES:
-        return _header_rows(_read_excel(path, sheet))
-    if suffix in SPSS_SUFFIXES:
-        return _read_spss(path)
-    return _read_parquet(path)
+    if suffix in CSV_SUFFIXES and sniffed is not None:
+        raise _fail(
+            file,
+            f"this is not a text CSV file: its content is a {sniffed} file",
+            expected=f"rename it with the right extension ({_SUFFIX_OF[sniffed]})",
+        )
+    return READERS[suffix](path, sheet)
 
 
 _SUFFIX_OF = {"Excel": ".xlsx", "SPSS": ".sav", "Parquet": ".parquet"}
@@ -197,6 +191,8 @@ def _qualtrics(table: RawTable) -> RawTable | None:
 
 # survey tools' header conventions, tried in this order
 HEADER_CONVENTIONS = {"qualtrics": _qualtrics, "surveymonkey": _surveymonkey}
+"""Survey tools' header rows, tried in order on a CSV or Excel export: name -> reader of the
+table as that tool writes it (None when the table is not that tool's)."""
 QUALTRICS_IMPORT_ID = re.compile(r"^\{\s*['\"]ImportId['\"]\s*:")
 
 
@@ -415,3 +411,13 @@ def _read_parquet(path: Path) -> RawTable:
     frame = df.astype(object).where(df.notna(), None)
     frame.columns = range(len(columns))
     return RawTable(file, "parquet", columns, frame, list(range(1, len(frame) + 1)))
+
+
+READERS: dict[str, Callable[[Path, str | None], RawTable]] = {
+    **dict.fromkeys(CSV_SUFFIXES, lambda path, sheet: _header_rows(_read_csv(path))),
+    **dict.fromkeys(EXCEL_SUFFIXES, lambda path, sheet: _header_rows(_read_excel(path, sheet))),
+    **dict.fromkeys(SPSS_SUFFIXES, lambda path, sheet: _read_spss(path)),
+    **dict.fromkeys(PARQUET_SUFFIXES, lambda path, sheet: _read_parquet(path)),
+}
+"""The file formats cipslib reads: extension -> reader of the file (and the Excel sheet)."""
+SUPPORTED = tuple(READERS)

@@ -7,8 +7,9 @@ A notebook cell is one call on a :class:`Report` (a :class:`Comparison`, a
 
 from __future__ import annotations
 
-from importlib import import_module as _import_module
 from typing import TYPE_CHECKING
+
+import lazy_loader
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time each name is imported on first use
     from .blocks import (
@@ -38,25 +39,11 @@ __all__ = [
 # imports ``cipslib.report.render`` without the findings, charts and analysis stack the notebook's
 # kernel needs (the kernel imports them while it starts).
 _LAZY = {
-    "Comparison": ".comparison",
-    "Report": ".blocks",
-    "UnitReport": ".unit",
-    "factors_present": ".blocks",
-    "groups_present": ".blocks",
-    "params_path": ".blocks",
-    "each": ".display",
-    "show": ".display",
-    "subgroup_variables": ".blocks",
+    "comparison": ["Comparison"],
+    "blocks": ["Report", "factors_present", "groups_present", "params_path", "subgroup_variables"],
+    "unit": ["UnitReport"],
+    "display": ["each", "show"],
 }
 
 
-def __getattr__(name: str):
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_import_module(_LAZY[name], __name__), name)
-    globals()[name] = value  # found directly from now on
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__, _ = lazy_loader.attach(__name__, submod_attrs=_LAZY)

@@ -6,8 +6,9 @@ about CIPS and imports nothing from the rest of cipslib."""
 
 from __future__ import annotations
 
-from importlib import import_module as _import_module
 from typing import TYPE_CHECKING
+
+import lazy_loader
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time each name is imported on first use
     from .design import SurveyDesign
@@ -29,24 +30,11 @@ __all__ = [
 # The public names and their modules, imported on first use (PEP 562): ``cipslib.errors`` needs
 # only ``DesignError`` (``survey.errors``), not the design's scipy and statsmodels.
 _LAZY = {
-    "DesignError": ".errors",
-    "SurveyDesign": ".design",
-    "compare_independent": ".inference",
-    "difference_table": ".inference",
-    "glm": ".regression",
-    "holm": ".inference",
-    "logit_interval": ".inference",
-    "welch_df": ".inference",
+    "errors": ["DesignError"],
+    "design": ["SurveyDesign"],
+    "inference": ["compare_independent", "difference_table", "holm", "logit_interval", "welch_df"],
+    "regression": ["glm"],
 }
 
 
-def __getattr__(name: str):
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_import_module(_LAZY[name], __name__), name)
-    globals()[name] = value  # found directly from now on
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__, _ = lazy_loader.attach(__name__, submod_attrs=_LAZY)
