@@ -247,6 +247,28 @@ def _pdf_engine(name: str) -> str:
     return name
 
 
+def _cmd_questionnaire(args) -> int:
+    from .errors import CipsError
+    from .inputs.codebook import load_codebook
+    from .questionnaire.xlsform import write_xlsform
+
+    cb = load_codebook(args.codebook)
+    instruments = list(cb.instruments) if args.instrument == "all" else [args.instrument]
+    unknown = [i for i in instruments if i not in cb.instruments]
+    if unknown:
+        raise CipsError(
+            f"{cb.path}: no questionnaire '{unknown[0]}' (the codebook has "
+            f"{', '.join(cb.instruments)})"
+        )
+    out = Path(args.out)
+    for instrument in instruments:
+        cycle = f"_{args.cycle}" if args.cycle else ""
+        path = out / f"{instrument}{cycle}.xlsx" if len(instruments) > 1 or out.is_dir() else out
+        atomic_write(path, lambda p, i=instrument: write_xlsform(cb, i, p, args.cycle))
+        print(f"{path}: the {instrument} questionnaire as an XLSForm (every codebook language)")
+    return 0
+
+
 def _cmd_findings(args) -> int:
     from .analysis.pipeline import analyse
 
@@ -389,6 +411,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", default="en", help="language of the export's question texts")
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=_cmd_codebook_draft)
+    p = sub.add_parser(
+        "questionnaire",
+        help="write a questionnaire of the codebook as an XLSForm (KoboToolbox, ODK, SurveyCTO)",
+    )
+    p.add_argument("codebook", nargs="?", help="the codebook (default: the shipped one)")
+    p.add_argument("--instrument", required=True, help="the questionnaire, or all")
+    p.add_argument("--cycle", type=int, help="the items asked in this cycle (default: every item)")
+    p.add_argument(
+        "--out", required=True, help="the .xlsx to write (a folder for --instrument all)"
+    )
+    p.set_defaults(func=_cmd_questionnaire)
     p = sub.add_parser("demo-data", help="regenerate the shipped demo files, byte for byte")
     p.add_argument("--out", help="folder to write to (default: the current folder)")
     p.add_argument(

@@ -12,7 +12,18 @@ from .conftest import ROOT
 
 PACKAGE = ROOT / "cipslib"
 # lowest first; a module may import from its own stage and the stages before it
-STAGES = ["survey", "errors", "files", "parallel", "inputs", "text", "analysis", "report", "cli"]
+STAGES = [
+    "survey",
+    "errors",
+    "files",
+    "parallel",
+    "inputs",
+    "text",
+    "questionnaire",
+    "analysis",
+    "report",
+    "cli",
+]
 
 
 def _module_name(path: Path) -> str:
