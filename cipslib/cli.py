@@ -250,22 +250,40 @@ def _pdf_engine(name: str) -> str:
 def _cmd_questionnaire(args) -> int:
     from .errors import CipsError
     from .inputs.codebook import load_codebook
+    from .questionnaire.paper import write_paper
     from .questionnaire.xlsform import write_xlsform
 
-    cb = load_codebook(args.codebook)
+    params = load_params(args.params) if args.params else None
+    cb = load_codebook(args.codebook or (params.codebook_path if params else None))
+    texts = params.questionnaire if params else {}
+    cycle = args.cycle or (params.cycle if params else None)
     instruments = list(cb.instruments) if args.instrument == "all" else [args.instrument]
-    unknown = [i for i in instruments if i not in cb.instruments]
-    if unknown:
+    langs = list(cb.languages) if args.lang in (None, "all") else args.lang.split(",")
+    problems = [f"no questionnaire '{i}'" for i in instruments if i not in cb.instruments]
+    problems += [f"no wording in '{lang}'" for lang in langs if lang not in cb.languages]
+    if args.format not in ("xlsform", "pdf", "html"):
+        problems.append(f"no format '{args.format}' (use xlsform, pdf or html)")
+    if problems:
         raise CipsError(
-            f"{cb.path}: no questionnaire '{unknown[0]}' (the codebook has "
-            f"{', '.join(cb.instruments)})"
+            f"{cb.path}: " + "; ".join(problems) + " (the codebook has the questionnaires "
+            f"{', '.join(cb.instruments)} in {', '.join(cb.languages)})"
         )
     out = Path(args.out)
+    one = len(instruments) == 1 and (args.format == "xlsform" or len(langs) == 1)
     for instrument in instruments:
-        cycle = f"_{args.cycle}" if args.cycle else ""
-        path = out / f"{instrument}{cycle}.xlsx" if len(instruments) > 1 or out.is_dir() else out
-        atomic_write(path, lambda p, i=instrument: write_xlsform(cb, i, p, args.cycle))
-        print(f"{path}: the {instrument} questionnaire as an XLSForm (every codebook language)")
+        stem = instrument + (f"_{cycle}" if cycle else "")
+        if args.format == "xlsform":  # one form holds every language
+            path = out if one and not out.is_dir() else out / f"{stem}.xlsx"
+            atomic_write(path, lambda p, i=instrument: write_xlsform(cb, i, p, cycle))
+            languages = ", ".join(cb.languages)
+            print(f"{path}: the {instrument} questionnaire as an XLSForm ({languages})")
+            continue
+        for lang in langs:
+            path = out if one and not out.is_dir() else out / f"{stem}_{lang}.{args.format}"
+            atomic_write(
+                path, lambda p, i=instrument, lang=lang: write_paper(cb, i, lang, p, cycle, texts)
+            )
+            print(f"{path}: the {instrument} questionnaire in '{lang}' ({args.format})")
     return 0
 
 
@@ -413,10 +431,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_codebook_draft)
     p = sub.add_parser(
         "questionnaire",
-        help="write a questionnaire of the codebook as an XLSForm (KoboToolbox, ODK, SurveyCTO)",
+        help="write a questionnaire of the codebook: an XLSForm (KoboToolbox, ODK, SurveyCTO) or "
+        "a printable PDF or HTML",
     )
-    p.add_argument("codebook", nargs="?", help="the codebook (default: the shipped one)")
+    p.add_argument(
+        "codebook", nargs="?", help="the codebook (default: the params', else the shipped one)"
+    )
     p.add_argument("--instrument", required=True, help="the questionnaire, or all")
+    p.add_argument("--format", default="xlsform", help="xlsform (default), pdf or html")
+    p.add_argument("--lang", help="languages of a pdf or html questionnaire (default: all)")
+    p.add_argument("--params", help="a params file: its cycle, codebook and questionnaire texts")
     p.add_argument("--cycle", type=int, help="the items asked in this cycle (default: every item)")
     p.add_argument(
         "--out", required=True, help="the .xlsx to write (a folder for --instrument all)"

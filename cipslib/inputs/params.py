@@ -133,6 +133,11 @@ PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
         {},
         "publication date and contact line of the report: " + ", ".join(PUBLICATION_DEFAULTS),
     ),
+    "questionnaire": (
+        (dict,),
+        {},
+        "the printed questionnaire's texts: intro and anonymity (a text, or one per language)",
+    ),
     "output": ((str,), "reports", "folder the report is written to"),
     "kpis": (
         (str, type(None)),
@@ -180,6 +185,7 @@ class CycleParams:
     """The user's own indicator definitions; None: the shipped ones (those whose items the
     codebook lacks are left out)."""
     publication: dict[str, Any] = field(default_factory=lambda: dict(PUBLICATION_DEFAULTS))
+    questionnaire: dict[str, Any] = field(default_factory=dict)
     source: Path | None = field(default=None, compare=False)
     fixed: dict[str, str] = field(default_factory=dict)
 
@@ -243,6 +249,7 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
     drivers = _drivers(problems, file, merged["drivers"] or {})
     units = _units(problems, file, merged["units"] or {})
     publication = _publication(problems, file, merged["publication"] or {})
+    questionnaire = _questionnaire(problems, file, merged["questionnaire"] or {})
     fixed = _fixed(problems, file, merged["constants"] or {})
     population = _population(problems, file, base, merged["population"] or {})
     cycle = merged["cycle"]
@@ -278,6 +285,7 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
         kpis=_resolve(base, merged["kpis"]) if merged["kpis"] else None,
         indicators=indicators,
         publication=publication,
+        questionnaire=questionnaire,
         source=Path(file) if file != "params" else None,
         fixed=fixed,
     )
@@ -488,6 +496,43 @@ def _publication(problems: ProblemList, file: str, given: dict) -> dict[str, Any
                 + "}",
             )
     return publication
+
+
+QUESTIONNAIRE_KEYS = ("intro", "anonymity")
+
+
+def _questionnaire(problems: ProblemList, file: str, given: dict) -> dict[str, Any]:
+    """The printed questionnaire's introduction and promise of anonymity: each a text, or one
+    text per language.
+
+    Examples
+    --------
+    >>> _questionnaire(ProblemList(), "p", {"intro": {"en": "Welcome.", "uk": "Вітаємо."}})
+    {'intro': {'en': 'Welcome.', 'uk': 'Вітаємо.'}}
+    """
+    out: dict[str, Any] = {}
+    for key, value in given.items():
+        if key not in QUESTIONNAIRE_KEYS:
+            problems.add(
+                file,
+                f"unknown questionnaire setting '{key}'",
+                expected="one of " + ", ".join(QUESTIONNAIRE_KEYS),
+            )
+        elif isinstance(value, str) and value.strip():
+            out[key] = " ".join(value.split())
+        elif (
+            isinstance(value, dict)
+            and value
+            and all(isinstance(v, str) and v.strip() for v in value.values())
+        ):
+            out[key] = {str(lang): " ".join(v.split()) for lang, v in value.items()}
+        elif value is not None:
+            problems.add(
+                file,
+                f"questionnaire '{key}' is a text, or one text per language",
+                value=value,
+            )
+    return out
 
 
 def _analysis(problems: ProblemList, file: str, given: dict) -> dict[str, dict]:
