@@ -166,6 +166,25 @@ def _print_scale_order(cb, out) -> None:
         )
 
 
+def _cmd_codebook_diff(args) -> int:
+    from .inputs.codebook import load_codebook
+    from .inputs.codebook_diff import diff_codebooks
+
+    old, new = load_codebook(args.old), load_codebook(args.new)
+    changes = diff_codebooks(old, new)
+    print(f"{args.old} -> {args.new}: {len(changes)} change(s)")
+    for change, part in changes.groupby("change", sort=False):
+        print(f"  {change}:")
+        for r in part.itertuples():
+            ids = " -> ".join(dict.fromkeys(i for i in (r.id_old, r.id_new) if isinstance(i, str)))
+            what = {
+                "added": f"{r.new}",
+                "removed": f"{r.old}",
+            }.get(change, f"{r.old}  ->  {r.new}")
+            print(f"    {r.key} ({ids}): {what}")
+    return 0
+
+
 def _cmd_codebook_draft(args) -> int:
     from .inputs.draft import draft_codebook
 
@@ -429,6 +448,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", default="en", help="language of the export's question texts")
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=_cmd_codebook_draft)
+    p = verbs.add_parser(
+        "diff", help="list the items added, removed, reworded, re-scaled or moved between two"
+    )
+    p.add_argument("old", help="the earlier codebook")
+    p.add_argument("new", help="the later codebook")
+    p.set_defaults(func=_cmd_codebook_diff)
     p = sub.add_parser(
         "questionnaire",
         help="write a questionnaire of the codebook: an XLSForm (KoboToolbox, ODK, SurveyCTO) or "

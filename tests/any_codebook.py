@@ -55,6 +55,7 @@ class ItemSpec:
     factor: int | None = None
     instruments: tuple[str, ...] | None = None  # None: every group
     reverse: bool = False
+    cycles: tuple[int, ...] | None = None  # None: every cycle
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,7 @@ def codebook(q: Questionnaire) -> dict:
         scale = f"s{spec.scale % len(q.scales)}"
         ordinal = q.scales[spec.scale % len(q.scales)].type == "ordinal"
         base = {
+            **({"cycles": list(spec.cycles)} if spec.cycles else {}),
             "instruments": list(spec.instruments or q.instruments),
             "scale": scale,
             "reverse": bool(spec.reverse and ordinal),
@@ -293,7 +295,7 @@ def export_rows(q: Questionnaire, cb: dict, cycle: int) -> list[dict]:
                 row["duration_s"] = int(rng.integers(400, 900))
             lean = rng.normal()
             for item in cb["items"]:
-                if group not in item["instruments"]:
+                if group not in item["instruments"] or cycle not in item.get("cycles", [cycle]):
                     continue
                 scale = scales[item["scale"]]
                 size = len(scale["codes"])

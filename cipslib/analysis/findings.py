@@ -259,6 +259,7 @@ class _Cycle:
 
     def __init__(self, prepared: PreparedCycle, indicators: dict[str, Indicator]):
         self.prepared = prepared
+        self.indicators = indicators
         self.measures: Measures = build_measures(prepared.data, prepared.codebook, indicators)
         groups = prepared.data["group"].astype(object).to_numpy()
         names = prepared.codebook.group_names
@@ -375,8 +376,10 @@ def compute_findings(
     history: dict[int, pd.DataFrame] = {}
     if previous is not None:
         prev = _Cycle(previous, inds)
-        tables["trends"], tables["decomposition"], same = _trends(cur, prev, opt)
+        compared_cur, compared_prev, dropped = _comparable(cur, prev)
+        tables["trends"], tables["decomposition"], same = _trends(compared_cur, compared_prev, opt)
         meta["trend_same_population"] = same
+        meta["trend_items_left_out"] = dropped
         chain = [prev, *(_Cycle(c, inds) for c in earlier)]
         history = {c.prepared.cycle: _own_estimates(c, opt) for c in chain}
         if len(chain) >= 2:
@@ -1103,6 +1106,34 @@ def _with_effective_n(
         ).rename(columns={"effective_sample_size": f"effective_sample_size{suffix}"})
         table = table.merge(n_eff, on=["measure", "group"], how="left")
     return table
+
+
+def _factor_keys(cycle: _Cycle) -> dict[str, tuple[str, int]]:
+    """The factor items a cycle's data hold: id -> (cross-cycle key, factor)."""
+    items = cycle.prepared.codebook.items
+    items = items[items["factor"].notna() & items["id"].isin(cycle.prepared.data.columns)]
+    return {r.id: (r.key, int(r.factor)) for r in items.itertuples()}
+
+
+def _comparable(cur: _Cycle, prev: _Cycle) -> tuple[_Cycle, _Cycle, list[dict[str, Any]]]:
+    """The two cycles as their trends compare them: a factor's index over the items (by their
+    cross-cycle key) asked in both cycles only, so that a change is not a change of questions.
+    Returns the cycles (rebuilt without the items only one cycle asked, when there are any) and
+    those items: key, factor and the cycle that asked them."""
+    keys = {c.prepared.cycle: _factor_keys(c) for c in (cur, prev)}
+    shared = set.intersection(*({key for key, _ in k.values()} for k in keys.values()))
+    dropped, out = [], []
+    for c in (cur, prev):
+        alone = {i: kf for i, kf in keys[c.prepared.cycle].items() if kf[0] not in shared}
+        dropped += [
+            {"key": key, "item": i, "factor": factor, "cycle": c.prepared.cycle}
+            for i, (key, factor) in alone.items()
+        ]
+        if alone:
+            data = c.prepared.data.drop(columns=list(alone))
+            c = _Cycle(dataclasses.replace(c.prepared, data=data), c.indicators)
+        out.append(c)
+    return out[0], out[1], sorted(dropped, key=lambda d: (d["factor"], d["key"]))
 
 
 def _trends(cur: _Cycle, prev: _Cycle, opt: Options) -> tuple[pd.DataFrame, pd.DataFrame, bool]:

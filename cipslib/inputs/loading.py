@@ -566,7 +566,9 @@ class _Interpreter(RespondentVariableReading):
                 f"the column for item '{item['id']}' is missing: the codebook says "
                 f"it was asked in {self.cycle}",
                 row=1,
-                expected=f"a column '{item['id']}' ({item['text_en']})",
+                expected=f"a column '{item['id']}' ({item['text_en']}); if the {self.cycle} "
+                f"questionnaire did not ask it, give the item 'cycles:' without {self.cycle} in "
+                "the codebook",
             )
         if not present_groups:
             self.problems.add(

@@ -203,7 +203,25 @@ class Report:
             reason = omission_text(left_out, self.language, self.cb)
             note = self.text("omitted_section", reason=reason)
             head += f'<p class="omitted">{html.escape(note)}</p>'
+        if (
+            key == "trend"
+            and sections == SECTIONS
+            and self.findings.meta.get("trend_items_left_out")
+        ):
+            head += str(self.paragraph(self._trend_items_left_out()))
         return HTML(head)
+
+    def _trend_items_left_out(self) -> str:
+        """Which factor questions only one of the two cycles asked: the trends leave them out."""
+        listed = [
+            self.text(
+                "trend_item_left_out",
+                text=self.cb.item(d["item"])[f"text_{self.language}"],
+                cycle=d["cycle"],
+            )
+            for d in self.findings.meta["trend_items_left_out"]
+        ]
+        return self.text("trend_items_left_out", items="; ".join(listed))
 
     @property
     def omitted(self) -> list[dict[str, Any]]:
