@@ -306,6 +306,19 @@ def _cmd_questionnaire(args) -> int:
     return 0
 
 
+def _cmd_fieldwork(args) -> int:
+    from .analysis.fieldwork import fieldwork_status
+    from .inputs.codebook import load_codebook
+    from .report.fieldwork import write_fieldwork
+
+    params = load_params(args.params)
+    status = fieldwork_status(params, args.data, args.by)
+    cb = load_codebook(params.codebook_path)
+    for path in write_fieldwork(status, args.out, cb, args.lang or params.language):
+        print(path)
+    return 0
+
+
 def _cmd_findings(args) -> int:
     from .analysis.pipeline import analyse
 
@@ -471,6 +484,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", required=True, help="the .xlsx to write (a folder for --instrument all)"
     )
     p.set_defaults(func=_cmd_questionnaire)
+    p = sub.add_parser(
+        "fieldwork", help="monitor a survey in the field: response, representativeness, units"
+    )
+    p.add_argument("params", help="the cycle's params file (population figures, units)")
+    p.add_argument("--data", help="the export so far (default: the params' data)")
+    p.add_argument("--by", help="the units' variable (default: the params' units: by:)")
+    p.add_argument("--lang", help="the page's language (default: the params' language)")
+    p.add_argument("--out", required=True, help="folder for fieldwork.html, .json and the CSVs")
+    p.set_defaults(func=_cmd_fieldwork)
     p = sub.add_parser("demo-data", help="regenerate the shipped demo files, byte for byte")
     p.add_argument("--out", help="folder to write to (default: the current folder)")
     p.add_argument(

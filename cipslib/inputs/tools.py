@@ -44,6 +44,20 @@ def _conventions() -> tuple[dict[str, SystemColumn], list[tuple[re.Pattern, Syst
     return names, patterns
 
 
+@cache
+def submission_columns() -> tuple[str, ...]:
+    """The columns in which survey tools record when an answer was submitted (each tool's
+    ``submitted`` list), for the fieldwork monitor's daily count.
+
+    Examples
+    --------
+    >>> "_submission_time" in submission_columns()
+    True
+    """
+    tools = read_definitions(shipped_tools_path(), "survey tools", "tools")
+    return tuple(name for spec in tools.values() for name in spec.get("submitted") or ())
+
+
 def system_column(name: str) -> SystemColumn | None:
     """The survey tool column a header names, or None.
 
