@@ -384,6 +384,7 @@ def compute_findings(
         history = {c.prepared.cycle: _own_estimates(c, opt) for c in chain}
         if len(chain) >= 2:
             tables["series"] = _series(cur, chain, opt)
+    meta["security_indicators"] = meta_security(inds)
     meta["omitted"] = [o.to_dict() for o in [*omitted, *_omissions(tables, cur, cb, opt, omitted)]]
     fnd = Findings(current.cycle, previous.cycle if previous is not None else None, meta, tables)
     fnd.history = history
@@ -394,14 +395,10 @@ def compute_findings(
     return fnd
 
 
-SECURITY_INDICATORS = (
-    "oc_pressure_any",
-    "oc_pressure_psychological",
-    "oc_pressure_physical",
-    "safe_reporting",
-    "unsafe_reporting",
-)
-"""The indicators of the report's staff-security section."""
+def meta_security(indicators: dict[str, Indicator]) -> list[str]:
+    """The indicators of the staff-security section (``section: security`` in the indicator
+    file), in its order."""
+    return [name for name, ind in indicators.items() if ind.section == "security"]
 
 
 def _omissions(
@@ -432,9 +429,11 @@ def _omissions(
     shown = set(tables["experience"]["indicator"]) if not tables["experience"].empty else set()
     if not shown:
         out.append(Omission("experience", "no_indicators", whole=True))
-    if not shown & set(SECURITY_INDICATORS):
-        names = list(SECURITY_INDICATORS)
-        out.append(Omission("security", "no_security", whole=True, details={"names": names}))
+    security = meta_security(cur.indicators)
+    if not security:
+        out.append(Omission("security", "no_security_section", whole=True))
+    elif not shown & set(security):
+        out.append(Omission("security", "no_security", whole=True, details={"names": security}))
     left_out = {o.name for o in omitted if o.reason == "subgroup_variable"}
     sub = tables["subgroups"]
     built = set(zip(sub["group"], sub["variable"], strict=True)) if not sub.empty else set()

@@ -35,6 +35,7 @@ REASONS = (
     "drivers_too_few",
     "no_indicators",
     "no_security",
+    "no_security_section",
 )
 """Why something is left out: each is a sentence of the catalogues' ``report.omitted``."""
 

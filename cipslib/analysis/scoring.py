@@ -34,7 +34,9 @@ from ..inputs.codebook import CONSTRUCTS_WITH_FACTOR, LANGUAGES, Codebook
 from ..inputs.yamlfile import read_definitions
 from .omissions import Omission
 
-INDICATOR_KEYS = ("item", "codes", "groups", "headline", "importance", "text")
+INDICATOR_KEYS = ("item", "codes", "groups", "headline", "importance", "section", "text")
+INDICATOR_SECTIONS = ("experience", "security")
+"""The report sections an indicator is shown in: experience and behaviour, or staff security."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Indicator:
     headline: bool
     text: dict[str, str]
     importance: float = 1.0
+    section: str = "experience"
 
 
 def shipped_indicators_path() -> Path:
@@ -137,6 +140,15 @@ def load_indicators(
                 expected="a number >= 0 (default 1)",
             )
             continue
+        section = spec.get("section", "experience")
+        if section not in INDICATOR_SECTIONS:
+            problems.add(
+                file,
+                f"{where}: 'section' is the report section that shows the indicator",
+                value=section,
+                expected=" or ".join(INDICATOR_SECTIONS),
+            )
+            continue
         text = spec.get("text") or {}
         for lang in LANGUAGES:
             if not isinstance(text, dict) or not str(text.get(lang) or "").strip():
@@ -149,6 +161,7 @@ def load_indicators(
             bool(spec.get("headline", False)),
             {lang: str(text.get(lang, "")) for lang in LANGUAGES} if isinstance(text, dict) else {},
             float(importance),
+            section,
         )
     problems.raise_if_errors()
     return out

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..analysis.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, hidden_mark
 from ..analysis.drivers import outcome_item
-from ..analysis.findings import SECURITY_INDICATORS, Findings
+from ..analysis.findings import Findings
 from ..analysis.keyfindings import rule_fields
 from ..analysis.omissions import combined, omission_text, sections_left_out
 from ..analysis.pipeline import analyse
@@ -1018,10 +1018,10 @@ class Report:
         return out
 
     def security(self) -> HTML:
-        """The staff-security section: organised-crime pressure and the safety to report
-        (:data:`cipslib.analysis.findings.SECURITY_INDICATORS`); empty when the findings have none
-        of them (the heading says why)."""
-        table = self.experience_table(list(SECURITY_INDICATORS))
+        """The staff-security section: the indicators the indicator file puts in it (``section:
+        security``: organised-crime pressure, the safety to report); empty when the findings have
+        none of them (the heading says why)."""
+        table = self.experience_table(list(self.findings.meta.get("security_indicators", [])))
         if not str(table):
             return HTML("")
         return HTML(f"{self.paragraph(self.text('security_text'))}{table}")
