@@ -319,6 +319,21 @@ def _cmd_fieldwork(args) -> int:
     return 0
 
 
+def _cmd_share(args) -> int:
+    from .errors import CipsDataError, Problem
+    from .exchange.package import share_table, validate_package, write_package
+
+    allow = tuple(v for v in (args.allow or "").split(",") if v)
+    share = share_table(args.params, getattr(args, "as"), allow, args.min_cell)
+    path = write_package(share, args.out)
+    problems = validate_package(path)
+    if problems:
+        raise CipsDataError([Problem(str(path), p) for p in problems])
+    merged = f"; {len(share.merges)} level merge(s), see README.md" if share.merges else ""
+    print(f"{path}: {share.meta['respondents']} respondents, a valid data package{merged}")
+    return 0
+
+
 def _cmd_findings(args) -> int:
     from .analysis.pipeline import analyse
 
@@ -493,6 +508,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", help="the page's language (default: the params' language)")
     p.add_argument("--out", required=True, help="folder for fieldwork.html, .json and the CSVs")
     p.set_defaults(func=_cmd_fieldwork)
+    p = sub.add_parser(
+        "share", help="write an anonymised exchange package (Frictionless Data Package, Parquet)"
+    )
+    p.add_argument("params", help="the cycle's params file")
+    p.add_argument("--as", required=True, help="the administration's pseudonymous code, e.g. A07")
+    p.add_argument("--out", required=True, help="folder of the package")
+    p.add_argument("--allow", help="respondent variables to include, e.g. role,tenure")
+    p.add_argument(
+        "--min-cell", type=int, help="fewest respondents per combination (default: params)"
+    )
+    p.set_defaults(func=_cmd_share)
     p = sub.add_parser("demo-data", help="regenerate the shipped demo files, byte for byte")
     p.add_argument("--out", help="folder to write to (default: the current folder)")
     p.add_argument(

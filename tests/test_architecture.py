@@ -21,6 +21,7 @@ STAGES = [
     "text",
     "questionnaire",
     "analysis",
+    "exchange",
     "report",
     "cli",
 ]
