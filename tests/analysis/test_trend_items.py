@@ -39,9 +39,9 @@ def _index(prepared, items: list[str], group: str) -> float:
     scores = np.where(np.isin(codes, [1, 2, 3, 4, 5]), (codes - 1) * 25.0, np.nan)
     answered = (~np.isnan(scores)).sum(axis=1)
     member = (data["group"].astype(str) == group).to_numpy() & (answered * 2 >= len(items))
-    person = np.nanmean(np.where(member[:, None], scores, np.nan), axis=1)
-    w = prepared.design.weights.to_numpy()
-    return float(np.sum(w[member] * person[member]) / np.sum(w[member]))
+    person = np.nanmean(scores[member], axis=1)  # every member answered at least half
+    w = prepared.design.weights.to_numpy()[member]
+    return float(np.sum(w * person) / np.sum(w))
 
 
 def test_a_question_of_one_cycle_is_left_out_of_the_factor_change(cycle):
