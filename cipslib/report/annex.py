@@ -190,7 +190,9 @@ DROPPED = ("suppressed", "hidden", "kind", "ref", "key", "item_key", "construct"
 """Columns a reader does not need: codes another column names, and the disclosure flags (the
 hidden cells read "<10" or "x")."""
 
-LANGUAGE_COLUMN = re.compile(r"^(text|factor|label)_([a-z]{2})$")
+LANGUAGE_COLUMNS = ("text", "factor", "label")
+"""Columns that give a wording per language (``text_<language>`` for each of the codebook's
+languages): a sheet shows the report language's in the column it names."""
 
 YES_NO = (
     "significant",
@@ -371,8 +373,9 @@ class AnnexTables:
     def _dropped(self, table_name: str, col: str, table: pd.DataFrame) -> bool:
         if col in DROPPED or col.startswith("hidden_"):
             return True
-        if LANGUAGE_COLUMN.match(col):  # wording: shown in the column it names
-            return True
+        prefix, _, language = col.partition("_")
+        if prefix in LANGUAGE_COLUMNS and language in {*self.cb.languages, self.lang}:
+            return True  # wording: shown in the column it names
         if col == "item" and "measure" in table.columns:  # the measure names the question
             return True
         return False

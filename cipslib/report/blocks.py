@@ -37,7 +37,7 @@ from ..inputs.params import (
     CycleParams,
     load_params,
 )
-from ..text.catalogue import load_catalogue
+from ..text.catalogue import load_catalogue, report_languages
 from ..text.numbers import NumberFormat
 from .annex import AnnexTables, write_tables_xlsx
 from .dashboard import rate_phrase, response_method, unit_response_figures
@@ -135,6 +135,8 @@ class Report:
         by:``) the unit figures are computed too, and the national subgroup tables hide every
         cell the unit reports withhold."""
         p = params if isinstance(params, CycleParams) else load_params(params)
+        if language and language != p.language:  # checked like the params' own language
+            p = dataclasses.replace(p, language=language)
         fnd = analyse(p, units_by)
         inputs = fnd.inputs
         report = cls(
@@ -142,7 +144,7 @@ class Report:
             inputs.current,
             inputs.previous,
             fnd,
-            language or p.language,
+            p.language,
             fnd.units,
             inputs.definitions,
         )
@@ -160,6 +162,15 @@ class Report:
     @property
     def cb(self) -> Codebook:
         return self.current.codebook
+
+    @property
+    def languages(self) -> list[str]:
+        """Every language this report can be written in: a catalogue, the codebook's wording and
+        the texts of its indicators and KPIs."""
+        defs = self.definitions
+        texts = [] if defs is None else [i.text for i in defs.indicators.values()]
+        names = [] if defs is None else [k.names for k in defs.kpis.values() if k.names]
+        return report_languages(self.cb, texts, names)
 
     @property
     def tpl(self) -> dict[str, Any]:
@@ -351,7 +362,9 @@ class Report:
         """The params' contact line in the report's language ("" without one)."""
         contact = (self.params.publication or {}).get("contact")
         if isinstance(contact, dict):
-            return str(contact.get(self.language) or contact.get("en") or "")
+            return str(
+                contact.get(self.language) or contact.get("en") or next(iter(contact.values()), "")
+            )
         return str(contact or "")
 
     def _published(self) -> str:
@@ -542,7 +555,10 @@ class Report:
         experience = self.findings.tables["experience"]
         counts = {g: int((items["group"] == g).sum()) if not items.empty else 0 for g in groups}
         codebook = m.get("codebook")
-        title = codebook.get(lang) or codebook.get("en") if isinstance(codebook, dict) else codebook
+        if isinstance(codebook, dict):  # one title per language
+            title = codebook.get(lang) or codebook.get("en") or next(iter(codebook.values()), "")
+        else:
+            title = codebook
         rows["questionnaire"] = self.text(
             "quality_questionnaire",
             title=title or "CIPS",
@@ -1417,7 +1433,7 @@ class Report:
             kpis = load_kpis(path, self.cb, indicators, [])
         if not kpis:
             return pd.DataFrame()
-        self.__dict__["_kpi_names"] = {k: kpi.names for k, kpi in kpis.items()}
+        self.__dict__["_kpis"] = dict(kpis)
         cycles = [
             Findings(cycle, None, {}, {"estimates": est})
             for cycle, est in self.findings.history.items()
@@ -1431,8 +1447,9 @@ class Report:
         rows = []
         for kpi, part in k.groupby("kpi", sort=False):
             first = part.iloc[0]
-            names = self.__dict__.get("_kpi_names", {}).get(kpi, {})
-            row = {self.col("kpi"): kpi, self.col("name"): names.get(self.language, first["name"])}
+            known = self.__dict__.get("_kpis", {}).get(kpi)
+            name = known.name_in(self.language) if known is not None else first["name"]
+            row = {self.col("kpi"): kpi, self.col("name"): name}
             for _, r in part.sort_values("cycle").iterrows():
                 value = self._num(r["value"], 1)
                 if pd.notna(r["value"]):
@@ -1569,7 +1586,7 @@ class Report:
         write the index page."""
         plan = self.units.plan
         name = self.unit_name
-        others = [lang for lang in self.cb.languages if lang != self.language]
+        others = [lang for lang in self.languages if lang != self.language]
         in_other = {lang: dataclasses.replace(self, language=lang) for lang in others}
         data = self.current.data
         cells = plan.assign(data[self.units.by], data["group"])

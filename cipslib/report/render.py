@@ -58,7 +58,7 @@ try:
 except ImportError:  # Windows
     fcntl = None
 
-from ..errors import CipsError
+from ..errors import CipsDataError, CipsError
 from ..inputs.params import CycleParams, load_params
 
 FORMATS = ("html", "pdf")
@@ -754,6 +754,32 @@ def recover(out_root: Path, cycle: str) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
+def check_language(params: CycleParams, language: str) -> None:
+    """Raise :class:`~cipslib.errors.CipsDataError` when a report on ``params`` cannot be written
+    in ``language`` (no catalogue, or no wording in the codebook), before anything runs; the
+    indicators' and KPIs' texts are checked when the report is built.
+
+    Examples
+    --------
+    >>> try:
+    ...     check_language(load_params("params/2025.yaml"), "xx")
+    ... except CipsDataError as err:
+    ...     print(err.problems[1].message)
+    the codebook gives no 'xx' wording, so the report cannot be in 'xx'
+    """
+    from ..inputs.codebook import load_codebook, shipped_codebook_path
+    from ..inputs.languages import language_problems
+
+    problems = language_problems(
+        language,
+        load_codebook(params.codebook_path).languages,
+        str(params.source or "params"),
+        str(params.codebook_path or shipped_codebook_path()),
+    )
+    if problems:
+        raise CipsDataError(problems)
+
+
 def render(
     params_path: str | Path,
     *,
@@ -841,6 +867,8 @@ def _render(
     if pdf_engine not in PDF_ENGINES:
         raise RenderError(f"unknown PDF engine '{pdf_engine}'; use one of {', '.join(PDF_ENGINES)}")
     lang = language or params.language
+    if lang != params.language:
+        check_language(params, lang)
     out_root = Path(out).resolve() if out else params.output
     folder = name or str(params.cycle)
     try:
