@@ -186,9 +186,13 @@ class Report:
 
     def text(self, key: str, **kw) -> str:
         """A text of the language catalogue's ``report`` section, its whitespace tidied and its
-        ``{placeholders}`` filled from ``kw``."""
-        text = self.labels[key]
-        return " ".join(str(text).split()).format(**kw) if kw else " ".join(str(text).split())
+        ``{placeholders}`` filled from ``kw``; a value that ends with a period (a date written
+        "1 січня 2025 р.") takes the place of the full stop after its placeholder."""
+        text = " ".join(str(self.labels[key]).split())
+        for name, value in kw.items():
+            if isinstance(value, str) and value.endswith(".") and not value.endswith(".."):
+                text = text.replace(f"{{{name}}}.", f"{{{name}}}")
+        return text.format(**kw) if kw else text
 
     def col(self, key: str) -> str:
         return self.labels["col"][key]
@@ -338,20 +342,10 @@ class Report:
         return HTML(f'{head}<div class="table-scroll">{body}</div>{cap}')
 
     def date(self, value) -> str:
-        """A date (``2025-11-20`` or a date) as the report's language writes it ("20 November
-        2025"); anything else as it is."""
-        import datetime as dt
-
-        try:
-            day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-        except ValueError:
-            return str(value or "")
-        months = self.labels.get("months") or []
-        if len(months) != 12:
-            return day.isoformat()
-        return self.labels["date_format"].format(
-            day=day.day, month=months[day.month - 1], year=day.year
-        )
+        """A date (``2025-11-20`` or a date) in the long form of the language's Babel locale
+        ("20 November 2025", "20 листопада 2025 р.", "20 novembre 2025"); anything else as it is,
+        nothing as ""."""
+        return "" if value in (None, "") else self.fmt.date(value)
 
     def publication_date(self) -> str:
         """The params' publication date in the report's language ("" without one)."""
@@ -435,8 +429,7 @@ class Report:
             f'<p class="kicker">{html.escape(kicker or self.text("report_kind"))}</p>'
             f"<h1>{html.escape(title or self.title)}</h1>"
             f'<p class="subtitle">{html.escape(self.text("fieldwork"))}: '
-            f"{html.escape(self.date(fw.get('start', '')))} – "
-            f"{html.escape(self.date(fw.get('end', '')))}, {html.escape(mode)}. "
+            f"{html.escape(self.fmt.dates(fw.get('start'), fw.get('end')))}, {html.escape(mode)}. "
             f"{html.escape(self.text('respondents'))}: {html.escape(counts)}.</p>"
             f"{self._published()}{demo}"
             f'<nav class="toc"><h2 class="toc-title">{html.escape(self.text("contents"))}</h2>'

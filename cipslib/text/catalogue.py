@@ -19,6 +19,7 @@ from ..inputs.languages import (
     where_catalogues_are,
 )
 from ..inputs.yamlfile import read_yaml
+from .numbers import known_locale
 
 SENTENCE_KEYS = (
     "indicator",
@@ -132,6 +133,30 @@ def _load(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
                     str(path),
                     f"the template '{missing[0]}' is missing",
                     expected="templates for " + ", ".join(SENTENCE_KEYS),
+                )
+            ]
+        )
+    numbers = raw.get("numbers") if isinstance(raw.get("numbers"), dict) else {}
+    if not known_locale(numbers.get("locale")):
+        raise CipsDataError(
+            [
+                Problem(
+                    str(path),
+                    "numbers: 'locale' names no locale Babel knows: numbers and dates cannot be "
+                    "written",
+                    value=numbers.get("locale"),
+                    expected="a CLDR locale such as en_GB, fr, uk, es, pt_BR, ar",
+                )
+            ]
+        )
+    if "percent" in numbers and "%" not in str(numbers["percent"]):
+        raise CipsDataError(
+            [
+                Problem(
+                    str(path),
+                    "numbers: 'percent' is a CLDR percent pattern",
+                    value=numbers["percent"],
+                    expected='e.g. "#,##0\u00a0%" (a no-break space before the sign)',
                 )
             ]
         )

@@ -162,7 +162,7 @@ def test_the_publication_settings_are_checked(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("lang", "date"), [("en", "20 November 2025"), ("uk", "20 листопада 2025 р.")]
+    ("lang", "date"), [("en", "20 November 2025"), ("uk", "20 листопада 2025\u202fр.")]
 )
 def test_the_quality_note_and_the_title_page_give_the_publication(report, lang, date):
     local = dataclasses.replace(report, language=lang)

@@ -80,6 +80,36 @@ def test_ukrainian_numbers():
     assert en.count(4091) == "4,091" and en.value(88.4, "%") == "88%"
 
 
+def test_numbers_and_dates_come_from_babels_locale_data():
+    """Each catalogue names a Babel locale; the decimal mark, thousands separator, percent format
+    and dates are CLDR's, with the catalogue's own typography where it differs (the minus sign,
+    Ukrainian's space before %)."""
+    en, uk = (NumberFormat.of(load_catalogue(lang)) for lang in ("en", "uk"))
+    assert str(en.locale) == "en_GB" and str(uk.locale) == "uk"
+    assert (en.count(1234567), en.number(-0.04, 2), en.percent(41.25, 1)) == (
+        "1,234,567",
+        "−0.04",
+        "41.2%",
+    )
+    assert (uk.count(1234567), uk.percent(41.25, 1)) == ("1\u00a0234\u00a0567", "41,2\u00a0%")
+    assert en.date("2025-01-01") == "1 January 2025"
+    assert uk.date("2025-01-01") == "1 січня 2025\u202fр."
+    assert en.dates("2025-09-15", "2025-09-30") == "15–30 Sept 2025"
+    assert uk.dates("2024-09-02", "2024-09-27") == "2–27 вер. 2024\u202fр."
+    assert en.dates("2025-09-15", None) == "2025-09-15"
+
+
+def test_a_catalogue_names_a_locale_babel_knows(tmp_path, monkeypatch):
+    from cipslib.errors import CipsDataError
+
+    doc = _catalogue("en") | {"language": "xx"}
+    doc["numbers"] = doc["numbers"] | {"locale": "xx_YY"}
+    (tmp_path / "xx.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("CIPS_CATALOGUES", str(tmp_path))
+    with pytest.raises(CipsDataError, match="'locale' names no locale Babel knows"):
+        load_catalogue("xx")
+
+
 @pytest.fixture(scope="module")
 def uk_report(tmp_path_factory):
     out = tmp_path_factory.mktemp("uk")
