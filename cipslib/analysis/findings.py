@@ -151,8 +151,8 @@ class Findings:
     >>> f = analyse("params/2024.yaml")
     >>> f.cycle, f.previous_cycle
     (2024, None)
-    >>> f["factors"].columns[:4].tolist()
-    ['factor', 'factor_en', 'factor_uk', 'group']
+    >>> f["factors"].columns[:5].tolist()
+    ['factor', 'factor_en', 'factor_uk', 'factor_fr', 'group']
     """
 
     cycle: int
@@ -471,6 +471,7 @@ def _meta(
         "populations": {
             g: {
                 "title": pop.source,
+                "titles": dict(pop.sources),
                 "total": pop.total,
                 "illustrative": pop.illustrative,
                 "reference_date": str(pop.reference_date or ""),

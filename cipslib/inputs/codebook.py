@@ -352,7 +352,7 @@ class Codebook:
         Examples
         --------
         >>> load_codebook().languages
-        ('en', 'uk')
+        ('en', 'uk', 'fr')
         """
         return self._languages
 
@@ -490,7 +490,12 @@ def _text(
     for lang in langs:
         value = entry.get(lang)
         if value is None or not str(value).strip():
-            problems.add(file, f"{where}: the '{lang}' wording is missing")
+            problems.add(
+                file,
+                f"{where}: the '{lang}' wording is missing",
+                expected=f"a text in each language the items give ({', '.join(langs)}); a "
+                "language no report is written in can be left out of every item",
+            )
             value = ""
         out[lang] = str(value)
     return out

@@ -66,7 +66,7 @@ def catalogue_files() -> dict[str, Path]:
     Examples
     --------
     >>> sorted(catalogue_files())
-    ['en', 'uk']
+    ['en', 'fr', 'uk']
     """
     # listed again only when a folder changes (a file added, removed or renamed)
     folders = tuple((str(f), f.stat().st_mtime_ns) for f in catalogue_folders())
@@ -90,7 +90,7 @@ def catalogue_languages() -> list[str]:
     Examples
     --------
     >>> catalogue_languages()
-    ['en', 'uk']
+    ['en', 'fr', 'uk']
     """
     return list(catalogue_files())
 

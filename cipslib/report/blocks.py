@@ -39,6 +39,7 @@ from ..inputs.params import (
 )
 from ..text.catalogue import load_catalogue, report_languages
 from ..text.numbers import NumberFormat
+from ..text.typography import tidy
 from .annex import AnnexTables, write_tables_xlsx
 from .dashboard import rate_phrase, response_method, unit_response_figures
 
@@ -188,7 +189,7 @@ class Report:
         """A text of the language catalogue's ``report`` section, its whitespace tidied and its
         ``{placeholders}`` filled from ``kw``; a value that ends with a period (a date written
         "1 січня 2025 р.") takes the place of the full stop after its placeholder."""
-        text = " ".join(str(self.labels[key]).split())
+        text = tidy(self.labels[key])
         for name, value in kw.items():
             if isinstance(value, str) and value.endswith(".") and not value.endswith(".."):
                 text = text.replace(f"{{{name}}}.", f"{{{name}}}")
@@ -1431,7 +1432,10 @@ class Report:
             Findings(cycle, None, {}, {"estimates": est})
             for cycle, est in self.findings.history.items()
         ]
-        return kpi_table([*cycles, self.findings], kpis, self.cb, indicators)
+        table = kpi_table([*cycles, self.findings], kpis, self.cb, indicators)
+        if not table.empty:  # kpis.csv and kpis.xlsx name the KPIs in the report's language
+            table["name"] = [kpis[k].name_in(self.language) for k in table["kpi"]]
+        return table
 
     def kpi_table(self) -> HTML:
         k = self.kpi_frame()

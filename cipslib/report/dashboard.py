@@ -284,7 +284,7 @@ def response_method(report: Report) -> str:
         report.text(
             "response_method_figures",
             group=report.group_label(g),
-            title=p.get("title") or "",
+            title=(p.get("titles") or {}).get(report.language) or p.get("title") or "",
             date=report.fmt.date(p.get("reference_date")) if p.get("reference_date") else NONE,
         )
         for g, p in m.items()

@@ -60,6 +60,8 @@ except ImportError:  # Windows
 
 from ..errors import CipsDataError, CipsError
 from ..inputs.params import CycleParams, load_params
+from ..text.catalogue import load_catalogue
+from ..text.typography import punctuate, punctuate_html, space_before
 
 FORMATS = ("html", "pdf")
 # headless Chromium as root on a machine without network: no sandbox, no GPU, no background
@@ -507,7 +509,10 @@ def notebook_to_html(
 
 
 def html_page(body: str, title: str, language: str = "en") -> str:
-    """A self-contained page around ``body`` with the report's style sheet."""
+    """A self-contained page around ``body`` with the report's style sheet, its text punctuated
+    as the language does (:mod:`cipslib.text.typography`)."""
+    marks = _space_before(language)
+    body, title = punctuate_html(body, marks), punctuate(title, marks)
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{html.escape(language)}">\n<head>\n<meta charset="utf-8">\n'
@@ -515,6 +520,15 @@ def html_page(body: str, title: str, language: str = "en") -> str:
         f"<title>{html.escape(title)}</title>\n<style>\n{_css()}\n</style>\n</head>\n"
         f'<body>\n<main class="report">\n{body}\n</main>\n</body>\n</html>\n'
     )
+
+
+def _space_before(language: str) -> str:
+    """The marks the language puts a no-break space before ("" when its catalogue cannot be read:
+    a language with no catalogue fails earlier, with its own message)."""
+    try:
+        return space_before(load_catalogue(language))
+    except CipsError:
+        return ""
 
 
 _DETAILS_TAG = re.compile(r"<(/?)details\b[^>]*>")

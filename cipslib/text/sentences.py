@@ -10,6 +10,7 @@ import pandas as pd
 from ..inputs.codebook import Codebook
 from .catalogue import load_catalogue, report_languages
 from .numbers import NumberFormat
+from .typography import tidy
 
 
 class SentenceWriter:
@@ -42,7 +43,7 @@ class SentenceWriter:
         out = {}
         for lang in self.langs:
             fields = build(lang, self.fmt[lang], self.tpl[lang])
-            text = " ".join(self.tpl[lang]["sentences"][kind].split())
+            text = tidy(self.tpl[lang]["sentences"][kind])
             out[lang] = text.format(**fields)
             out[lang] = out[lang][0].upper() + out[lang][1:]
         return out

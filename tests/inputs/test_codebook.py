@@ -155,7 +155,7 @@ def test_missing_codebook_file(tmp_path):
 
 def test_unquoted_comma_in_inline_wording_is_caught(tmp_path):
     text = shipped_codebook_path().read_text(encoding="utf-8")
-    text = text.replace('uk: "Ні так, ні ні"}', "uk: Ні так, ні ні}")
+    text = text.replace('uk: "Ні так, ні ні",', "uk: Ні так, ні ні,")
     path = tmp_path / "cb.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(cipslib.CipsDataError) as err:

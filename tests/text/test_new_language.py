@@ -79,7 +79,7 @@ def xx_params(tmp_path, monkeypatch):
 
 def test_a_new_catalogue_and_texts_render_a_report_with_no_code_change(xx_params, tmp_path):
     assert load_catalogue(XX)["report"]["sections"]["summary"] == "Xummary"
-    assert load_codebook(load_params(xx_params).codebook_path).languages == ("en", "uk", XX)
+    assert load_codebook(load_params(xx_params).codebook_path).languages[-1] == XX
     folder = render(xx_params, formats=["html"], out=tmp_path / "out", progress=False)
     page = next(folder.glob("*.html")).read_text(encoding="utf-8")
     assert 'lang="xx"' in page and "Xummary" in page
