@@ -483,7 +483,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("export", help="the survey export (CSV, XLSX, SAV, Parquet)")
     p.add_argument("--out", required=True, help="where to write the draft codebook (YAML)")
     p.add_argument("--sheet", help="Excel sheet to read")
-    p.add_argument("--language", default="en", help="language of the export's question texts")
+    p.add_argument(
+        "--language", default="en", help="language of the export's question texts (en, uk, fr, ...)"
+    )
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=_cmd_codebook_draft)
     p = verbs.add_parser(
@@ -577,7 +579,7 @@ def build_parser() -> argparse.ArgumentParser:
         "chromium); the engines of cipslib.report.render.PDF_ENGINES",
     )
     p.add_argument(
-        "--lang", help="report language(s), e.g. en or en,uk (default: the params' language)"
+        "--lang", help="report language(s), e.g. fr or en,uk,fr (default: the params' language)"
     )
     p.add_argument(
         "--comparison",
