@@ -21,7 +21,7 @@ test: install
 	$(BIN)/python -m pytest -q
 
 report: install
-	$(BIN)/cips render params/2024.yaml params/2025.yaml --lang en,uk --comparison
+	$(BIN)/cips render params/2024.yaml params/2025.yaml --lang en,uk,fr --comparison
 
 lab: install
 	$(BIN)/jupyter lab notebooks/

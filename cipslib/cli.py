@@ -64,7 +64,11 @@ def _check_target(
         report, quality, data = prepared.load, prepared.quality, prepared.data
         populations, design = prepared.populations, prepared.design
         omitted, earlier = inputs.definitions.omitted, inputs.earlier
-        title = params.title.get("en", "") if isinstance(params.title, dict) else params.title
+        title = (
+            params.title.get(params.language) or next(iter(params.title.values()), "")
+            if isinstance(params.title, dict)
+            else params.title
+        )
         print(f"== CIPS {params.cycle}: {title or path.name}", file=out)
     else:
         cb = load_codebook(codebook_path)
@@ -344,7 +348,8 @@ def _cmd_findings(args) -> int:
         path = atomic_write(out / "findings.json", fnd.to_json)
         print(f"{params.cycle}: {path} ({len(fnd.key_findings)} key findings)")
         for k in fnd.key_findings[: args.show]:
-            print(f"  {k['rank']:>2}. {k['text']['en']}")
+            text = k["text"].get(params.language) or next(iter(k["text"].values()), "")
+            print(f"  {k['rank']:>2}. {text}")
     return 0
 
 
@@ -384,7 +389,7 @@ def _cmd_render(args) -> int:
 
 
 def _render_all(args) -> int:
-    from .report.render import render
+    from .report.render import check_language, render
 
     targets = list(args.params)
     if args.all:
@@ -395,8 +400,13 @@ def _render_all(args) -> int:
         return 2
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     languages = [x.strip() for x in args.lang.split(",")] if args.lang else [None]
+    for target in dict.fromkeys(targets):  # every params file and language checked first
+        params = load_params(target)
+        for lang in languages:
+            if lang not in (None, params.language):
+                check_language(params, lang)
     for target in dict.fromkeys(targets):
-        params = load_params(target)  # validated before anything runs
+        params = load_params(target)
         for lang in languages:
             name = (
                 None
@@ -473,7 +483,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("export", help="the survey export (CSV, XLSX, SAV, Parquet)")
     p.add_argument("--out", required=True, help="where to write the draft codebook (YAML)")
     p.add_argument("--sheet", help="Excel sheet to read")
-    p.add_argument("--language", default="en", help="language of the export's question texts")
+    p.add_argument(
+        "--language", default="en", help="language of the export's question texts (en, uk, fr, ...)"
+    )
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=_cmd_codebook_draft)
     p = verbs.add_parser(
@@ -567,7 +579,7 @@ def build_parser() -> argparse.ArgumentParser:
         "chromium); the engines of cipslib.report.render.PDF_ENGINES",
     )
     p.add_argument(
-        "--lang", help="report language(s), e.g. en or en,uk (default: the params' language)"
+        "--lang", help="report language(s), e.g. fr or en,uk,fr (default: the params' language)"
     )
     p.add_argument(
         "--comparison",

@@ -55,6 +55,7 @@ def test_required_runtime_dependencies_are_declared():
         "ipykernel",
         "jupyterlab",
         "pyyaml",
+        "babel",
         "openpyxl",
         "pyreadstat",
         "pyarrow",

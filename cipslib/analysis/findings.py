@@ -44,6 +44,7 @@ import pingouin as pg
 from scipy import stats
 
 from ..inputs.codebook import Codebook
+from ..inputs.languages import text_languages
 from ..inputs.params import DRIVER_DEFAULTS, THRESHOLD_DEFAULTS, CycleParams
 from ..survey.inference import holm
 from .disclosure import (
@@ -150,8 +151,8 @@ class Findings:
     >>> f = analyse("params/2024.yaml")
     >>> f.cycle, f.previous_cycle
     (2024, None)
-    >>> f["factors"].columns[:4].tolist()
-    ['factor', 'factor_en', 'factor_uk', 'group']
+    >>> f["factors"].columns[:5].tolist()
+    ['factor', 'factor_en', 'factor_uk', 'factor_fr', 'group']
     """
 
     cycle: int
@@ -470,6 +471,7 @@ def _meta(
         "populations": {
             g: {
                 "title": pop.source,
+                "titles": dict(pop.sources),
                 "total": pop.total,
                 "illustrative": pop.illustrative,
                 "reference_date": str(pop.reference_date or ""),
@@ -534,8 +536,8 @@ def _items_table(
     out = out.merge(rates, on=["item", "group"], how="left")
     out["construct"] = [items.loc[i, "construct"] for i in out["item"]]
     out["reverse"] = [bool(items.loc[i, "reverse"]) for i in out["item"]]
-    out["text_en"] = [items.loc[i, "text_en"] for i in out["item"]]
-    out["text_uk"] = [items.loc[i, "text_uk"] for i in out["item"]]
+    for lang in cb.languages:
+        out[f"text_{lang}"] = [items.loc[i, f"text_{lang}"] for i in out["item"]]
     hidden = out["n_asked"] < opt.min_cell
     out.loc[hidden, ["dont_know_rate", "refusal_rate", "n_asked"]] = np.nan
     return out.sort_values(["group", "factor", "item"], kind="stable").reset_index(drop=True)
@@ -585,8 +587,7 @@ def _distributions(cur: _Cycle, cb: Codebook, opt: Options) -> pd.DataFrame:
                         "key": item["key"],
                         "group": g,
                         "code": int(code),
-                        "label_en": scale.label(code, "en"),
-                        "label_uk": scale.label(code, "uk"),
+                        **{f"label_{lang}": scale.label(code, lang) for lang in cb.languages},
                         "neutral": code == scale.neutral,
                         "favourable": code in item["favourable"],
                         "share": share,
@@ -617,8 +618,8 @@ def _factors_table(est: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
         .rename(columns={"estimate": "index"})
         .merge(fav, on=["factor", "group"], how="left")
     )
-    out.insert(1, "factor_en", [cb.factor_name(int(k), "en") for k in out["factor"]])
-    out.insert(2, "factor_uk", [cb.factor_name(int(k), "uk") for k in out["factor"]])
+    for at, lang in enumerate(cb.languages, start=1):
+        out.insert(at, f"factor_{lang}", [cb.factor_name(int(k), lang) for k in out["factor"]])
     return out.sort_values(["group", "factor"]).reset_index(drop=True)
 
 
@@ -683,7 +684,8 @@ def _reliability(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame,
         rows,
         columns=["group", "factor", "items", "n", "alpha", "alpha_ci_low", "alpha_ci_high", "low"],
     )
-    rel.insert(2, "factor_en", [cb.factor_name(int(k), "en") for k in rel["factor"]])
+    for at, lang in enumerate(cb.languages, start=2):
+        rel.insert(at, f"factor_{lang}", [cb.factor_name(int(k), lang) for k in rel["factor"]])
     return rel, pd.DataFrame(
         item_rows, columns=["group", "factor", "item", "key", "item_rest_r", "n"]
     )
@@ -785,7 +787,10 @@ def _gaps(cur: _Cycle, est: pd.DataFrame, cb: Codebook, opt: Options) -> pd.Data
             rows.append(
                 {
                     "factor": int(gi["factor"]),
-                    "factor_en": cb.factor_name(int(gi["factor"]), "en"),
+                    **{
+                        f"factor_{lang}": cb.factor_name(int(gi["factor"]), lang)
+                        for lang in cb.languages
+                    },
                     "group": g,
                     "exists_item": exists_id,
                     "effective_item": twin,
@@ -811,6 +816,7 @@ def _gaps(cur: _Cycle, est: pd.DataFrame, cb: Codebook, opt: Options) -> pd.Data
 
 
 def _experience(est: pd.DataFrame, inds: dict[str, Indicator]) -> pd.DataFrame:
+    langs = text_languages(ind.text for ind in inds.values())
     t = est[est["kind"] == "indicator"].copy()
     if t.empty:
         return pd.DataFrame(
@@ -828,8 +834,7 @@ def _experience(est: pd.DataFrame, inds: dict[str, Indicator]) -> pd.DataFrame:
                 "item_key",
                 "codes",
                 "headline",
-                "text_en",
-                "text_uk",
+                *(f"text_{lang}" for lang in langs),
             ]
         )
     t["indicator"] = t["ref"]
@@ -845,8 +850,8 @@ def _experience(est: pd.DataFrame, inds: dict[str, Indicator]) -> pd.DataFrame:
     t["item_key"] = [inds[i].item for i in t["indicator"]]
     t["codes"] = [list(inds[i].codes) for i in t["indicator"]]
     t["headline"] = [inds[i].headline for i in t["indicator"]]
-    t["text_en"] = [inds[i].text.get("en", "") for i in t["indicator"]]
-    t["text_uk"] = [inds[i].text.get("uk", "") for i in t["indicator"]]
+    for lang in langs:
+        t[f"text_{lang}"] = [inds[i].text.get(lang, "") for i in t["indicator"]]
     order = {k: i for i, k in enumerate(inds)}
     t["order"] = t["indicator"].map(order)
     t = t.sort_values(["group", "order"]).drop(

@@ -29,6 +29,7 @@ from ..inputs.codebook import Codebook
 from ..text.catalogue import load_catalogue
 from ..text.numbers import NumberFormat, format_ci
 from ..text.sentences import SentenceWriter
+from ..text.typography import tidy
 from .scoring import Indicator
 
 MAX_GAPS = 3
@@ -717,7 +718,7 @@ def rule_fields(lang: str) -> dict[str, str]:
 def _story_parts(ctx: _Context, lang: str, mostly: list[dict[str, Any]]) -> list[str]:
     """The sentences of the summary's closing paragraph in one language (see :func:`story`)."""
     t, f = ctx.writer.tpl[lang], ctx.writer.fmt[lang]
-    tpl = {k: " ".join(str(v).split()) for k, v in t["story"].items()}
+    tpl = {k: tidy(v) for k, v in t["story"].items()}
     name = functools.partial(ctx.cb.factor_name, lang=lang)
     parts = []
     for g, (hi, lo) in _strongest_and_weakest_by_group(ctx).items():

@@ -20,7 +20,8 @@ import pandas as pd
 
 from ..errors import ProblemList
 from ..files import atomic_write
-from ..inputs.codebook import CONSTRUCTS_WITH_FACTOR, LANGUAGES, Codebook
+from ..inputs.codebook import CONSTRUCTS_WITH_FACTOR, Codebook
+from ..inputs.languages import text_languages
 from ..inputs.yamlfile import read_definitions
 from .omissions import Omission
 from .scoring import Indicator
@@ -87,22 +88,27 @@ class Kpi:
     frequency: str
     disclosure: str
     names: dict[str, str] = field(default_factory=dict)
-    """The name in each language (``name`` may be given as {en: ..., uk: ...}); ``name`` is the
-    English one."""
+    """The name in each language when ``name`` is given as {en: ..., fr: ...} (empty when it is
+    one text for every language); ``name`` is the English one, or the first given."""
+
+    def name_in(self, language: str) -> str:
+        """The KPI's name in ``language`` (its one name when it has no name per language)."""
+        return self.names.get(language) or self.name
 
 
-def _names(problems: ProblemList, file: str, where: str, name) -> dict[str, str]:
-    """A KPI's name per language: one text for all, or a mapping with every language."""
+def _names(problems: ProblemList, file: str, where: str, name, langs: list[str]) -> dict[str, str]:
+    """A KPI's name per language: one text for all (an empty mapping), or a mapping with each
+    language that the file's names use."""
     if isinstance(name, dict):
-        missing = [lang for lang in LANGUAGES if not str(name.get(lang) or "").strip()]
+        missing = [lang for lang in langs if not str(name.get(lang) or "").strip()]
         if missing:
             problems.add(
                 file,
                 f"{where}: the name has no '{missing[0]}' text",
-                expected="a text, or one per language: " + ", ".join(LANGUAGES),
+                expected="a text, or one per language: " + ", ".join(langs),
             )
-        return {lang: str(name.get(lang, "")) for lang in LANGUAGES}
-    return {lang: str(name) for lang in LANGUAGES}
+        return {lang: str(name.get(lang, "")) for lang in langs}
+    return {}
 
 
 def known_measures(codebook: Codebook, indicators: dict[str, Indicator]) -> dict[str, str]:
@@ -144,6 +150,7 @@ def load_kpis(
         if o.reason in ("indicator_item", "indicator_codes")
     }
     out = {}
+    langs = text_languages(s.get("name") for s in specs.values() if isinstance(s, dict))
     for kid, spec in specs.items():
         where = f"KPI '{kid}'"
         if not isinstance(spec, dict):
@@ -216,11 +223,11 @@ def load_kpis(
         year = spec.get("reference_year")
         if "reference_year" in spec and (isinstance(year, bool) or not isinstance(year, int)):
             problems.add(file, f"{where}: 'reference_year' must be a year", value=year)
-        names = _names(problems, file, where, spec.get("name"))
+        names = _names(problems, file, where, spec.get("name"), langs)
         if not problems.errors:
             out[str(kid)] = Kpi(
                 str(kid),
-                names["en"],
+                names.get("en") or next(iter(names.values()), str(spec.get("name"))),
                 spec["dimension"],
                 str(spec["outcome"]),
                 measure,

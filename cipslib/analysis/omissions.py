@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..text.catalogue import load_catalogue
+from ..text.typography import tidy
 
 REASONS = (
     "no_key_findings",
@@ -90,7 +91,7 @@ def omission_text(omission: dict[str, Any], language: str = "en", codebook=None)
         quote = tpl["report"]["omitted_quote"]
         values["names"] = ", ".join(quote.format(n) for n in values["names"])
     text = tpl["report"]["omitted"][omission["reason"]]
-    return " ".join(str(text).split()).format(**values)
+    return tidy(text).format(**values)
 
 
 def combined(omitted: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import CipsDataError, Problem
-from ..inputs.codebook import Codebook, load_codebook
+from ..inputs.codebook import Codebook, load_codebook, shipped_codebook_path
+from ..inputs.languages import language_problems
 from ..inputs.loading import CycleData, LoadReport, load_cycle
 from ..inputs.params import CycleParams, load_params, previous_chain
 from ..inputs.population import Population, load_population
@@ -26,7 +27,7 @@ from ..survey.design import SurveyDesign
 from .kpi import Kpi, load_kpis
 from .omissions import Omission
 from .quality import QualityReport, screen
-from .scoring import Indicator, load_indicators
+from .scoring import Indicator, load_indicators, shipped_indicators_path
 from .weighting import weight_cycle
 
 
@@ -138,7 +139,9 @@ def load_definitions(
     (or on a factor without items); in the user's own indicator file the same is an error. A
     subgroup or decomposition variable the codebook does not define is left out when it is one of
     the defaults and an error when the params name it. The driver outcome must be an item, the
-    unit variable (``units_by``, else the params' ``units: by``) a category variable.
+    unit variable (``units_by``, else the params' ``units: by``) a category variable. The report
+    language (the params' ``language``) needs a catalogue, the codebook's wording and a text of
+    every indicator and KPI in it.
 
     Examples
     --------
@@ -215,9 +218,44 @@ def load_definitions(
                             expected="one of " + ", ".join(categories),
                         )
                     )
+    problems += _language_problems(params, codebook, indicators, kpis)
     if problems:
         raise CipsDataError(problems)
     return Definitions(indicators, kpis, _unique(omitted))
+
+
+def _language_problems(
+    params: CycleParams, codebook: Codebook, indicators: dict[str, Indicator], kpis: dict[str, Kpi]
+) -> list[Problem]:
+    """Why the report cannot be written in the params' language (empty when it can)."""
+    lang = params.language
+    out = language_problems(
+        lang,
+        codebook.languages,
+        str(params.source or "params"),
+        str(params.codebook_path or shipped_codebook_path()),
+    )
+    lacking = [i for i, ind in indicators.items() if not str(ind.text.get(lang) or "").strip()]
+    if lacking:
+        out.append(
+            Problem(
+                str(params.indicators or shipped_indicators_path()),
+                f"{len(lacking)} indicator(s) have no '{lang}' text, so the report cannot be in "
+                f"'{lang}': {', '.join(lacking[:5])}",
+                expected=f"each indicator's text in '{lang}'",
+            )
+        )
+    lacking = [k for k, kpi in kpis.items() if kpi.names and not kpi.names.get(lang)]
+    if lacking:
+        out.append(
+            Problem(
+                str(params.kpis),
+                f"{len(lacking)} KPI name(s) have no '{lang}' text, so the report cannot be in "
+                f"'{lang}': {', '.join(lacking[:5])}",
+                expected=f"each KPI's name in '{lang}', or one name for every language",
+            )
+        )
+    return out
 
 
 def _unique(omitted: list[Omission]) -> list[Omission]:

@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ProblemList
-from ..inputs.codebook import CONSTRUCTS_WITH_FACTOR, LANGUAGES, Codebook
+from ..inputs.codebook import CONSTRUCTS_WITH_FACTOR, Codebook
+from ..inputs.languages import text_languages
 from ..inputs.yamlfile import read_definitions
 from .omissions import Omission
 
@@ -77,6 +78,9 @@ def load_indicators(
     problems = ProblemList()
     items = codebook.items
     out: dict[str, Indicator] = {}
+    # every indicator gives its text in each language the file uses (a report language needs it)
+    langs = text_languages(s.get("text") for s in specs.values() if isinstance(s, dict))
+    langs = langs or list(codebook.languages)
     for iid, spec in specs.items():
         where = f"indicator '{iid}'"
         if not isinstance(spec, dict):
@@ -150,7 +154,7 @@ def load_indicators(
             )
             continue
         text = spec.get("text") or {}
-        for lang in LANGUAGES:
+        for lang in langs:
             if not isinstance(text, dict) or not str(text.get(lang) or "").strip():
                 problems.add(file, f"{where}: the '{lang}' text is missing")
         out[str(iid)] = Indicator(
@@ -159,7 +163,7 @@ def load_indicators(
             tuple(codes),
             tuple(groups),
             bool(spec.get("headline", False)),
-            {lang: str(text.get(lang, "")) for lang in LANGUAGES} if isinstance(text, dict) else {},
+            {lang: str(text.get(lang, "")) for lang in langs} if isinstance(text, dict) else {},
             float(importance),
             section,
         )

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..errors import ProblemList
 from .groups import Group, parse_groups
-from .languages import LANGUAGES
+from .languages import catalogue_languages, text_languages, where_catalogues_are
 from .yamlfile import read_yaml
 
 CONSTRUCTS_WITH_FACTOR = ("perception", "mechanism_exists", "mechanism_effective")
@@ -213,7 +213,8 @@ class Codebook:
         ``both``), ``instruments``, ``cycles`` (None: every cycle), ``factor`` (1-10, missing for
         experience items), ``factor_name``, ``construct``, ``scale``, ``reverse``, ``favourable``
         (codes after reverse coding), ``neutral``, ``dont_know``, ``refusal``, ``twin``,
-        ``asked_if_item``, ``asked_if_codes``, ``text_en``, ``text_uk``.
+        ``asked_if_item``, ``asked_if_codes`` and ``text_<language>`` for each of the codebook's
+        :attr:`languages` (``text_en``, ``text_uk``, ...).
     scales, factors, variables, instruments : dicts of the parsed sections.
     multiples : dict of :class:`MultipleChoice`
         The select-all-that-apply questions; their options are rows of ``items`` (``parent``
@@ -242,6 +243,7 @@ class Codebook:
         warnings: list | None = None,
         multiples: dict[str, MultipleChoice] | None = None,
         groups: dict[str, Group] | None = None,
+        languages: tuple[str, ...] = (),
     ):
         self.path = path
         self.warnings = list(warnings or [])
@@ -254,11 +256,18 @@ class Codebook:
         self.items = items
         self.instruments = instruments
         self.multiples = dict(multiples or {})
+        self._languages = tuple(languages) or tuple(
+            c.removeprefix("text_") for c in items.columns if c.startswith("text_")
+        )
         self.groups = (
             dict(groups)
             if groups is not None
             else parse_groups(
-                ProblemList(), str(path), None, instruments, lambda where, entry: dict(entry)
+                ProblemList(),
+                str(path),
+                None,
+                instruments,
+                lambda where, entry: dict(entry),
             )
         )
 
@@ -336,8 +345,16 @@ class Codebook:
 
     @property
     def languages(self) -> tuple[str, ...]:
-        """The languages the codebook's wording is given in."""
-        return LANGUAGES
+        """The languages the codebook's wording is given in: those of its items' texts, in the
+        order they first appear. A report can be written in those of them that have a language
+        catalogue (:mod:`cipslib.inputs.languages`).
+
+        Examples
+        --------
+        >>> load_codebook().languages
+        ('en', 'uk', 'fr')
+        """
+        return self._languages
 
     # -- queries ---------------------------------------------------------------------------------
     def item(self, item_id: str) -> pd.Series:
@@ -417,16 +434,49 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     return _parse(path, raw)
 
 
-def _text(problems: ProblemList, file: str, where: str, entry: Any) -> dict[str, str]:
-    """Labels in every language, or a problem naming what is missing."""
+def _languages(problems: ProblemList, file: str, raw: Any) -> tuple[str, ...]:
+    """The codebook's languages: the language codes its items' texts use, in the order they first
+    appear (every text of the codebook must then give each of them; a text may give more, which
+    are not read). A language without a catalogue is a warning: the codebook reads, but no report
+    can be written in it."""
+    items = raw.get("items") if isinstance(raw, dict) else None
+    found = text_languages(
+        spec.get("text")
+        for spec in (items if isinstance(items, list) else [])
+        if isinstance(spec, dict)
+    )
+    if not found:
+        problems.add(
+            file,
+            "the items give their wording in no language",
+            expected="each item's text per language, e.g. text: {en: ..., fr: ...}",
+        )
+        return ("en",)
+    known = catalogue_languages()
+    for lang in found:
+        if lang not in known:
+            problems.warn(
+                file,
+                f"the codebook's texts are given in '{lang}', which has no language catalogue: "
+                f"no report can be written in '{lang}'",
+                expected=f"a catalogue {lang}.yaml (catalogues: {', '.join(known)}, in "
+                f"{where_catalogues_are()})",
+            )
+    return tuple(found)
+
+
+def _text(
+    problems: ProblemList, file: str, where: str, entry: Any, langs: tuple[str, ...]
+) -> dict[str, str]:
+    """Labels in every language of the codebook, or a problem naming what is missing."""
     if not isinstance(entry, dict):
         problems.add(
             file,
-            f"{where}: expected wording in each language ({', '.join(LANGUAGES)})",
+            f"{where}: expected wording in each language ({', '.join(langs)})",
             value=entry,
         )
-        return {lang: str(entry) for lang in LANGUAGES}
-    stray = [k for k, v in entry.items() if v is None and k not in LANGUAGES]
+        return {lang: str(entry) for lang in langs}
+    stray = [k for k, v in entry.items() if v is None and k not in langs]
     if stray:
         # {en: A, uk: B, C} in YAML's inline form splits "B, C" at the comma: C becomes an empty key
         problems.add(
@@ -437,10 +487,15 @@ def _text(problems: ProblemList, file: str, where: str, entry: Any) -> dict[str,
             expected='quote wording that contains a comma, e.g. uk: "Ні так, ні ні"',
         )
     out = {}
-    for lang in LANGUAGES:
+    for lang in langs:
         value = entry.get(lang)
         if value is None or not str(value).strip():
-            problems.add(file, f"{where}: the '{lang}' wording is missing")
+            problems.add(
+                file,
+                f"{where}: the '{lang}' wording is missing",
+                expected=f"a text in each language the items give ({', '.join(langs)}); a "
+                "language no report is written in can be left out of every item",
+            )
             value = ""
         out[lang] = str(value)
     return out
@@ -456,7 +511,9 @@ def _int_code(problems: ProblemList, file: str, where: str, value: Any) -> int |
     return value
 
 
-def _parse_scales(problems: ProblemList, file: str, raw: Any) -> dict[str, Scale]:
+def _parse_scales(
+    problems: ProblemList, file: str, raw: Any, langs: tuple[str, ...]
+) -> dict[str, Scale]:
     scales: dict[str, Scale] = {}
     if not isinstance(raw, dict) or not raw:
         problems.add(file, "the 'scales' section must list at least one answer scale")
@@ -497,7 +554,7 @@ def _parse_scales(problems: ProblemList, file: str, raw: Any) -> dict[str, Scale
         for code, lab in codes.items():
             c = _int_code(problems, file, where, code)
             if c is not None:
-                labels[c] = _text(problems, file, f"{where}, code {c}", lab)
+                labels[c] = _text(problems, file, f"{where}, code {c}", lab, langs)
         special: dict[int, dict[str, str]] = {}
         specials: dict[str, int | None] = {}
         for kind in ("dont_know", "refusal"):
@@ -521,10 +578,11 @@ def _parse_scales(problems: ProblemList, file: str, raw: Any) -> dict[str, Scale
                     file,
                     f"{where}, {kind}",
                     {k: v for k, v in entry.items() if k != "code"},
+                    langs,
                 )
         if specials["dont_know"] is not None and specials["dont_know"] == specials["refusal"]:
             problems.add(file, f"{where}: don't-know and refusal must have different codes")
-        missing = _parse_missing(problems, file, where, spec.get("missing"), labels, special)
+        missing = _parse_missing(problems, file, where, spec.get("missing"), labels, special, langs)
         fav = spec.get("favourable")
         if fav is None and stype == "nominal":
             fav = []  # the options of a multiple-choice question: none is favourable
@@ -564,7 +622,7 @@ def _parse_scales(problems: ProblemList, file: str, raw: Any) -> dict[str, Scale
 MISSING_MEANINGS = ("dont_know", "refusal", "not_asked")
 
 
-def _parse_missing(problems, file, where, raw, labels, special) -> dict[int, str]:
+def _parse_missing(problems, file, where, raw, labels, special, langs) -> dict[int, str]:
     """A scale's ``missing:`` codes: ``{code: {meaning: dont_know|refusal|not_asked, <lang>:
     label}}`` (meaning ``dont_know`` when left out); their labels join ``special``."""
     if raw is None:
@@ -596,11 +654,13 @@ def _parse_missing(problems, file, where, raw, labels, special) -> dict[int, str
             )
             continue
         out[c] = meaning
-        special[c] = _text(problems, file, f"{where}, missing code {c}", entry)
+        special[c] = _text(problems, file, f"{where}, missing code {c}", entry, langs)
     return out
 
 
-def _parse_factors(problems: ProblemList, file: str, raw: Any) -> dict[int, dict[str, str]]:
+def _parse_factors(
+    problems: ProblemList, file: str, raw: Any, langs: tuple[str, ...]
+) -> dict[int, dict[str, str]]:
     factors: dict[int, dict[str, str]] = {}
     if not isinstance(raw, dict):
         problems.add(file, "the 'factors' section must map factor numbers 1-10 to their names")
@@ -617,7 +677,7 @@ def _parse_factors(problems: ProblemList, file: str, raw: Any) -> dict[int, dict
                 expected="1 to 10",
             )
             continue
-        factors[k] = _text(problems, file, f"factor {k}", names)
+        factors[k] = _text(problems, file, f"factor {k}", names, langs)
     missing = sorted(set(range(1, 11)) - set(factors))
     if missing:
         problems.add(
@@ -628,7 +688,9 @@ def _parse_factors(problems: ProblemList, file: str, raw: Any) -> dict[int, dict
     return factors
 
 
-def _parse_variables(problems: ProblemList, file: str, raw: Any) -> dict[str, RespondentVariable]:
+def _parse_variables(
+    problems: ProblemList, file: str, raw: Any, langs: tuple[str, ...]
+) -> dict[str, RespondentVariable]:
     out: dict[str, RespondentVariable] = {}
     if not isinstance(raw, dict):
         problems.add(file, "the 'respondent_variables' section must be a mapping of variable names")
@@ -643,7 +705,7 @@ def _parse_variables(problems: ProblemList, file: str, raw: Any) -> dict[str, Re
             problems.add(
                 file, f"{where}: unknown type", value=vtype, expected=", ".join(VARIABLE_TYPES)
             )
-        labels = _text(problems, file, where, {k: spec.get(k) for k in LANGUAGES})
+        labels = _text(problems, file, where, {k: spec.get(k) for k in langs}, langs)
         levels: dict[str, Level] = {}
         if vtype == "category":
             raw_levels = spec.get("levels")
@@ -669,7 +731,7 @@ def _parse_variables(problems: ProblemList, file: str, raw: Any) -> dict[str, Re
                 levels[str(lname)] = Level(
                     str(lname),
                     code if code is not None else -1,
-                    _text(problems, file, lwhere, lspec),
+                    _text(problems, file, lwhere, lspec, langs),
                     tuple(map(str, applies)),
                     lspec.get("group"),
                 )
@@ -707,11 +769,12 @@ def _parse_items(
     factors: dict[int, dict[str, str]],
     instruments: dict[str, Any],
     variables: dict[str, RespondentVariable],
+    langs: tuple[str, ...],
 ) -> tuple[pd.DataFrame, dict[str, MultipleChoice]]:
     rows: list[dict[str, Any]] = []
     if not isinstance(raw, list) or not raw:
         problems.add(file, "the 'items' section must list the questionnaire's items")
-        return pd.DataFrame(columns=_ITEM_COLUMNS), {}
+        return pd.DataFrame(columns=_item_columns(langs)), {}
     multiples: dict[str, MultipleChoice] = {}
     seen: dict[str, int] = {}
     for pos, spec in enumerate(raw, start=1):
@@ -837,7 +900,7 @@ def _parse_items(
                     str(asked_if["item"]),
                     tuple(int(c) for c in asked_if["codes"]),
                 )
-        text = _text(problems, file, where, spec.get("text"))
+        text = _text(problems, file, where, spec.get("text"), langs)
         aliases = _aliases(problems, file, where, spec.get("aliases"))
         row = {
             "id": iid,
@@ -846,7 +909,7 @@ def _parse_items(
             "instrument": inst[0] if len(inst) == 1 else "both",
             "cycles": cycles,
             "factor": factor,
-            "factor_name": factors.get(factor, {}).get("en") if factor else None,
+            "factor_name": factors.get(factor, {}).get(langs[0]) if factor else None,
             "construct": construct,
             "scale": scale_name,
             "reverse": reverse,
@@ -857,8 +920,7 @@ def _parse_items(
             "twin": spec.get("twin"),
             "asked_if_item": asked_item,
             "asked_if_codes": asked_codes,
-            "text_en": text["en"],
-            "text_uk": text["uk"],
+            **{f"text_{lang}": text[lang] for lang in langs},
             "aliases": aliases,
             "parent": None,
             "option": None,
@@ -871,27 +933,27 @@ def _parse_items(
                 "select-all-that-apply question)",
             )
         if spec.get("multiple", False) is not False:
-            question = _multiple_choice(problems, file, where, spec, row, scale)
+            question = _multiple_choice(problems, file, where, spec, row, scale, langs)
             if question is not None:
                 multiples[iid] = question
-                rows += _option_rows(row, scale, question)
+                rows += _option_rows(row, scale, question, langs)
             continue
         rows.append(row)
     if multiples:
         scales[SELECTED] = Scale(
             SELECTED,
             "nominal",
-            {0: dict.fromkeys(LANGUAGES, "0"), 1: dict.fromkeys(LANGUAGES, "1")},
+            {0: dict.fromkeys(langs, "0"), 1: dict.fromkeys(langs, "1")},
             (1,),
         )
     _check_cross_item(problems, file, rows, scales)
     _check_factor_coverage(problems, file, rows, instruments)
-    items = pd.DataFrame(rows, columns=_ITEM_COLUMNS)
+    items = pd.DataFrame(rows, columns=_item_columns(langs))
     items["factor"] = items["factor"].astype("Int64")
     return items, multiples
 
 
-def _multiple_choice(problems, file, where, spec, row, scale) -> MultipleChoice | None:
+def _multiple_choice(problems, file, where, spec, row, scale, langs) -> MultipleChoice | None:
     """A select-all-that-apply item (``multiple: true``): its options are the codes of a nominal
     scale; it is an experience item, neither reverse-coded nor in a factor."""
     ok = True
@@ -928,19 +990,20 @@ def _multiple_choice(problems, file, where, spec, row, scale) -> MultipleChoice 
         options={code: f"{row['id']}__{code}" for code in scale.codes},
         separator=separator,
         aliases=row["aliases"],
-        texts={lang: row[f"text_{lang}"] for lang in LANGUAGES},
+        texts={lang: row[f"text_{lang}"] for lang in langs},
         instruments=row["instruments"],
         cycles=row["cycles"],
     )
 
 
-def _option_rows(row: dict, scale: Scale, question: MultipleChoice) -> list[dict]:
+def _option_rows(
+    row: dict, scale: Scale, question: MultipleChoice, langs: tuple[str, ...]
+) -> list[dict]:
     """One item per option: "<question>: <option>", on the selected/not selected scale."""
     out = []
     for code, option_id in question.options.items():
         texts = {
-            f"text_{lang}": f"{row[f'text_{lang}']}: {scale.label(code, lang)}"
-            for lang in LANGUAGES
+            f"text_{lang}": f"{row[f'text_{lang}']}: {scale.label(code, lang)}" for lang in langs
         }
         out.append(
             row
@@ -961,6 +1024,12 @@ def _option_rows(row: dict, scale: Scale, question: MultipleChoice) -> list[dict
     return out
 
 
+def _item_columns(langs: tuple[str, ...]) -> list[str]:
+    """The columns of :attr:`Codebook.items`: a ``text_<language>`` column per language."""
+    at = _ITEM_COLUMNS.index("aliases")
+    return [*_ITEM_COLUMNS[:at], *(f"text_{lang}" for lang in langs), *_ITEM_COLUMNS[at:]]
+
+
 _ITEM_COLUMNS = [
     "id",
     "key",
@@ -979,8 +1048,6 @@ _ITEM_COLUMNS = [
     "twin",
     "asked_if_item",
     "asked_if_codes",
-    "text_en",
-    "text_uk",
     "aliases",
     "parent",
     "option",
@@ -1097,22 +1164,23 @@ def _parse(path: Path, raw: Any) -> Codebook:
             "the 'instruments' section must name the questionnaires, one per respondent group",
         )
         instruments = {}
+    langs = _languages(problems, file, raw)
     instruments = {
-        str(k): _text(problems, file, f"instrument '{k}'", v) for k, v in instruments.items()
+        str(k): _text(problems, file, f"instrument '{k}'", v, langs) for k, v in instruments.items()
     }
     groups = parse_groups(
         problems,
         file,
         raw.get("groups"),
         instruments,
-        lambda where, entry: _text(problems, file, where, entry),
+        lambda where, entry: _text(problems, file, where, entry, langs),
     )
-    scales = _parse_scales(problems, file, raw.get("scales"))
-    factors = _parse_factors(problems, file, raw.get("factors"))
-    variables = _parse_variables(problems, file, raw.get("respondent_variables"))
+    scales = _parse_scales(problems, file, raw.get("scales"), langs)
+    factors = _parse_factors(problems, file, raw.get("factors"), langs)
+    variables = _parse_variables(problems, file, raw.get("respondent_variables"), langs)
     _check_groups(problems, file, groups, variables)
     items, multiples = _parse_items(
-        problems, file, raw.get("items"), scales, factors, instruments, variables
+        problems, file, raw.get("items"), scales, factors, instruments, variables, langs
     )
     ident = raw.get("identifiers") or {}
     names = {normalise_name(n) for n in ident.get("names", [])}
@@ -1138,6 +1206,7 @@ def _parse(path: Path, raw: Any) -> Codebook:
         problems.warnings,
         multiples,
         groups,
+        langs,
     )
 
 

@@ -141,7 +141,10 @@ def draft_codebook(path: str | Path, *, sheet: str | None = None, language: str 
             variables[name] = _variable_spec(template, name, None)
     doc = {
         "schema_version": 1,
-        "title": {lang: f"{TODO}: title of the questionnaire" for lang in template.languages},
+        "title": {
+            lang: f"{TODO}: title of the questionnaire"
+            for lang in _text_languages(template, language)
+        },
         "instruments": {k: dict(v) for k, v in template.instruments.items()},
         **_groups(template),
         "scales": scales,
@@ -377,6 +380,15 @@ def _groups(template: Codebook) -> dict:
     )
 
 
+def _text_languages(template: Codebook, language: str) -> list[str]:
+    """The languages of a draft's question texts: the export's and English (a TODO to translate),
+    in the shipped codebook's order; the shipped scales, factors and variables keep all of theirs
+    (a language the items do not give is not read)."""
+    return [lang for lang in template.languages if lang in (language, "en")] or list(
+        template.languages
+    )
+
+
 def _scales_and_items(answer_columns: list[_Answers], template: Codebook, language: str):
     """One scale per distinct scale (shipped scales reused), one item per answer column."""
     scales: dict[str, Any] = {}
@@ -412,7 +424,8 @@ def _scales_and_items(answer_columns: list[_Answers], template: Codebook, langua
                 "reverse": f"false  # {TODO}: true when agreeing is unfavourable",
             }
         item["text"] = {
-            lang: text if lang == language else f"{TODO}: {text}" for lang in template.languages
+            lang: text if lang == language else f"{TODO}: {text}"
+            for lang in _text_languages(template, language)
         }
         items.append(item)
     return scales, items

@@ -552,11 +552,12 @@ class _Interpreter(RespondentVariableReading):
                 continue
             if var.applies_to and not (set(var.applies_to) & (present_groups | present_types)):
                 continue
+            label = var.labels.get("en") or next(iter(var.labels.values()), name)
             self.problems.add(
                 self.file,
                 f"the required column '{name}' is missing",
                 row=1,
-                expected=f"a column '{name}' ({var.labels['en']})",
+                expected=f"a column '{name}' ({label})",
             )
         for _, item in expected_items.iterrows():
             if item["id"] in items or not (set(item["instruments"]) & present_groups):
@@ -566,9 +567,9 @@ class _Interpreter(RespondentVariableReading):
                 f"the column for item '{item['id']}' is missing: the codebook says "
                 f"it was asked in {self.cycle}",
                 row=1,
-                expected=f"a column '{item['id']}' ({item['text_en']}); if the {self.cycle} "
-                f"questionnaire did not ask it, give the item 'cycles:' without {self.cycle} in "
-                "the codebook",
+                expected=f"a column '{item['id']}' ({item[f'text_{self.cb.languages[0]}']}); "
+                f"if the {self.cycle} questionnaire did not ask it, give the item 'cycles:' "
+                f"without {self.cycle} in the codebook",
             )
         if not present_groups:
             self.problems.add(

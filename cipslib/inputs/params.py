@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ProblemList
-from .languages import LANGUAGES
+from .languages import catalogue_languages, where_catalogues_are
 from .yamlfile import read_yaml
 
 QUALITY_DEFAULTS: dict[str, Any] = {
@@ -90,7 +90,11 @@ PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
         None,
         "params file of the previous cycle, for trends",
     ),
-    "language": ((str,), "en", "report language: en or uk"),
+    "language": (
+        (str,),
+        "en",
+        "report language: a language with a catalogue and the codebook's wording, e.g. en",
+    ),
     "min_cell": ((int,), 10, "smallest group shown in any table or chart"),
     "fieldwork": (
         (dict,),
@@ -234,13 +238,8 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
             expected="the survey year, e.g. cycle: 2025",
         )
     merged = {k: spec[1] for k, spec in PARAM_SPEC.items()} | values
-    if merged["language"] not in LANGUAGES:
-        problems.add(
-            file,
-            "unknown report language",
-            value=merged["language"],
-            expected=" or ".join(LANGUAGES),
-        )
+    if isinstance(merged["language"], str):
+        _language(problems, file, merged["language"])
     if isinstance(merged["min_cell"], int) and merged["min_cell"] < 1:
         problems.add(file, "'min_cell' must be at least 1", value=merged["min_cell"])
     quality = _quality(problems, file, merged["quality"] or {})
@@ -289,6 +288,19 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
         source=Path(file) if file != "params" else None,
         fixed=fixed,
     )
+
+
+def _language(problems: ProblemList, file: str, language: str) -> None:
+    """The report language needs a catalogue (whether the codebook gives its wording in it is
+    checked with the codebook: :func:`cipslib.inputs.languages.language_problems`)."""
+    available = catalogue_languages()
+    if language not in available:
+        problems.add(
+            file,
+            "unknown report language: there is no language catalogue for it",
+            value=language,
+            expected=f"one of {', '.join(available)} (catalogues in {where_catalogues_are()})",
+        )
 
 
 def _fixed(problems: ProblemList, file: str, raw: dict) -> dict[str, str]:
@@ -451,6 +463,7 @@ def _publication(problems: ProblemList, file: str, given: dict) -> dict[str, Any
     {'date': '2025-11-20', 'contact': 'a@b.org'}
     """
     publication = dict(PUBLICATION_DEFAULTS)
+    languages = catalogue_languages()
     for key, value in given.items():
         if key not in PUBLICATION_DEFAULTS:
             problems.add(
@@ -482,7 +495,7 @@ def _publication(problems: ProblemList, file: str, given: dict) -> dict[str, Any
         elif (
             isinstance(value, dict)
             and value
-            and all(lang in LANGUAGES for lang in value)
+            and all(lang in languages for lang in value)
             and all(isinstance(v, str) and v.strip() for v in value.values())
         ):
             publication["contact"] = {lang: v.strip() for lang, v in value.items()}
@@ -492,7 +505,7 @@ def _publication(problems: ProblemList, file: str, given: dict) -> dict[str, Any
                 "publication 'contact' is one line of text, or one per language",
                 value=value,
                 expected="e.g. contact: integrity@customs.example, or {"
-                + ", ".join(f"{lang}: ..." for lang in LANGUAGES)
+                + ", ".join(f"{lang}: ..." for lang in languages)
                 + "}",
             )
     return publication

@@ -5,7 +5,7 @@ administration by region, role and tenure band, as one-way margins that all add 
 total. Example::
 
     group: official
-    source: HR register, 1 January 2025
+    source: HR register, 1 January 2025     # or one text per language: {en: ..., fr: ...}
     illustrative: false
     total: 9912
     margins:
@@ -55,6 +55,13 @@ class Population:
     illustrative: bool = False
     reference_date: str | None = None
     path: Path | None = field(default=None, compare=False)
+    sources: dict[str, str] = field(default_factory=dict)
+    """The source in each language when the file gives one per language (``source`` is then the
+    English one, or the first)."""
+
+    def source_in(self, language: str) -> str:
+        """The source in ``language`` (its one text when the file gives no text per language)."""
+        return self.sources.get(language) or self.source
 
     def shares(self, variable: str) -> dict[str, float]:
         """A margin as population shares."""
@@ -152,6 +159,11 @@ def load_population(path: str | Path, codebook: Codebook | None = None) -> Popul
                             f"margin '{var}': unknown level '{level}'",
                             expected=", ".join(variable.levels),
                         )
+    source = raw.get("source", "")
+    sources: dict[str, str] = {}
+    if isinstance(source, dict):
+        sources = {str(k): str(v) for k, v in source.items() if v is not None}
+        source = sources.get("en") or next(iter(sources.values()), "")
     illustrative = raw.get("illustrative", False)
     if not isinstance(illustrative, bool):
         problems.add(file, "'illustrative' must be true or false", value=illustrative)
@@ -160,8 +172,9 @@ def load_population(path: str | Path, codebook: Codebook | None = None) -> Popul
         str(group),
         float(total),
         margins,
-        str(raw.get("source", "")),
+        str(source),
         bool(illustrative),
         None if raw.get("reference_date") is None else str(raw.get("reference_date")),
         path,
+        sources,
     )

@@ -18,8 +18,10 @@ from typing import Any
 
 import pandas as pd
 
+from ..errors import CipsError
 from ..inputs.codebook import Codebook
 from ..text.catalogue import load_catalogue
+from ..text.typography import punctuate, punctuate_html, space_before, tidy
 from .xlsform import _by_factor, _respondent_rows
 
 CSS = """
@@ -109,8 +111,9 @@ def paper_html(
         parts.append(f"<h2>{esc(title)}</h2>")
         for _, item in part.iterrows():
             parts.append(_item(cb, item, language, words, number, numbers))
-    body = "".join(p for p in parts if p)
-    title = esc(cb.instruments[instrument].get(language, instrument))
+    marks = _marks(language)  # French: a no-break space before : ; ! ?
+    body = punctuate_html("".join(p for p in parts if p), marks)
+    title = punctuate(esc(cb.instruments[instrument].get(language, instrument)), marks)
     return (
         f'<!DOCTYPE html><html lang="{esc(language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -197,7 +200,15 @@ def _question(n: int, text: str, answers, apart, route: str, how: str = "") -> s
 
 def _words(lang: str) -> dict[str, str]:
     section = load_catalogue(lang).get("questionnaire") or load_catalogue("en")["questionnaire"]
-    return {k: " ".join(str(v).split()) for k, v in section.items()}
+    return {k: tidy(v) for k, v in section.items()}
+
+
+def _marks(lang: str) -> str:
+    """The marks the language spaces (none for a codebook language without a catalogue)."""
+    try:
+        return space_before(load_catalogue(lang))
+    except CipsError:
+        return ""
 
 
 def _text(value, lang: str) -> str:

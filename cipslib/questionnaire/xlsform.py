@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..inputs.codebook import Codebook
 from ..text.catalogue import load_catalogue
+from ..text.typography import tidy
 
 SHEETS = ("survey", "choices", "settings")
 OTHER_GROUP = "other_questions"
@@ -214,7 +215,7 @@ def _language_name(lang: str) -> str:
 
 def _catalogue_word(lang: str, key: str) -> str:
     try:
-        return " ".join(str(load_catalogue(lang)["report"][key]).split())
+        return tidy(load_catalogue(lang)["report"][key])
     except Exception:
         return key
 

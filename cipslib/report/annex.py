@@ -34,6 +34,7 @@ import pandas as pd
 
 from ..analysis.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, hidden_label
 from ..files import atomic_write
+from ..text.typography import punctuate, space_before, tidy
 
 MAX_SHEET_NAME = 31  # Excel's limit
 MAX_CELL_TEXT = 32767  # Excel's limit
@@ -190,7 +191,9 @@ DROPPED = ("suppressed", "hidden", "kind", "ref", "key", "item_key", "construct"
 """Columns a reader does not need: codes another column names, and the disclosure flags (the
 hidden cells read "<10" or "x")."""
 
-LANGUAGE_COLUMN = re.compile(r"^(text|factor|label)_([a-z]{2})$")
+LANGUAGE_COLUMNS = ("text", "factor", "label")
+"""Columns that give a wording per language (``text_<language>`` for each of the codebook's
+languages): a sheet shows the report language's in the column it names."""
 
 YES_NO = (
     "significant",
@@ -260,6 +263,7 @@ class AnnexTables:
             "points": int(decimals.get("points", 1)),
         }
         self._indicators: dict | None = None
+        self.marks = space_before(report.tpl)
 
     # -- notes
     def marks_legend(self, marks: set[str] | None = None) -> str:
@@ -316,7 +320,13 @@ class AnnexTables:
             lines.append(self.words["published"].format(date=published).replace("..", "."))
         if contact:
             lines.append(self.words["contact"].format(contact=contact).replace("..", "."))
-        return [*lines, self.source(), self.words["rounding"], self.marks_legend()]
+        lines = [*lines, self.source(), self.words["rounding"], self.marks_legend()]
+        return [self.punctuated(line) for line in lines]
+
+    def punctuated(self, text: str) -> str:
+        """A note the code puts together punctuated as the report's language does (French: a
+        no-break space before ; and :, :mod:`cipslib.text.typography`)."""
+        return punctuate(text, self.marks)
 
     # -- sheets
     def sheets(self) -> list[Sheet]:
@@ -362,17 +372,19 @@ class AnnexTables:
         weighting = self.words["weighting"].get(name, self.words["weighting"]["default"])
         notes = [
             self.source(),
-            " ".join(str(weighting).split()),
+            tidy(weighting),
             self.words["rounding"],
             self.marks_legend(used),
         ]
-        return Sheet(name, sheet_name, title, [n for n in notes if n], columns)
+        notes = [self.punctuated(n) for n in notes if n]
+        return Sheet(name, sheet_name, title, notes, columns)
 
     def _dropped(self, table_name: str, col: str, table: pd.DataFrame) -> bool:
         if col in DROPPED or col.startswith("hidden_"):
             return True
-        if LANGUAGE_COLUMN.match(col):  # wording: shown in the column it names
-            return True
+        prefix, _, language = col.partition("_")
+        if prefix in LANGUAGE_COLUMNS and language in {*self.cb.languages, self.lang}:
+            return True  # wording: shown in the column it names
         if col == "item" and "measure" in table.columns:  # the measure names the question
             return True
         return False
@@ -564,7 +576,7 @@ class AnnexTables:
                 out.append(scale.label(int(code), self.lang))
             except (KeyError, ValueError):
                 out.append(str(code))
-        return "; ".join(out)
+        return self.punctuated("; ".join(out))
 
     def question(self, question) -> str:
         q = self.cb.multiples.get(question)

@@ -37,8 +37,9 @@ from ..inputs.params import (
     CycleParams,
     load_params,
 )
-from ..text.catalogue import load_catalogue
+from ..text.catalogue import load_catalogue, report_languages
 from ..text.numbers import NumberFormat
+from ..text.typography import tidy
 from .annex import AnnexTables, write_tables_xlsx
 from .dashboard import rate_phrase, response_method, unit_response_figures
 
@@ -135,6 +136,8 @@ class Report:
         by:``) the unit figures are computed too, and the national subgroup tables hide every
         cell the unit reports withhold."""
         p = params if isinstance(params, CycleParams) else load_params(params)
+        if language and language != p.language:  # checked like the params' own language
+            p = dataclasses.replace(p, language=language)
         fnd = analyse(p, units_by)
         inputs = fnd.inputs
         report = cls(
@@ -142,7 +145,7 @@ class Report:
             inputs.current,
             inputs.previous,
             fnd,
-            language or p.language,
+            p.language,
             fnd.units,
             inputs.definitions,
         )
@@ -162,6 +165,15 @@ class Report:
         return self.current.codebook
 
     @property
+    def languages(self) -> list[str]:
+        """Every language this report can be written in: a catalogue, the codebook's wording and
+        the texts of its indicators and KPIs."""
+        defs = self.definitions
+        texts = [] if defs is None else [i.text for i in defs.indicators.values()]
+        names = [] if defs is None else [k.names for k in defs.kpis.values() if k.names]
+        return report_languages(self.cb, texts, names)
+
+    @property
     def tpl(self) -> dict[str, Any]:
         return load_catalogue(self.language)
 
@@ -175,9 +187,13 @@ class Report:
 
     def text(self, key: str, **kw) -> str:
         """A text of the language catalogue's ``report`` section, its whitespace tidied and its
-        ``{placeholders}`` filled from ``kw``."""
-        text = self.labels[key]
-        return " ".join(str(text).split()).format(**kw) if kw else " ".join(str(text).split())
+        ``{placeholders}`` filled from ``kw``; a value that ends with a period (a date written
+        "1 січня 2025 р.") takes the place of the full stop after its placeholder."""
+        text = tidy(self.labels[key])
+        for name, value in kw.items():
+            if isinstance(value, str) and value.endswith(".") and not value.endswith(".."):
+                text = text.replace(f"{{{name}}}.", f"{{{name}}}")
+        return text.format(**kw) if kw else text
 
     def col(self, key: str) -> str:
         return self.labels["col"][key]
@@ -327,20 +343,10 @@ class Report:
         return HTML(f'{head}<div class="table-scroll">{body}</div>{cap}')
 
     def date(self, value) -> str:
-        """A date (``2025-11-20`` or a date) as the report's language writes it ("20 November
-        2025"); anything else as it is."""
-        import datetime as dt
-
-        try:
-            day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-        except ValueError:
-            return str(value or "")
-        months = self.labels.get("months") or []
-        if len(months) != 12:
-            return day.isoformat()
-        return self.labels["date_format"].format(
-            day=day.day, month=months[day.month - 1], year=day.year
-        )
+        """A date (``2025-11-20`` or a date) in the long form of the language's Babel locale
+        ("20 November 2025", "20 листопада 2025 р.", "20 novembre 2025"); anything else as it is,
+        nothing as ""."""
+        return "" if value in (None, "") else self.fmt.date(value)
 
     def publication_date(self) -> str:
         """The params' publication date in the report's language ("" without one)."""
@@ -351,7 +357,9 @@ class Report:
         """The params' contact line in the report's language ("" without one)."""
         contact = (self.params.publication or {}).get("contact")
         if isinstance(contact, dict):
-            return str(contact.get(self.language) or contact.get("en") or "")
+            return str(
+                contact.get(self.language) or contact.get("en") or next(iter(contact.values()), "")
+            )
         return str(contact or "")
 
     def _published(self) -> str:
@@ -422,8 +430,7 @@ class Report:
             f'<p class="kicker">{html.escape(kicker or self.text("report_kind"))}</p>'
             f"<h1>{html.escape(title or self.title)}</h1>"
             f'<p class="subtitle">{html.escape(self.text("fieldwork"))}: '
-            f"{html.escape(self.date(fw.get('start', '')))} – "
-            f"{html.escape(self.date(fw.get('end', '')))}, {html.escape(mode)}. "
+            f"{html.escape(self.fmt.dates(fw.get('start'), fw.get('end')))}, {html.escape(mode)}. "
             f"{html.escape(self.text('respondents'))}: {html.escape(counts)}.</p>"
             f"{self._published()}{demo}"
             f'<nav class="toc"><h2 class="toc-title">{html.escape(self.text("contents"))}</h2>'
@@ -542,7 +549,10 @@ class Report:
         experience = self.findings.tables["experience"]
         counts = {g: int((items["group"] == g).sum()) if not items.empty else 0 for g in groups}
         codebook = m.get("codebook")
-        title = codebook.get(lang) or codebook.get("en") if isinstance(codebook, dict) else codebook
+        if isinstance(codebook, dict):  # one title per language
+            title = codebook.get(lang) or codebook.get("en") or next(iter(codebook.values()), "")
+        else:
+            title = codebook
         rows["questionnaire"] = self.text(
             "quality_questionnaire",
             title=title or "CIPS",
@@ -1417,12 +1427,15 @@ class Report:
             kpis = load_kpis(path, self.cb, indicators, [])
         if not kpis:
             return pd.DataFrame()
-        self.__dict__["_kpi_names"] = {k: kpi.names for k, kpi in kpis.items()}
+        self.__dict__["_kpis"] = dict(kpis)
         cycles = [
             Findings(cycle, None, {}, {"estimates": est})
             for cycle, est in self.findings.history.items()
         ]
-        return kpi_table([*cycles, self.findings], kpis, self.cb, indicators)
+        table = kpi_table([*cycles, self.findings], kpis, self.cb, indicators)
+        if not table.empty:  # kpis.csv and kpis.xlsx name the KPIs in the report's language
+            table["name"] = [kpis[k].name_in(self.language) for k in table["kpi"]]
+        return table
 
     def kpi_table(self) -> HTML:
         k = self.kpi_frame()
@@ -1431,8 +1444,9 @@ class Report:
         rows = []
         for kpi, part in k.groupby("kpi", sort=False):
             first = part.iloc[0]
-            names = self.__dict__.get("_kpi_names", {}).get(kpi, {})
-            row = {self.col("kpi"): kpi, self.col("name"): names.get(self.language, first["name"])}
+            known = self.__dict__.get("_kpis", {}).get(kpi)
+            name = known.name_in(self.language) if known is not None else first["name"]
+            row = {self.col("kpi"): kpi, self.col("name"): name}
             for _, r in part.sort_values("cycle").iterrows():
                 value = self._num(r["value"], 1)
                 if pd.notna(r["value"]):
@@ -1569,7 +1583,7 @@ class Report:
         write the index page."""
         plan = self.units.plan
         name = self.unit_name
-        others = [lang for lang in self.cb.languages if lang != self.language]
+        others = [lang for lang in self.languages if lang != self.language]
         in_other = {lang: dataclasses.replace(self, language=lang) for lang in others}
         data = self.current.data
         cells = plan.assign(data[self.units.by], data["group"])

@@ -22,6 +22,7 @@ figures as they were.
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 import re
 from collections.abc import Collection, Mapping, Sequence
@@ -36,6 +37,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 from matplotlib.transforms import ScaledTranslation
 
 from ..analysis.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, hidden_label
@@ -44,6 +46,7 @@ from ..errors import CipsDataError
 from ..inputs.codebook import Codebook
 from ..text.catalogue import load_catalogue
 from ..text.numbers import NumberFormat
+from ..text.typography import punctuate, space_before, tidy
 
 DIVERGING = [
     "#8c2d04",
@@ -82,14 +85,32 @@ STYLE = {
 
 
 def styled(chart):
-    """Draw ``chart`` inside the report style; rcParams are restored when it returns."""
+    """Draw ``chart`` inside the report style; rcParams are restored when it returns. The chart's
+    texts are punctuated as its language (``lang``) does (:mod:`cipslib.text.typography`)."""
+    signature = inspect.signature(chart)
 
     @functools.wraps(chart)
     def draw(*args, **kwargs):
         with matplotlib.rc_context(STYLE):
-            return chart(*args, **kwargs)
+            fig = chart(*args, **kwargs)
+        lang = signature.bind_partial(*args, **kwargs).arguments.get("lang")
+        if isinstance(fig, Figure) and lang:
+            _punctuate(fig, lang)
+        return fig
 
     return draw
+
+
+def _punctuate(fig: Figure, lang: str) -> None:
+    """Titles, notes, legends and annotations of ``fig`` punctuated as ``lang`` does."""
+    try:
+        marks = space_before(load_catalogue(lang))
+    except CipsDataError:
+        return
+    if marks:
+        for text in fig.findobj(Text):
+            if text.get_text():
+                text.set_text(punctuate(text.get_text(), marks))
 
 
 def _figure(ax, figsize: tuple[float, float]):
@@ -108,7 +129,7 @@ def _label(labels: dict, key: str) -> str:
 
 def _chart_label(labels: dict, key: str) -> str:
     """A text of the catalogue's ``report.chart`` mapping (``chart.<key>`` if it is missing)."""
-    return " ".join(str((labels.get("chart") or {}).get(key, f"chart.{key}")).split())
+    return tidy((labels.get("chart") or {}).get(key, f"chart.{key}"))
 
 
 def _numbers(lang: str) -> NumberFormat:
@@ -976,7 +997,7 @@ def subgroup_heatmap(
     return frame.finish(
         f"{cb.group_label(group, lang)}: {cb.variables[variable].labels.get(lang, variable)}",
         _chart_label(labels, "read_heatmap"),
-        " ".join(" ".join(str(n).split()) for n in note),
+        " ".join(tidy(n) for n in note),
         plot_height=pitch * len(wide),
     )
 

@@ -37,12 +37,12 @@ def format_rate(fmt: NumberFormat, rate: float | None) -> str:
     --------
     >>> format_rate(NumberFormat({}), 41.2732), format_rate(NumberFormat({}), None)
     ('41.3%', '–')
-    >>> format_rate(NumberFormat({"decimal": ",", "percent": "{}\\u00a0%"}), 1.628)
+    >>> format_rate(NumberFormat({"locale": "fr"}), 1.628)
     '1,6\\xa0%'
     """
     if rate is None or pd.isna(rate):
         return NONE
-    return fmt.percent_fmt.format(fmt.number(rate, RATE_DECIMALS))
+    return fmt.percent(rate, RATE_DECIMALS)
 
 
 def group_response(report: Report, group: str) -> pd.Series | None:
@@ -94,7 +94,9 @@ def _tile(report: Report, group: str) -> str:
         ]
         lines.append(report.text("response_respondents", n=report._n(r["respondents"])))
         if r["reference_date"]:
-            lines.append(report.text("response_reference", date=r["reference_date"]))
+            lines.append(
+                report.text("response_reference", date=report.fmt.date(r["reference_date"]))
+            )
     small = "".join(f"<span>{html.escape(x)}</span>" for x in lines)
     return (
         f'<div class="tile"><p class="tile-group">{name}</p>'
@@ -282,8 +284,8 @@ def response_method(report: Report) -> str:
         report.text(
             "response_method_figures",
             group=report.group_label(g),
-            title=p.get("title") or "",
-            date=p.get("reference_date") or NONE,
+            title=(p.get("titles") or {}).get(report.language) or p.get("title") or "",
+            date=report.fmt.date(p.get("reference_date")) if p.get("reference_date") else NONE,
         )
         for g, p in m.items()
     )

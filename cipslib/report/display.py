@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 
 from ..parallel import side_by_side
+from ..text.typography import tidy
 
 
 def figure_png(fig) -> bytes:
@@ -122,7 +123,7 @@ def figure_alt(fig) -> str:
     parts = [fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) is not None else []
     parts += [ax.get_title() for ax in fig.axes]
     parts += [t.get_text() for t in fig.texts]
-    sentences = dict.fromkeys(" ".join(p.split()).rstrip(".") for p in parts)
+    sentences = dict.fromkeys(tidy(p).rstrip(".") for p in parts)
     return ". ".join(s for s in sentences if s) + "." if any(sentences) else "Chart"
 
 

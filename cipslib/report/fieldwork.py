@@ -19,6 +19,7 @@ from ..files import atomic_write
 from ..inputs.codebook import Codebook
 from ..text.catalogue import load_catalogue
 from ..text.numbers import NumberFormat
+from ..text.typography import punctuate, punctuate_html, space_before, tidy
 from .dashboard import format_rate
 from .display import figure_png
 
@@ -61,7 +62,8 @@ class _Page:
     def __init__(self, fw: Fieldwork, cb: Codebook, lang: str):
         tpl = load_catalogue(lang)
         self.fw, self.cb, self.lang = fw, cb, lang
-        self.words = {k: " ".join(str(v).split()) for k, v in tpl["fieldwork"].items()}
+        self.words = {k: tidy(v) for k, v in tpl["fieldwork"].items()}
+        self.marks = space_before(tpl)  # punctuation the language spaces (French: a no-break space)
         self.fmt = NumberFormat.of(tpl)
 
     def count(self, n, reason=None) -> str:
@@ -151,10 +153,11 @@ def page(fw: Fieldwork, cb: Codebook, lang: str) -> str:
     parts += [_note(n) for n in fw.notes]
     small = hidden_mark("small", fw.min_cell)
     parts.append(_note(w["marks"].format(small=small, min_cell=fw.min_cell)))
+    body, title = punctuate_html("".join(parts), p.marks), punctuate(title, p.marks)
     return (
         f'<!DOCTYPE html><html lang="{esc(lang)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title}</title><style>{CSS}</style></head><body>{''.join(parts)}</body></html>"
+        f"<title>{title}</title><style>{CSS}</style></head><body>{body}</body></html>"
     )
 
 

@@ -58,8 +58,10 @@ try:
 except ImportError:  # Windows
     fcntl = None
 
-from ..errors import CipsError
+from ..errors import CipsDataError, CipsError
 from ..inputs.params import CycleParams, load_params
+from ..text.catalogue import load_catalogue
+from ..text.typography import punctuate, punctuate_html, space_before
 
 FORMATS = ("html", "pdf")
 # headless Chromium as root on a machine without network: no sandbox, no GPU, no background
@@ -507,7 +509,10 @@ def notebook_to_html(
 
 
 def html_page(body: str, title: str, language: str = "en") -> str:
-    """A self-contained page around ``body`` with the report's style sheet."""
+    """A self-contained page around ``body`` with the report's style sheet, its text punctuated
+    as the language does (:mod:`cipslib.text.typography`)."""
+    marks = _space_before(language)
+    body, title = punctuate_html(body, marks), punctuate(title, marks)
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{html.escape(language)}">\n<head>\n<meta charset="utf-8">\n'
@@ -515,6 +520,15 @@ def html_page(body: str, title: str, language: str = "en") -> str:
         f"<title>{html.escape(title)}</title>\n<style>\n{_css()}\n</style>\n</head>\n"
         f'<body>\n<main class="report">\n{body}\n</main>\n</body>\n</html>\n'
     )
+
+
+def _space_before(language: str) -> str:
+    """The marks the language puts a no-break space before ("" when its catalogue cannot be read:
+    a language with no catalogue fails earlier, with its own message)."""
+    try:
+        return space_before(load_catalogue(language))
+    except CipsError:
+        return ""
 
 
 _DETAILS_TAG = re.compile(r"<(/?)details\b[^>]*>")
@@ -754,6 +768,32 @@ def recover(out_root: Path, cycle: str) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
+def check_language(params: CycleParams, language: str) -> None:
+    """Raise :class:`~cipslib.errors.CipsDataError` when a report on ``params`` cannot be written
+    in ``language`` (no catalogue, or no wording in the codebook), before anything runs; the
+    indicators' and KPIs' texts are checked when the report is built.
+
+    Examples
+    --------
+    >>> try:
+    ...     check_language(load_params("params/2025.yaml"), "xx")
+    ... except CipsDataError as err:
+    ...     print(err.problems[1].message)
+    the codebook gives no 'xx' wording, so the report cannot be in 'xx'
+    """
+    from ..inputs.codebook import load_codebook, shipped_codebook_path
+    from ..inputs.languages import language_problems
+
+    problems = language_problems(
+        language,
+        load_codebook(params.codebook_path).languages,
+        str(params.source or "params"),
+        str(params.codebook_path or shipped_codebook_path()),
+    )
+    if problems:
+        raise CipsDataError(problems)
+
+
 def render(
     params_path: str | Path,
     *,
@@ -841,6 +881,8 @@ def _render(
     if pdf_engine not in PDF_ENGINES:
         raise RenderError(f"unknown PDF engine '{pdf_engine}'; use one of {', '.join(PDF_ENGINES)}")
     lang = language or params.language
+    if lang != params.language:
+        check_language(params, lang)
     out_root = Path(out).resolve() if out else params.output
     folder = name or str(params.cycle)
     try:

@@ -26,6 +26,7 @@ from ..errors import CipsDataError, Problem
 from ..inputs.params import CycleParams, load_params
 from ..text.catalogue import load_catalogue
 from ..text.numbers import NumberFormat
+from ..text.typography import tidy
 from .blocks import HTML, WITH_UNITS, Report
 from .dashboard import format_rate
 
@@ -438,7 +439,7 @@ def index_body(units: dict, national_link: str, unit_links: dict[str, dict | str
     catalogue = load_catalogue(units["language"])
     t = catalogue["report"]
     fmt = NumberFormat.of(catalogue)
-    words = {k: " ".join(str(t[k]).split()) for k in t if k.startswith("unit_index")}
+    words = {k: tidy(t[k]) for k in t if k.startswith("unit_index")}
     groups = dict(units.get("groups") or {})  # the codebook's order and labels
     names = {u["unit"]: u["name"] for u in units["units"]}
     shown = [u for u in units["units"] if u["unit"] in unit_links]

@@ -1,5 +1,5 @@
-"""Sentences of the key findings, in every available language, filled from a finding's numbers
-only."""
+"""Sentences of the key findings, in every language a report on the codebook can be written in,
+filled from a finding's numbers only."""
 
 from __future__ import annotations
 
@@ -8,17 +8,19 @@ from typing import Any
 import pandas as pd
 
 from ..inputs.codebook import Codebook
-from .catalogue import available_languages, load_catalogue
+from .catalogue import load_catalogue, report_languages
 from .numbers import NumberFormat
+from .typography import tidy
 
 
 class SentenceWriter:
-    """Fills the templates of every available language for one finding."""
+    """Fills the templates of every report language (a catalogue, the codebook's wording and every
+    indicator's text in it) for one finding."""
 
     def __init__(self, cb: Codebook, inds: dict[str, Any]):
         self.cb = cb
         self.inds = inds
-        self.langs = available_languages()
+        self.langs = report_languages(cb, [ind.text for ind in inds.values()])
         self.tpl = {lang: load_catalogue(lang) for lang in self.langs}
         self.fmt = {lang: NumberFormat.of(self.tpl[lang]) for lang in self.langs}
 
@@ -41,7 +43,7 @@ class SentenceWriter:
         out = {}
         for lang in self.langs:
             fields = build(lang, self.fmt[lang], self.tpl[lang])
-            text = " ".join(self.tpl[lang]["sentences"][kind].split())
+            text = tidy(self.tpl[lang]["sentences"][kind])
             out[lang] = text.format(**fields)
             out[lang] = out[lang][0].upper() + out[lang][1:]
         return out

@@ -314,7 +314,7 @@ def c_params_no_cycle(tmp, d):
 
 def c_params_bad_language(tmp, d):
     _csv(tmp, d)
-    return _params(tmp, language="fr")
+    return _params(tmp, language="xx")
 
 
 def c_params_previous_missing(tmp, d):
@@ -384,7 +384,7 @@ CASES = [
     (c_params_unknown_key, "colour"),
     (c_params_wrong_type, "min_cell"),
     (c_params_no_cycle, "cycle"),
-    (c_params_bad_language, "fr"),
+    (c_params_bad_language, "xx"),
     (c_params_previous_missing, "previous"),
     (c_params_bad_quality, "speeder_ratio"),
     (c_params_bad_threshold, "significance"),

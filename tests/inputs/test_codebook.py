@@ -155,7 +155,7 @@ def test_missing_codebook_file(tmp_path):
 
 def test_unquoted_comma_in_inline_wording_is_caught(tmp_path):
     text = shipped_codebook_path().read_text(encoding="utf-8")
-    text = text.replace('uk: "Ні так, ні ні"}', "uk: Ні так, ні ні}")
+    text = text.replace('uk: "Ні так, ні ні",', "uk: Ні так, ні ні,")
     path = tmp_path / "cb.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(cipslib.CipsDataError) as err:
@@ -186,3 +186,57 @@ def test_yaml_words_yes_and_no_stay_strings(tmp_path):
     with pytest.raises(cipslib.CipsDataError) as err:
         cipslib.load_codebook(path)
     assert "'required' must be true or false" in str(err.value) and "'yes'" in str(err.value)
+
+
+def _only(node, langs):
+    """The codebook with its texts in ``langs`` only."""
+    if isinstance(node, dict):
+        return {
+            k: _only(v, langs)
+            for k, v in node.items()
+            if not (isinstance(v, str) and k in ("en", "uk", "fr") and k not in langs)
+        }
+    if isinstance(node, list):
+        return [_only(v, langs) for v in node]
+    return node
+
+
+def test_the_codebooks_languages_are_those_its_texts_give(tmp_path, codebook):
+    """A codebook may carry fewer languages than the catalogues; its items table has a text column
+    per language it carries. A report in a language it lacks is refused, naming the codebook."""
+    from cipslib.inputs.languages import language_problems
+
+    raw = yaml.safe_load(shipped_codebook_path().read_text(encoding="utf-8"))
+    path = tmp_path / "en_only.yaml"
+    path.write_text(yaml.safe_dump(_only(raw, ("en",)), allow_unicode=True), encoding="utf-8")
+    english = cipslib.load_codebook(path)
+    assert english.languages == ("en",) and not english.warnings
+    assert [c for c in english.items.columns if c.startswith("text_")] == ["text_en"]
+    assert set(codebook.languages) >= {"en", "uk"}
+    assert {f"text_{lang}" for lang in codebook.languages} <= set(codebook.items.columns)
+    problems = language_problems("uk", english.languages, "params.yaml", str(path))
+    assert [p.file for p in problems] == [str(path)]
+    assert "the codebook gives no 'uk' wording" in problems[0].message
+
+
+def _also(node, lang):
+    """The codebook with every English text given in ``lang`` too."""
+    if isinstance(node, dict):
+        out = {k: _also(v, lang) for k, v in node.items()}
+        return out | ({lang: node["en"]} if isinstance(node.get("en"), str) else {})
+    return [_also(v, lang) for v in node] if isinstance(node, list) else node
+
+
+def test_a_codebook_language_without_a_catalogue_is_a_warning(tmp_path):
+    raw = yaml.safe_load(shipped_codebook_path().read_text(encoding="utf-8"))
+    raw = _also(raw, "de")  # texts in a language no catalogue has
+    path = tmp_path / "cb.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    cb = cipslib.load_codebook(path)
+    assert "de" in cb.languages and "text_de" in cb.items.columns
+    (warning,) = [w for w in cb.warnings if "'de'" in w.message]
+    assert "no language catalogue" in warning.message and "no report" in warning.message
+    raw["items"][0]["text"].pop("de")  # one item without it: the 'de' wording is missing there
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(cipslib.CipsDataError, match="'de' wording is missing"):
+        cipslib.load_codebook(path)

@@ -332,8 +332,13 @@ def test_declared_missing_codes_are_counted_by_their_meaning(tmp_path, codebook)
 
     spec = yaml.safe_load(shipped_codebook_path().read_text(encoding="utf-8"))
     spec["scales"]["agree5"]["missing"] = {
-        0: {"meaning": "not_asked", "en": "Not applicable", "uk": "Не застосовується"},
-        98: {"en": "Cannot say", "uk": "Не можу сказати"},
+        0: {
+            "meaning": "not_asked",
+            "en": "Not applicable",
+            "uk": "Не застосовується",
+            "fr": "Sans objet",
+        },
+        98: {"en": "Cannot say", "uk": "Не можу сказати", "fr": "Ne peut pas dire"},
     }
     (tmp_path / "cb.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
     cb = cipslib.load_codebook(tmp_path / "cb.yaml")

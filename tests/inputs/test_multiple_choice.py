@@ -25,8 +25,8 @@ def choice_codebook(tmp_path_factory):
     spec = yaml.safe_load(shipped_codebook_path().read_text(encoding="utf-8"))
     spec["scales"]["obstacles"] = {
         "type": "nominal",
-        "codes": {c: {"en": t, "uk": f"{t} (uk)"} for c, t in OPTIONS.items()},
-        "dont_know": {"code": 8, "en": "Don't know", "uk": "Важко відповісти"},
+        "codes": {c: {"en": t, "uk": f"{t} (uk)", "fr": f"{t} (fr)"} for c, t in OPTIONS.items()},
+        "dont_know": {"code": 8, "en": "Don't know", "uk": "Важко відповісти", "fr": "Ne sait pas"},
     }
     spec["items"].append(
         {
@@ -36,7 +36,11 @@ def choice_codebook(tmp_path_factory):
             "construct": "experience",
             "scale": "obstacles",
             "multiple": True,
-            "text": {"en": "What makes complying hard?", "uk": "Що ускладнює дотримання?"},
+            "text": {
+                "en": "What makes complying hard?",
+                "uk": "Що ускладнює дотримання?",
+                "fr": "Qu’est-ce qui rend le respect des règles difficile ?",
+            },
         }
     )
     path = folder / "codebook.yaml"

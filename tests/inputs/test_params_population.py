@@ -50,7 +50,7 @@ def test_wrong_types_in_params(tmp_path):
                 {
                     "cycle": "twenty",
                     "min_cell": "ten",
-                    "language": "fr",
+                    "language": "de",
                     "quality": {"speeder_ratio": 3, "exclude": ["lazy"]},
                 },
             )

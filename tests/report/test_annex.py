@@ -29,7 +29,7 @@ from cipslib.text.catalogue import load_catalogue
 
 from ..conftest import ROOT
 
-LANGUAGES = ("en", "uk")
+LANGUAGES = ("en", "uk", "fr")
 CYRILLIC = re.compile("[А-Яа-яІіЇїЄєҐґ]")
 
 
@@ -40,7 +40,7 @@ def report():
 
 @pytest.fixture(scope="module")
 def workbooks(report, tmp_path_factory):
-    """tables.xlsx of the 2025 demo in English and Ukrainian."""
+    """tables.xlsx of the 2025 demo in English, Ukrainian and French."""
     folder = tmp_path_factory.mktemp("workbooks")
     return {
         lang: write_tables_xlsx(dataclasses.replace(report, language=lang), folder / f"{lang}.xlsx")
@@ -154,7 +154,7 @@ def test_the_publication_settings_are_checked(tmp_path):
     assert validate_params({"cycle": 2025}).publication == {"date": None, "contact": None}
     with pytest.raises(CipsDataError) as err:
         validate_params(
-            {"cycle": 2025, "publication": {"date": "20.11.2025", "contact": {"fr": "x"}, "by": 1}}
+            {"cycle": 2025, "publication": {"date": "20.11.2025", "contact": {"xx": "x"}, "by": 1}}
         )
     text = str(err.value)
     assert "publication 'date' must be a date" in text and "YYYY-MM-DD" in text
@@ -162,7 +162,8 @@ def test_the_publication_settings_are_checked(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("lang", "date"), [("en", "20 November 2025"), ("uk", "20 листопада 2025 р.")]
+    ("lang", "date"),
+    [("en", "20 November 2025"), ("uk", "20 листопада 2025\u202fр."), ("fr", "20 novembre 2025")],
 )
 def test_the_quality_note_and_the_title_page_give_the_publication(report, lang, date):
     local = dataclasses.replace(report, language=lang)

@@ -70,7 +70,7 @@ def test_without_a_previous_cycle_every_change_reads_a_dash():
 def test_the_method_defines_the_response_rate(report2025):
     text = _text(report2025.method())
     assert "The response rate is the number of respondents retained after the quality" in text
-    assert "reference date 2025-01-01" in text and "not a probability sample" in text
+    assert "reference date 1 January 2025" in text and "not a probability sample" in text
 
 
 def test_unit_reports_and_the_index_page_give_each_units_response_rate():

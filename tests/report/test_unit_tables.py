@@ -148,7 +148,7 @@ def test_each_unit_has_a_workbook_of_its_tables(units, tmp_path):
 def test_the_index_lists_each_unit_with_its_respondents_rate_and_links(national):
     response = national.units.response
     doc = json.loads(json.dumps(national.units_document()))
-    assert doc["languages"] == ["uk"]
+    assert doc["languages"] == ["uk", "fr"]
     west = next(u for u in doc["units"] if u["unit"] == "west")
     data = national.current.data
     for g in ("official", "private"):
