@@ -292,7 +292,9 @@ def _cmd_questionnaire(args) -> int:
             f"{', '.join(cb.instruments)} in {', '.join(cb.languages)})"
         )
     out = Path(args.out)
+    # one file: written at --out when it names a file (has a suffix), else into that folder
     one = len(instruments) == 1 and (args.format == "xlsform" or len(langs) == 1)
+    one = one and bool(out.suffix)
     for instrument in instruments:
         stem = instrument + (f"_{cycle}" if cycle else "")
         if args.format == "xlsform":  # one form holds every language

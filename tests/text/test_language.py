@@ -305,3 +305,21 @@ def test_the_french_workbook(fr_report):
     ]
     assert [c for c in cells if re.search(r"\S[ ]?[:;](?=\s)|\d [%»]|\S »|« ", c)] == []
     assert f"IC à 95{NBSP}%, borne inférieure" in cells
+
+
+def test_no_catalogue_gives_a_key_twice():
+    """YAML keeps the last of two equal keys without a word: a catalogue must not have any."""
+    import yaml
+
+    class Strict(yaml.SafeLoader):
+        pass
+
+    def mapping(loader, node, deep=False):
+        keys = [loader.construct_object(k, deep=deep) for k, _ in node.value]
+        twice = sorted({k for k in keys if keys.count(k) > 1}, key=str)
+        assert not twice, f"line {node.start_mark.line + 1}: {twice}"
+        return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+    Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    for path in sorted(catalogues_dir().glob("*.yaml")):
+        yaml.load(path.read_text(encoding="utf-8"), Loader=Strict)
