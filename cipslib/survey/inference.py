@@ -130,14 +130,23 @@ def difference_row(
 
 
 def holm(p_values: np.ndarray) -> np.ndarray:
-    """Holm-adjusted p-values (step-down), from statsmodels' ``multipletests(method="holm")``.
+    """Holm-adjusted p-values (step-down): the k-th smallest of m p-values times m - k + 1, kept
+    non-decreasing in that order and at most 1; missing p-values stay missing and do not count.
+    The same values as statsmodels' ``multipletests(method="holm")`` (a test checks it), computed
+    here because statsmodels collects the garbage on every call (0.1 s each in a report's
+    process, which adjusts dozens of families).
 
     Examples
     --------
     >>> holm(np.array([0.01, 0.04, 0.03])).round(2).tolist()
     [0.03, 0.06, 0.06]
     """
-    from statsmodels.stats.multitest import multipletests
-
     p = np.asarray(p_values, dtype=float)
-    return multipletests(p, method="holm")[1] if len(p) else p
+    out = np.full(p.shape, np.nan)
+    known = np.flatnonzero(~np.isnan(p))
+    if not len(known):
+        return out
+    order = known[np.argsort(p[known], kind="stable")]
+    adjusted = np.maximum.accumulate(p[order] * np.arange(len(order), 0, -1))
+    out[order] = np.minimum(adjusted, 1.0)
+    return out

@@ -156,6 +156,12 @@ def test_holm_matches_statsmodels():
     for m in (1, 2, 7, 30):
         p = rng.random(m) ** 3
         assert np.allclose(holm(p), multipletests(p, method="holm")[1])
+        ties = np.round(p, 1)  # equal p-values keep equal adjusted values
+        assert np.allclose(holm(ties), multipletests(ties, method="holm")[1])
+    # a missing p-value stays missing and the others form the family
+    with_gap = np.array([0.01, np.nan, 0.04, 0.03])
+    expected = multipletests(with_gap[~np.isnan(with_gap)], method="holm")[1]
+    assert np.isnan(holm(with_gap)[1]) and np.allclose(holm(with_gap)[[0, 2, 3]], expected)
 
 
 def test_reliability_matches_the_textbook_formula(f2024):
