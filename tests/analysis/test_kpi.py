@@ -27,10 +27,8 @@ def test_shipped_kpis_load(codebook, indicators):
     assert {k.dimension for k in kpis.values()} >= {"Organizational Development"}
 
 
-def test_kpi_values_come_from_the_findings(codebook, indicators, tmp_path):
-    from cipslib.analysis.findings import analyse
-
-    f24 = analyse(ROOT / "params" / "2024.yaml", with_previous=False)
+def test_kpi_values_come_from_the_findings(codebook, indicators, tmp_path, findings_2024):
+    f24 = findings_2024  # 2024 has no previous cycle
     kpis = load_kpis(KPI_FILE, codebook, indicators)
     table = kpi_table([f24], kpis, codebook, indicators)
     row = table[table["kpi"] == "INT-01"].iloc[0]

@@ -12,10 +12,8 @@ import pandas as pd
 import pytest
 
 import cipslib
-from cipslib.analysis.findings import analyse
 from cipslib.cli import main
 from cipslib.inputs.demo import demo_path
-from cipslib.inputs.synthetic import simulate_cycle
 
 from ..conftest import ROOT
 from . import exports
@@ -24,8 +22,8 @@ CYCLE = 2025
 
 
 @pytest.fixture(scope="module")
-def coded(codebook):
-    return simulate_cycle(CYCLE, codebook)
+def coded(raw2025):
+    return raw2025.copy()
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +59,9 @@ def _findings(path):
 
 
 @pytest.fixture(scope="module")
-def coded_findings(tmp_path_factory):
+def coded_findings(tmp_path_factory, findings_2025):
     out = tmp_path_factory.mktemp("coded")
-    analyse(ROOT / "params" / "2025.yaml").to_json(out / "findings.json")
+    findings_2025.to_json(out / "findings.json")
     return _findings(out / "findings.json")
 
 

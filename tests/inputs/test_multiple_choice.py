@@ -12,7 +12,6 @@ from cipslib.analysis.findings import Options, compute_findings
 from cipslib.analysis.prepare import prepare_data
 from cipslib.inputs.codebook import shipped_codebook_path
 from cipslib.inputs.population import load_population
-from cipslib.inputs.synthetic import simulate_cycle
 
 from ..conftest import ROOT, write_csv
 
@@ -45,9 +44,9 @@ def choice_codebook(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def export(codebook):
+def export(raw2025):
     """The 2025 demo export and each private respondent's selected options (None: no answer)."""
-    frame = simulate_cycle(2025, codebook)
+    frame = raw2025.copy()
     rng = np.random.default_rng(11)
     chosen = []
     for group in frame["group"]:

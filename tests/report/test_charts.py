@@ -21,7 +21,7 @@ from matplotlib.legend import Legend
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from cipslib.analysis.units import OTHER_UNITS, compute_units
+from cipslib.analysis.units import OTHER_UNITS
 from cipslib.report import Report
 from cipslib.report.blocks import factors_present, groups_present, subgroup_variables
 from cipslib.report.charts import DIVERGING, GROUP_STYLE, RAW_STYLE, driver_grid, unit_dots
@@ -29,7 +29,6 @@ from cipslib.report.display import Drawn, each, figure_alt, figure_png, figure_p
 from cipslib.text.catalogue import load_catalogue
 from cipslib.text.numbers import NumberFormat
 
-from ..conftest import ROOT
 from .test_series import third_cycle  # noqa: F401  (the fixture: a 2026 cycle after the demo)
 
 LANGUAGES = ("en", "uk")
@@ -39,9 +38,9 @@ BASE_N = re.compile(r"\bn\s*[=<]")
 
 
 @pytest.fixture(scope="module")
-def report():
+def report(report_2025_en):
     """The 2025 demo report (with 2024 as its previous cycle), built once; a language is a copy."""
-    return Report.build(ROOT / "params" / "2025.yaml", "en")
+    return report_2025_en
 
 
 @pytest.fixture(scope="module")
@@ -360,9 +359,9 @@ GROUPS = ("official", "private")
 
 
 @pytest.fixture(scope="module")
-def unit_figures(report):
+def unit_figures(units_2025):
     """The 2025 demo's figures per region, with the regions' changes since 2024."""
-    return compute_units(report.current, "region", report.previous)
+    return units_2025
 
 
 def _unit_chart(report: Report, figures, unit: str, group: str, lang: str, **kw):
