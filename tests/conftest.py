@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import numbers
+import re
 import sys
 from pathlib import Path, PurePath
 
@@ -216,3 +217,32 @@ def report_2025_en():
     from cipslib.report.blocks import Report
 
     return _shared("report_2025_en", Report.build(PARAMS / "2025.yaml", "en"))
+
+
+# -- tiers and parallel runs -----------------------------------------------------------------------
+# ``slow``: end-to-end renders and other tests of several seconds (make check leaves them out).
+# Doctests are marked here when they compute a cycle's findings or unit figures, or render.
+HEAVY_DOCTEST = re.compile(
+    r"\b(render|analyse|compute_findings|compute_units|national_report|Report\.build"
+    r"|UnitReport\.build)\("
+)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        dtest = getattr(item, "dtest", None)  # a doctest
+        if dtest is not None and any(HEAVY_DOCTEST.search(ex.source) for ex in dtest.examples):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(tryfirst=True)  # before the worker reports its collection
+def pytest_collection_finish(session):
+    """In a worker of a parallel run (``--dist loadscope``: a module's tests run in one worker, one
+    after the other, so its module-scoped fixtures are built once): the modules with slow tests
+    first, so that the long renders start at once and the quick modules fill the end of the run.
+    The scheduler hands out the modules in this order (``--no-loadscope-reorder``)."""
+    if not hasattr(session.config, "workerinput"):
+        return
+    slow = {item.nodeid.split("::")[0] for item in session.items if item.get_closest_marker("slow")}
+    session.items.sort(key=lambda item: item.nodeid.split("::")[0] not in slow)  # stable

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT
 
 PACKAGE = ROOT / "cipslib"
@@ -98,6 +100,7 @@ def test_no_import_cycle():
     assert cycle == []
 
 
+@pytest.mark.slow
 def test_importing_cipslib_leaves_matplotlib_as_it_was():
     script = """
 import importlib, pkgutil, matplotlib

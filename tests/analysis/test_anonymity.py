@@ -54,6 +54,7 @@ def canary_report(raw2025, tmp_path_factory):
     return folder, before
 
 
+@pytest.mark.slow
 def test_canaries_appear_in_no_artefact(canary_report):
     from pypdf import PdfReader
 
@@ -73,6 +74,7 @@ def test_canaries_appear_in_no_artefact(canary_report):
                 assert all(CANARY.encode() not in z.read(name) for name in z.namelist())
 
 
+@pytest.mark.slow
 def test_no_raw_rows_and_inputs_unchanged(canary_report):
     folder, before = canary_report
     assert all(_sha(p) == h for p, h in before.items())
@@ -80,6 +82,7 @@ def test_no_raw_rows_and_inputs_unchanged(canary_report):
     assert "R2025-" not in page and "respondent_id" not in page
 
 
+@pytest.mark.slow
 def test_demo_report_passes_the_disclosure_audit(canary_report):
     folder, _ = canary_report
     assert audit_report(folder, 10, identifiers=[f"{CANARY}-ID-00001"]) == []
@@ -105,6 +108,7 @@ def small_report(raw2025, tmp_path_factory):
     return render(params, formats=["html"], out=tmp / "reports", progress=False)
 
 
+@pytest.mark.slow
 def test_small_dataset_report_passes_the_audit_with_many_hidden_cells(small_report):
     import json
 

@@ -306,6 +306,7 @@ def test_the_report_and_the_workbook_print_x_for_a_complementary_cell(cycle2025_
         assert '"x"' in method or "«x»" in method
 
 
+@pytest.mark.slow
 def test_few_excluded_hide_the_respondents_read_too(demo2025, tmp_path):
     """Five respondents excluded: read minus analysed would give them away, so the respondents
     read are hidden too, in the quality table, in meta and in the text."""

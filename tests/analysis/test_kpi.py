@@ -97,6 +97,7 @@ def test_indicator_not_asked_of_the_group(codebook, indicators, tmp_path):
         load_kpis(_write(tmp_path, body), codebook, indicators)
 
 
+@pytest.mark.slow
 def test_cips_kpi_command(tmp_path, capsys):
     assert main(["kpi", str(ROOT / "params" / "2024.yaml"), "--out", str(tmp_path / "kpi")]) == 0
     assert (tmp_path / "kpi" / "kpis.csv").exists() and (tmp_path / "kpi" / "kpis.xlsx").exists()
@@ -121,6 +122,7 @@ def test_cips_kpi_command(tmp_path, capsys):
     assert not (tmp_path / "kpi2").exists()
 
 
+@pytest.mark.slow
 def test_cips_findings_command(tmp_path, capsys):
     assert main(["findings", str(ROOT / "params" / "2024.yaml"), "--out", str(tmp_path)]) == 0
     assert (tmp_path / "findings.json").exists()

@@ -108,6 +108,7 @@ def test_few_respondents_outside_the_frame_hide_the_in_scope_count(prepared_2025
     assert levels["suppressed"].all() and levels["respondents"].isna().all()
 
 
+@pytest.mark.slow
 def test_every_unit_report_has_its_response_rate(prepared_2025):
     figures = compute_units(prepared_2025, "region")
     staff = _yaml("scs_staff.yaml")["margins"]["region"]

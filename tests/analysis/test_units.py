@@ -185,6 +185,7 @@ def test_unit_counts_and_assignment_follow_the_groups():
     assert cells[:24].tolist() == list("ab" * 12) and cells[24:].tolist() == [None, None]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(
     sizes=st.lists(st.integers(0, 40), min_size=1, max_size=9),
@@ -245,6 +246,7 @@ def six_figures(six_officials):
     return compute_units(six_officials)
 
 
+@pytest.mark.slow
 def test_a_region_of_six_gets_no_report_and_the_next_smallest_is_pooled(six_officials, six_figures):
     plan = six_figures.plan
     counts = unit_counts(six_officials.data, "region")["official"]
@@ -264,6 +266,7 @@ def test_a_region_of_six_gets_no_report_and_the_next_smallest_is_pooled(six_offi
         assert not ((t["group"] == "official") & t["unit"].isin(["central_office", partner])).any()
 
 
+@pytest.mark.slow
 def test_the_pool_is_national_minus_the_published_units(six_officials, six_figures):
     data, design = six_officials.data, six_officials.design
     values = build_measures(data, six_officials.codebook, load_indicators(six_officials.codebook))
@@ -293,12 +296,14 @@ def _national_hides_the_withheld(prepared, figures):
     return cells
 
 
+@pytest.mark.slow
 def test_the_national_table_hides_what_the_unit_reports_withhold(six_officials, six_figures):
     # the national secondary suppression already hides the partner here (smallest region)
     cells = _national_hides_the_withheld(six_officials, six_figures)
     assert cells.query("group == 'official'").empty
 
 
+@pytest.mark.slow
 def test_the_national_table_hides_a_unit_withheld_for_a_small_remainder(prepared_2025):
     # 3 + 4 officials: the national table hides both (two hidden cells) but their sum, 7, is a
     # small group, so the unit plan withholds a third region, which the national table showed
@@ -333,6 +338,7 @@ def _hidden_per_line_ok(figures, prepared):
         assert hidden != 1, (g, measure)
 
 
+@pytest.mark.slow
 def test_every_measure_line_hides_none_or_two(six_officials, six_figures, prepared_2025):
     _hidden_per_line_ok(six_figures, six_officials)
     strict = dataclasses.replace(Options.from_params(prepared_2025.params), min_cell=160)
@@ -387,6 +393,7 @@ def test_holm_is_applied_within_each_unit_report(units_2025):
         assert (d["significant"] == (d["p_holm"] < 0.05)).all()
 
 
+@pytest.mark.slow
 def test_changes_compare_each_unit_with_its_previous_cycle(units_2025, prepared_2024):
     before = compute_units(prepared_2024).estimates.set_index(["unit", "group", "measure"])
     now = units_2025.estimates.set_index(["unit", "group", "measure"])
@@ -401,6 +408,7 @@ def test_changes_compare_each_unit_with_its_previous_cycle(units_2025, prepared_
     assert ch.loc[key, "se"] == pytest.approx(se, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_subgroup_tables_inside_units_hide_none_or_two_per_line(prepared_2025):
     strict = dataclasses.replace(Options.from_params(prepared_2025.params), min_cell=40)
     fig = compute_units(prepared_2025, options=strict)

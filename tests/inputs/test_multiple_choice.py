@@ -116,6 +116,7 @@ def test_a_part_that_is_no_option_is_reported(tmp_path, choice_codebook, export)
     assert "found 'Complex rules; Weather'" in str(err.value)
 
 
+@pytest.mark.slow
 def test_each_option_is_a_share_selecting_with_its_ci(tmp_path, choice_codebook, export):
     frame, chosen = export
     frame = frame.copy()

@@ -231,6 +231,7 @@ def _readable(report: Report, kind: str, lang: str) -> tuple[int, list[str]]:
     return drawn, failures
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("kind", KINDS)
 def test_charts_have_no_clipped_or_overlapping_text(report, kind, lang):
@@ -239,6 +240,7 @@ def test_charts_have_no_clipped_or_overlapping_text(report, kind, lang):
     assert not failures, "\n".join(failures)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_series_chart_is_readable(series_report, report, lang):
     """Over three cycles each group has a series chart (ten panels, one legend); the two-cycle
@@ -250,6 +252,7 @@ def test_the_series_chart_is_readable(series_report, report, lang):
     assert report.series_chart("official") is None
 
 
+@pytest.mark.slow
 def test_a_factor_fits_on_its_page(report):
     """Both groups' statements of a factor are one chart: a panel per group under one title,
     legend and caption, short enough to share an A4 page with the lead and the items table."""
@@ -265,6 +268,7 @@ def test_a_factor_fits_on_its_page(report):
         assert local.likert(1, "official").get_figwidth() == fig.get_figwidth()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_charts_are_deterministic(report, lang):
     local = dataclasses.replace(report, language=lang)
@@ -278,6 +282,7 @@ def test_charts_are_deterministic(report, lang):
     assert first == second
 
 
+@pytest.mark.slow
 def test_figures_drawn_side_by_side_are_the_same_bytes(report):
     figures = [report.likert(f) for f in factors_present(report)[:3]] + [report.factor_chart()]
     one_by_one = [figure_png(f) for f in figures]
@@ -285,6 +290,7 @@ def test_figures_drawn_side_by_side_are_the_same_bytes(report):
     assert figure_pngs(figures, workers=3) == one_by_one
 
 
+@pytest.mark.slow
 def test_pages_made_side_by_side_are_the_pages_made_one_by_one(report):
     factors = factors_present(report)[:3]
     pages = each(factors, report.factor_page)
@@ -337,6 +343,7 @@ def test_the_palette_separates_in_grey():
     assert all(b - a >= 15 for a, b in zip(shades, shades[1:], strict=False))
 
 
+@pytest.mark.slow
 def test_charts_with_hidden_cells_stay_readable(report):
     """With a minimum cell size that hides most subgroups and the private sector's answers, hidden
     cells read "<1000" and still no text is cut or overlaps (in Ukrainian, the longer labels)."""
@@ -374,6 +381,7 @@ def _factor_rows(table: pd.DataFrame, unit: str, group: str) -> pd.DataFrame:
     return rows[rows["kind"] == "factor_index"].sort_values("factor")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_unit_charts_are_readable(report, unit_figures, lang):
     """Every unit x group of the demo: readable, titled with the unit and the group, and the

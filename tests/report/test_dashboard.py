@@ -8,6 +8,8 @@ import dataclasses
 import html
 import re
 
+import pytest
+
 from cipslib.report.dashboard import format_rate
 
 from ..conftest import ROOT
@@ -64,6 +66,7 @@ def test_the_method_defines_the_response_rate(report_2025_en):
     assert "reference date 2025-01-01" in text and "not a probability sample" in text
 
 
+@pytest.mark.slow
 def test_unit_reports_and_the_index_page_give_each_units_response_rate():
     import yaml
 

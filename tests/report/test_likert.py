@@ -295,6 +295,7 @@ def _reversed_items(report: Report) -> set[str]:
     return set(items.loc[items["reverse"], "item"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_charts_mark_the_reverse_worded_statements(report, lang):
     local = dataclasses.replace(report, language=lang)

@@ -57,6 +57,7 @@ def test_the_chain_goes_back_to_the_first_cycle(third_cycle):
     assert [p.cycle for p in previous_chain(load_params(third_cycle))] == [2025, 2024]
 
 
+@pytest.mark.slow
 def test_series_of_every_factor_over_all_cycles(third_cycle):
     fnd = analyse(third_cycle)
     s = fnd.tables["series"]
@@ -88,6 +89,7 @@ def test_the_two_cycle_demo_has_no_series(findings_2025):
     assert "series" not in findings_2025.tables
 
 
+@pytest.mark.slow
 def test_report_of_the_third_cycle_shows_the_series_and_kpis_of_all_cycles(third_cycle, tmp_path):
     folder = render(third_cycle, formats=["html"], out=tmp_path, progress=False)
     page = next(folder.glob("*.html")).read_text(encoding="utf-8")

@@ -15,6 +15,8 @@ from cipslib.cli import main
 
 from ..conftest import ROOT, write_csv
 
+pytestmark = pytest.mark.slow  # each fixture renders a national report and one per region
+
 
 @pytest.fixture(scope="module")
 def demo_units(tmp_path_factory):
