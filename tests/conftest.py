@@ -188,14 +188,6 @@ def findings_2025_alone(prepared_2025):
 
 
 @pytest.fixture(scope="session")
-def findings_2025_since_2024(prepared_2025, prepared_2024):
-    """``compute_findings`` of the prepared 2025 demo with the prepared 2024 demo as previous."""
-    from cipslib.analysis.findings import compute_findings
-
-    return _shared("findings_2025_since_2024", compute_findings(prepared_2025, prepared_2024))
-
-
-@pytest.fixture(scope="session")
 def units_2025(prepared_2025, prepared_2024):
     """``compute_units`` of the prepared 2025 demo by region, with changes since 2024."""
     from cipslib.analysis.units import compute_units
@@ -223,8 +215,8 @@ def report_2025_en():
 # ``slow``: end-to-end renders and other tests of several seconds (make check leaves them out).
 # Doctests are marked here when they compute a cycle's findings or unit figures, or render.
 HEAVY_DOCTEST = re.compile(
-    r"\b(render|analyse|compute_findings|compute_units|national_report|Report\.build"
-    r"|UnitReport\.build)\("
+    r"\b(render|analyse|compute_findings|compute_units|national_report"
+    r"|(Report|UnitReport|Comparison)\.build)\("
 )
 
 

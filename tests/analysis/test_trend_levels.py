@@ -13,8 +13,10 @@ def cycles(prepared_2024, prepared_2025):
 
 
 @pytest.fixture(scope="module")
-def findings(findings_2025_since_2024):
-    return findings_2025_since_2024
+def findings(findings_2025):
+    """The 2025 findings with their trends since 2024 (analyse: compute_findings of the 2025 demo
+    with the 2024 demo as its previous cycle)."""
+    return findings_2025
 
 
 @pytest.fixture(scope="module")
