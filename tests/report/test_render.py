@@ -170,6 +170,7 @@ def test_pdf_has_pages_and_the_key_findings(rendered):
     assert all(w > h for w, h in sizes[annex:]) and all(w < h for w, h in sizes[:annex])
 
 
+@pytest.mark.slow
 def test_pdf_layout_keeps_tables_inside_the_margins_and_headings_with_their_text(rendered):
     """The PDF engine's layout: nothing runs past a page's margins, and no page ends with a
     heading, a table's title or a row group's caption."""
