@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import numbers
+import os
+import pickle
 import re
 import sys
 from pathlib import Path, PurePath
@@ -22,9 +25,11 @@ PARAMS = ROOT / "params"
 sys.modules.setdefault("rfc3987_syntax", None)
 
 
-# -- session fixtures: built once per test process ------------------------------------------------
-# Read-only: a test that changes one works on a copy (copy.deepcopy, dataclasses.replace,
-# DataFrame.copy); after each module that used one, its contents are checked (_shared_unchanged).
+# -- session fixtures: built once per test run ----------------------------------------------------
+# Built by the first test process that needs one; in a parallel run (pytest-xdist) the other
+# workers read a pickled copy of it (_shared). Read-only: a test that changes one works on a copy
+# (copy.deepcopy, dataclasses.replace, DataFrame.copy); after each module that used one, its
+# contents are checked (_shared_unchanged).
 
 _SHARED: dict[str, tuple[object, dict[str, str]]] = {}
 
@@ -79,7 +84,32 @@ def _state(value, path: str = "", out: dict | None = None, seen: set | None = No
     return out
 
 
-def _shared(name: str, value):
+def _shared(name: str, make, tmp_path_factory):
+    """``make()``, built once per run: alone, here; in a pytest-xdist worker, by the first worker
+    that asks for it (under a lock), which leaves a pickled copy that the other workers load (it
+    takes milliseconds where building takes seconds). An object that does not pickle is built by
+    each worker that needs it."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        value = make()
+    else:
+        # the run's temporary folder, above each worker's own
+        folder = tmp_path_factory.getbasetemp().parent / "shared-fixtures"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{name}.pickle"
+        with open(folder / f"{name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when closed
+            if path.exists():
+                value = pickle.loads(path.read_bytes())
+            else:
+                value = make()
+                try:
+                    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:  # noqa: BLE001 (not picklable: each worker builds its own)
+                    data = None
+                if data is not None:
+                    part = path.with_suffix(".part")
+                    part.write_bytes(data)
+                    part.replace(path)
     _SHARED[name] = (value, _state(value))
     return value
 
@@ -112,30 +142,30 @@ def _shared_unchanged(request):
 
 
 @pytest.fixture(scope="session")
-def codebook():
-    return _shared("codebook", cipslib.load_codebook())
+def codebook(tmp_path_factory):
+    return _shared("codebook", cipslib.load_codebook, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
-def demo2024():
-    return _shared("demo2024", cipslib.demo_cycle(2024))
+def demo2024(tmp_path_factory):
+    return _shared("demo2024", lambda: cipslib.demo_cycle(2024), tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
-def demo2025():
-    return _shared("demo2025", cipslib.demo_cycle(2025))
+def demo2025(tmp_path_factory):
+    return _shared("demo2025", lambda: cipslib.demo_cycle(2025), tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
-def raw2024(codebook) -> pd.DataFrame:
+def raw2024(codebook, tmp_path_factory) -> pd.DataFrame:
     """The 2024 export as the generator produces it (numeric codes, canonical column names)."""
-    return _shared("raw2024", simulate_cycle(2024, codebook))
+    return _shared("raw2024", lambda: simulate_cycle(2024, codebook), tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
-def raw2025(codebook) -> pd.DataFrame:
+def raw2025(codebook, tmp_path_factory) -> pd.DataFrame:
     """The 2025 export as the generator produces it; a test that changes it takes a copy."""
-    return _shared("raw2025", simulate_cycle(2025, codebook))
+    return _shared("raw2025", lambda: simulate_cycle(2025, codebook), tmp_path_factory)
 
 
 def write_csv(frame: pd.DataFrame, path: Path, sep: str = ",", encoding: str = "utf-8") -> Path:
@@ -148,67 +178,75 @@ def write_csv(frame: pd.DataFrame, path: Path, sep: str = ",", encoding: str = "
 
 
 @pytest.fixture(scope="session")
-def prepared_2024():
+def prepared_2024(tmp_path_factory):
     """``prepare_cycle(params/2024.yaml)``: the 2024 demo loaded, screened and weighted."""
     from cipslib.analysis.prepare import prepare_cycle
 
-    return _shared("prepared_2024", prepare_cycle(PARAMS / "2024.yaml"))
+    return _shared("prepared_2024", lambda: prepare_cycle(PARAMS / "2024.yaml"), tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
-def prepared_2025():
+def prepared_2025(tmp_path_factory):
     """``prepare_cycle(params/2025.yaml)``."""
     from cipslib.analysis.prepare import prepare_cycle
 
-    return _shared("prepared_2025", prepare_cycle(PARAMS / "2025.yaml"))
+    return _shared("prepared_2025", lambda: prepare_cycle(PARAMS / "2025.yaml"), tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
-def findings_2024():
+def findings_2024(tmp_path_factory):
     """``analyse(params/2024.yaml)``."""
     from cipslib.analysis.findings import analyse
 
-    return _shared("findings_2024", analyse(PARAMS / "2024.yaml"))
+    return _shared("findings_2024", lambda: analyse(PARAMS / "2024.yaml"), tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
-def findings_2025():
+def findings_2025(tmp_path_factory):
     """``analyse(params/2025.yaml)``: with its trends since 2024."""
     from cipslib.analysis.findings import analyse
 
-    return _shared("findings_2025", analyse(PARAMS / "2025.yaml"))
+    return _shared("findings_2025", lambda: analyse(PARAMS / "2025.yaml"), tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
-def findings_2025_alone(prepared_2025):
+def findings_2025_alone(prepared_2025, tmp_path_factory):
     """``compute_findings`` of the prepared 2025 demo alone (no previous cycle, no trends)."""
     from cipslib.analysis.findings import compute_findings
 
-    return _shared("findings_2025_alone", compute_findings(prepared_2025))
+    return _shared("findings_2025_alone", lambda: compute_findings(prepared_2025), tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
-def units_2025(prepared_2025, prepared_2024):
+def units_2025(prepared_2025, prepared_2024, tmp_path_factory):
     """``compute_units`` of the prepared 2025 demo by region, with changes since 2024."""
     from cipslib.analysis.units import compute_units
 
-    return _shared("units_2025", compute_units(prepared_2025, "region", prepared_2024))
+    return _shared(
+        "units_2025",
+        lambda: compute_units(prepared_2025, "region", prepared_2024),
+        tmp_path_factory,
+    )
 
 
 @pytest.fixture(scope="session")
-def report_2024_en():
+def report_2024_en(tmp_path_factory):
     """``Report.build(params/2024.yaml, "en")``."""
     from cipslib.report.blocks import Report
 
-    return _shared("report_2024_en", Report.build(PARAMS / "2024.yaml", "en"))
+    return _shared(
+        "report_2024_en", lambda: Report.build(PARAMS / "2024.yaml", "en"), tmp_path_factory
+    )
 
 
 @pytest.fixture(scope="session")
-def report_2025_en():
+def report_2025_en(tmp_path_factory):
     """``Report.build(params/2025.yaml, "en")``: with 2024 as its previous cycle."""
     from cipslib.report.blocks import Report
 
-    return _shared("report_2025_en", Report.build(PARAMS / "2025.yaml", "en"))
+    return _shared(
+        "report_2025_en", lambda: Report.build(PARAMS / "2025.yaml", "en"), tmp_path_factory
+    )
 
 
 # -- tiers and parallel runs -----------------------------------------------------------------------
