@@ -1,10 +1,12 @@
-# cipslib: make test | make report | make lab
+# cipslib: make test | make check | make report | make lab
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.cipslib-installed
+# pytest-xdist workers: one per CPU core (make test PYTEST_WORKERS=4 to choose)
+PYTEST_WORKERS ?= auto
 
-.PHONY: install test report lab lint demo-data clean
+.PHONY: install test check report lab lint demo-data clean
 
 install: $(STAMP)
 
@@ -15,10 +17,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m compileall -q cipslib  # bytecode, as an installed wheel has it
 	touch $(STAMP)
 
-test: install
-	$(BIN)/python -m ruff check cipslib tests benchmarks
-	$(BIN)/python -m ruff format --check cipslib tests benchmarks
-	$(BIN)/python -m pytest -q
+# every test, in parallel; the 15 slowest are listed at the end
+test: lint
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --durations=15
+
+# the quick tier: every test not marked slow (end-to-end renders and other tests of several seconds)
+check: lint
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) -m "not slow"
 
 report: install
 	$(BIN)/cips render params/2024.yaml params/2025.yaml --lang en,uk,fr --comparison

@@ -47,6 +47,7 @@ def _no_internal_error(code: int, err: str) -> None:
     assert "Traceback" not in err and "internal error" not in err, err
 
 
+@pytest.mark.slow
 @settings(
     max_examples=20,
     deadline=None,
@@ -73,6 +74,7 @@ def _texts(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
+@pytest.mark.slow
 def test_a_nominal_only_questionnaire_renders_and_says_what_it_leaves_out(tmp_path):
     """Yes/no questions only (no ordinal scale, so no factor index), no overall rating, no shipped
     indicator item, no KPI file: HTML and PDF, each left-out section saying why."""
@@ -103,6 +105,7 @@ def test_a_nominal_only_questionnaire_renders_and_says_what_it_leaves_out(tmp_pa
     assert "This section could not be built" in " ".join(pdf.split())
 
 
+@pytest.mark.slow
 def test_a_questionnaire_without_role_or_tenure_renders_in_ukrainian(tmp_path):
     """No role, tenure or business type (so no subgroups by them and no trend decomposition by
     role: the codebook's groups are compared by the variables it has), a previous cycle: the
@@ -148,6 +151,7 @@ def _small(**kw) -> Questionnaire:
     )
 
 
+@pytest.mark.slow
 def test_own_indicators_are_used_and_an_unknown_item_in_them_is_refused_everywhere(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

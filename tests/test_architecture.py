@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT
 
 PACKAGE = ROOT / "cipslib"
@@ -110,6 +112,7 @@ def test_no_import_cycle():
     assert cycle == []
 
 
+@pytest.mark.slow
 def test_importing_cipslib_leaves_matplotlib_as_it_was():
     script = """
 import importlib, pkgutil, matplotlib
@@ -128,22 +131,20 @@ assert before[0] == after[0] and not changed
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_drawing_a_chart_leaves_rcparams_and_pyplot_alone(codebook):
+def test_drawing_a_chart_leaves_rcparams_and_pyplot_alone(codebook, findings_2024):
     import matplotlib
     import matplotlib.pyplot as plt
 
-    from cipslib import analyse
     from cipslib.report.charts import factor_dots
 
-    findings2024 = analyse(ROOT / "params" / "2024.yaml")
     before = dict(matplotlib.rcParams)
     figures = plt.get_fignums()
-    fig = factor_dots(findings2024, codebook, {}, "en")
+    fig = factor_dots(findings_2024, codebook, {}, "en")
     assert fig is not None and fig.axes
     assert dict(matplotlib.rcParams) == before and plt.get_fignums() == figures
     fig2, ax = plt.subplots()
     assert (
-        factor_dots(findings2024, codebook, {}, "en", ax=ax) is fig2
+        factor_dots(findings_2024, codebook, {}, "en", ax=ax) is fig2
     )  # draws on the analyst's axes
     plt.close(fig2)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import ROOT
 
 
@@ -18,6 +20,7 @@ def cips(*args, cwd=ROOT):
     )
 
 
+@pytest.mark.slow
 def test_check_demo_params():
     r = cips("check", "params/2024.yaml", "params/2025.yaml")
     assert r.returncode == 0, r.stdout + r.stderr
@@ -44,6 +47,7 @@ def test_check_missing_file_exits_2(tmp_path):
     assert r.stdout == ""
 
 
+@pytest.mark.slow
 def test_demo_data_verify():
     r = cips("demo-data", "--verify")
     assert r.returncode == 0 and "identical" in r.stdout

@@ -19,6 +19,8 @@ import pytest
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.slow  # a wheel built and installed in a new environment, renders
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
@@ -35,6 +37,8 @@ def wheel(tmp_path_factory) -> Path:
 def venv(wheel, tmp_path_factory) -> Path:
     env = tmp_path_factory.mktemp("venv")
     subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
+    # --no-compile: pip's byte-compiling of every installed module is half the install's time
+    # (and never fails it); the modules the commands import are compiled as they are imported
     subprocess.run(
         [
             env / "bin" / "python",
@@ -42,6 +46,7 @@ def venv(wheel, tmp_path_factory) -> Path:
             "pip",
             "install",
             "--quiet",
+            "--no-compile",
             "-c",
             str(ROOT / "constraints.txt"),
             str(wheel),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -288,6 +289,7 @@ def test_suppressed_estimates_never_show_a_small_base(ns, min_cell):
         assert (np.array(ns) > 0).sum() == 1
 
 
+@pytest.mark.slow
 @settings(
     max_examples=8,
     deadline=None,

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from cipslib.analysis.audit import audit_findings, audit_html, audit_report
-from cipslib.inputs.synthetic import simulate_cycle
 from cipslib.report.render import render
 
 from ..conftest import ROOT, write_csv
@@ -40,9 +39,9 @@ def _params(folder, data, population_official, extra="", private=True):
 
 
 @pytest.fixture(scope="module")
-def canary_report(codebook, tmp_path_factory):
+def canary_report(raw2025, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("canary")
-    raw = simulate_cycle(2025, codebook)
+    raw = raw2025.copy()
     raw["respondent_id"] = [f"{CANARY}-ID-{i:05d}" for i in range(len(raw))]
     raw["comment"] = [f"{CANARY}-TEXT {i}" for i in range(len(raw))]
     raw["email"] = [f"{CANARY}{i}@example.org" for i in range(len(raw))]
@@ -55,6 +54,7 @@ def canary_report(codebook, tmp_path_factory):
     return folder, before
 
 
+@pytest.mark.slow
 def test_canaries_appear_in_no_artefact(canary_report):
     from pypdf import PdfReader
 
@@ -74,6 +74,7 @@ def test_canaries_appear_in_no_artefact(canary_report):
                 assert all(CANARY.encode() not in z.read(name) for name in z.namelist())
 
 
+@pytest.mark.slow
 def test_no_raw_rows_and_inputs_unchanged(canary_report):
     folder, before = canary_report
     assert all(_sha(p) == h for p, h in before.items())
@@ -81,15 +82,16 @@ def test_no_raw_rows_and_inputs_unchanged(canary_report):
     assert "R2025-" not in page and "respondent_id" not in page
 
 
+@pytest.mark.slow
 def test_demo_report_passes_the_disclosure_audit(canary_report):
     folder, _ = canary_report
     assert audit_report(folder, 10, identifiers=[f"{CANARY}-ID-00001"]) == []
 
 
 @pytest.fixture(scope="module")
-def small_report(codebook, tmp_path_factory):
+def small_report(raw2025, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("small")
-    raw = simulate_cycle(2025, codebook)
+    raw = raw2025.copy()
     rng = np.random.default_rng(5)
     off = rng.choice(np.flatnonzero((raw["group"] == 1).to_numpy()), 45, replace=False)
     prv = rng.choice(np.flatnonzero((raw["group"] == 2).to_numpy()), 15, replace=False)
@@ -106,6 +108,7 @@ def small_report(codebook, tmp_path_factory):
     return render(params, formats=["html"], out=tmp / "reports", progress=False)
 
 
+@pytest.mark.slow
 def test_small_dataset_report_passes_the_audit_with_many_hidden_cells(small_report):
     import json
 

@@ -21,7 +21,7 @@ from cipslib.analysis.disclosure import (
     suppress_estimates,
 )
 from cipslib.analysis.findings import Options, compute_findings
-from cipslib.analysis.prepare import prepare_cycle, prepare_data
+from cipslib.analysis.prepare import prepare_data
 from cipslib.inputs.loading import CycleData
 from cipslib.inputs.params import load_params
 from cipslib.inputs.population import load_population
@@ -224,9 +224,8 @@ def test_protect_counts_on_a_table_with_row_and_column_totals():
 
 # -- the quality table of the 2025 demo ------------------------------------------------------------
 @pytest.fixture(scope="module")
-def cycle2025_findings():
-    prepared = prepare_cycle(ROOT / "params" / "2025.yaml")
-    return prepared, compute_findings(prepared)
+def cycle2025_findings(prepared_2025, findings_2025_alone):
+    return prepared_2025, findings_2025_alone
 
 
 def _ranges(values: dict, sums: list[tuple[list, list]]) -> dict:
@@ -307,6 +306,7 @@ def test_the_report_and_the_workbook_print_x_for_a_complementary_cell(cycle2025_
         assert '"x"' in method or "«x»" in method
 
 
+@pytest.mark.slow
 def test_few_excluded_hide_the_respondents_read_too(demo2025, tmp_path):
     """Five respondents excluded: read minus analysed would give them away, so the respondents
     read are hidden too, in the quality table, in meta and in the text."""

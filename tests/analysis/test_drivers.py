@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from cipslib.analysis.drivers import outcome_item, relative_weights, relative_weights_with_errors
-from cipslib.analysis.pipeline import analyse
 from cipslib.errors import CipsDataError
 
 from ..conftest import ROOT
@@ -62,8 +61,8 @@ def test_relative_weights_add_up_to_r2_and_follow_general_dominance(seed):
 
 
 @pytest.fixture(scope="module")
-def drivers2025():
-    return analyse(ROOT / "params" / "2025.yaml")["drivers"]
+def drivers2025(findings_2025):
+    return findings_2025["drivers"]
 
 
 def test_demo_driver_tables(drivers2025):
@@ -80,14 +79,15 @@ def test_demo_driver_tables(drivers2025):
     assert set(top) == {8, 9}
 
 
-def test_standardised_coefficients_match_the_weighted_correlation_algebra(drivers2025):
+def test_standardised_coefficients_match_the_weighted_correlation_algebra(
+    drivers2025, prepared_2025
+):
     """The design-based fit on weighted z-scores gives the weighted least-squares coefficients,
     which are R_xx^-1 r_xy of the weighted correlations; R² is their product with r_xy."""
-    from cipslib import prepare_cycle
     from cipslib.analysis.measures import build_measures
     from cipslib.analysis.scoring import item_scores, load_indicators
 
-    prepared = prepare_cycle(ROOT / "params" / "2025.yaml")
+    prepared = prepared_2025
     cb = prepared.codebook
     m = build_measures(prepared.data, cb, load_indicators(cb))
     item = outcome_item(cb, None)
@@ -105,9 +105,9 @@ def test_standardised_coefficients_match_the_weighted_correlation_algebra(driver
     assert got["n"].iloc[0] == keep.sum()
 
 
-def test_a_group_under_the_effective_n_minimum_has_no_drivers():
+def test_a_group_under_the_effective_n_minimum_has_no_drivers(findings_2024):
     """2024: 448 officials, 85% managers raked to the staff's 20%: effective n under 100."""
-    d = analyse(ROOT / "params" / "2024.yaml")["drivers"]
+    d = findings_2024["drivers"]
     assert set(d["group"]) == {"private"}
 
 

@@ -12,21 +12,9 @@ import pytest
 from statsmodels.stats.multitest import multipletests
 
 from cipslib.analysis.findings import SCHEMA_VERSION
-from cipslib.analysis.pipeline import analyse
-from cipslib.analysis.prepare import prepare_cycle
 from cipslib.survey.inference import holm
 
 from ..conftest import ROOT
-
-
-@pytest.fixture(scope="session")
-def f2024():
-    return analyse(ROOT / "params" / "2024.yaml")
-
-
-@pytest.fixture(scope="session")
-def f2025():
-    return analyse(ROOT / "params" / "2025.yaml")
 
 
 def _ind(fnd, indicator, group):
@@ -48,8 +36,8 @@ def _ind(fnd, indicator, group):
         ("bribe_may_help", "private", 42, 52),  # 47% think a bribe may help
     ],
 )
-def test_published_2024_figures(f2024, indicator, group, low, high):
-    assert low <= _ind(f2024, indicator, group)["estimate"] <= high
+def test_published_2024_figures(findings_2024, indicator, group, low, high):
+    assert low <= _ind(findings_2024, indicator, group)["estimate"] <= high
 
 
 @pytest.mark.parametrize(
@@ -60,20 +48,20 @@ def test_published_2024_figures(f2024, indicator, group, low, high):
         ("oc_pressure_physical", 4.5, 7.5),
     ],
 )
-def test_published_2025_organised_crime_pressure(f2025, indicator, low, high):
-    assert low <= _ind(f2025, indicator, "official")["estimate"] <= high
+def test_published_2025_organised_crime_pressure(findings_2025, indicator, low, high):
+    assert low <= _ind(findings_2025, indicator, "official")["estimate"] <= high
 
 
-def test_2024_officials_and_private_aligned_on_most_factors(f2024):
-    al = f2024.tables["alignment"]
+def test_2024_officials_and_private_aligned_on_most_factors(findings_2024):
+    al = findings_2024.tables["alignment"]
     assert al["aligned"].sum() >= 6
-    fac = f2024.tables["factors"]
+    fac = findings_2024.tables["factors"]
     top = fac[fac["group"] == "official"].nlargest(3, "index")["factor"].tolist()
     assert 1 in top or 5 in top  # positive on leadership and modernisation
 
 
-def test_2025_private_improved_and_officials_declined_less_than_raw(f2025):
-    tr = f2025.tables["trends"]
+def test_2025_private_improved_and_officials_declined_less_than_raw(findings_2025):
+    tr = findings_2025.tables["trends"]
     fac = tr[tr["kind"] == "factor_index"]
     private = fac[(fac["group"] == "private") & (fac["comparison"] == "weighted")]
     assert (private["change"] > 0).sum() >= 8 and private["significant"].sum() >= 6
@@ -85,8 +73,8 @@ def test_2025_private_improved_and_officials_declined_less_than_raw(f2025):
     assert off["raw"].mean() < 2 * off["standardised"].mean()
 
 
-def test_2025_short_tenure_less_positive(f2025):
-    sub = f2025.tables["subgroups"]
+def test_2025_short_tenure_less_positive(findings_2025):
+    sub = findings_2025.tables["subgroups"]
     t = sub[
         (sub["group"] == "official")
         & (sub["variable"] == "tenure")
@@ -94,24 +82,24 @@ def test_2025_short_tenure_less_positive(f2025):
     ]
     wide = t.pivot_table(index="factor", columns="level", values="estimate")
     assert (wide["lt5"] < wide["gt10"]).all()
-    tests = f2025.tables["subgroup_tests"]
+    tests = findings_2025.tables["subgroup_tests"]
     lt5 = tests[(tests["variable"] == "tenure") & (tests["level"] == "lt5")]
     assert lt5["significant"].sum() >= 8 and (lt5["difference"] < 0).all()
     assert (lt5["p_holm"] >= lt5["p_value"]).all()
 
 
-def test_words_vs_action_gap_in_every_pair(f2025):
-    gaps = f2025.tables["gaps"]
+def test_words_vs_action_gap_in_every_pair(findings_2025):
+    gaps = findings_2025.tables["gaps"]
     assert len(gaps) == 14
     assert (gaps["gap"] > 0).all() and gaps["significant"].all()
     assert np.allclose(gaps["exists"] - gaps["effective"], gaps["gap"], atol=1e-9)
 
 
-def test_gap_se_uses_the_paired_difference(f2025):
+def test_gap_se_uses_the_paired_difference(findings_2025, prepared_2025):
     """The SE of the gap is that of the respondent-level difference; treating the two shares as
     independent samples would give a different (here larger) SE."""
-    p = prepare_cycle(ROOT / "params" / "2025.yaml")
-    gaps = f2025.tables["gaps"]
+    p = prepared_2025
+    gaps = findings_2025.tables["gaps"]
     row = gaps[(gaps["group"] == "official") & (gaps["exists_item"] == "lead_05")].iloc[0]
     both = p.data["lead_05"].notna() & p.data["lead_06"].notna() & (p.data["group"] == "official")
     d = p.design
@@ -129,8 +117,8 @@ def test_gap_se_uses_the_paired_difference(f2025):
     assert row["se"] < 0.9 * independent_se
 
 
-def test_summarise_and_contrast_agree_with_the_tested_estimators():
-    p = prepare_cycle(ROOT / "params" / "2024.yaml")
+def test_summarise_and_contrast_agree_with_the_tested_estimators(prepared_2024):
+    p = prepared_2024
     d = p.design
     data = d.data.assign(y=pd.to_numeric(d.data["lead_01"].astype("Float64")).astype(float))
     d2 = type(d).__new__(type(d))
@@ -164,9 +152,9 @@ def test_holm_matches_statsmodels():
     assert np.isnan(holm(with_gap)[1]) and np.allclose(holm(with_gap)[[0, 2, 3]], expected)
 
 
-def test_reliability_matches_the_textbook_formula(f2024):
-    p = prepare_cycle(ROOT / "params" / "2024.yaml")
-    rel = f2024.tables["reliability"]
+def test_reliability_matches_the_textbook_formula(findings_2024, prepared_2024):
+    p = prepared_2024
+    rel = findings_2024.tables["reliability"]
     row = rel[(rel["group"] == "official") & (rel["factor"] == 1)].iloc[0]
     ids = ["lead_01", "lead_02", "lead_03", "lead_05", "lead_06"]
     x = p.data.loc[p.data["group"] == "official", ids].astype(float).dropna()
@@ -176,8 +164,8 @@ def test_reliability_matches_the_textbook_formula(f2024):
     assert row["alpha_ci_low"] < alpha < row["alpha_ci_high"]
 
 
-def test_hedges_g_matches_the_formula(f2024):
-    p = prepare_cycle(ROOT / "params" / "2024.yaml")
+def test_hedges_g_matches_the_formula(findings_2024, prepared_2024):
+    p = prepared_2024
     from cipslib.analysis.measures import build_measures
     from cipslib.analysis.scoring import load_indicators
 
@@ -187,12 +175,12 @@ def test_hedges_g_matches_the_formula(f2024):
     nx, ny = len(x), len(y)
     sp = np.sqrt(((nx - 1) * x.var() + (ny - 1) * y.var()) / (nx + ny - 2))
     g = (x.mean() - y.mean()) / sp * (1 - 3 / (4 * (nx + ny) - 9))
-    al = f2024.tables["alignment"].set_index("factor")
+    al = findings_2024.tables["alignment"].set_index("factor")
     assert al.loc[3, "hedges_g"] == pytest.approx(g, rel=1e-3)
 
 
-def test_key_findings_are_ranked_records_built_from_their_numbers(f2024):
-    kf = f2024.key_findings
+def test_key_findings_are_ranked_records_built_from_their_numbers(findings_2024):
+    kf = findings_2024.key_findings
     assert [k["rank"] for k in kf] == list(range(1, len(kf) + 1))
     bribe = next(k for k in kf if k.get("indicator") == "bribe_refuse_or_ignore")
     expected = (
@@ -205,15 +193,15 @@ def test_key_findings_are_ranked_records_built_from_their_numbers(f2024):
     assert {"indicator", "gap", "weakest", "strongest", "aligned"} <= kinds
 
 
-def test_key_findings_mention_changes_and_composition(f2025):
-    kinds = [k["kind"] for k in f2025.key_findings]
+def test_key_findings_mention_changes_and_composition(findings_2025):
+    kinds = [k["kind"] for k in findings_2025.key_findings]
     assert "change" in kinds and "composition" in kinds
-    comp = next(k for k in f2025.key_findings if k["kind"] == "composition")
+    comp = next(k for k in findings_2025.key_findings if k["kind"] == "composition")
     assert comp["group"] == "official" and abs(comp["composition"]) > abs(comp["within"])
 
 
-def test_findings_json_is_complete_and_documented(f2025, tmp_path):
-    path = f2025.to_json(tmp_path / "findings.json")
+def test_findings_json_is_complete_and_documented(findings_2025, tmp_path):
+    path = findings_2025.to_json(tmp_path / "findings.json")
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert (
         doc["schema_version"] == SCHEMA_VERSION
@@ -221,7 +209,11 @@ def test_findings_json_is_complete_and_documented(f2025, tmp_path):
         and doc["previous_cycle"] == 2024
     )
     documented = (ROOT / "docs" / "findings.md").read_text(encoding="utf-8")
-    languages = f2025.inputs.current.codebook.languages if f2025.inputs else ("en", "uk", "fr")
+    languages = (
+        findings_2025.inputs.current.codebook.languages
+        if findings_2025.inputs
+        else ("en", "uk", "fr")
+    )
     for name, records in doc["tables"].items():
         assert f"`{name}`" in documented, f"table {name} is not documented"
         for column in records[0] if records else {}:
@@ -232,14 +224,14 @@ def test_findings_json_is_complete_and_documented(f2025, tmp_path):
             )
     assert "respondent_id" not in path.read_text(encoding="utf-8")
     # byte-identical on a second write
-    again = f2025.to_json(tmp_path / "again.json")
+    again = findings_2025.to_json(tmp_path / "again.json")
     assert again.read_bytes() == path.read_bytes()
 
 
-def test_precision_is_kept_with_every_estimate_and_low_precision_never_leads(f2024):
+def test_precision_is_kept_with_every_estimate_and_low_precision_never_leads(findings_2024):
     """Kish's effective n of the respondents behind each estimate and the CI half-width; the 2024
     officials (85% managers raked to the staff's 20%) lose most of their sample to the weights."""
-    est = f2024.tables["estimates"]
+    est = findings_2024.tables["estimates"]
     shown = est[~est["suppressed"]]
     assert shown["effective_sample_size"].notna().all() and shown["half_width"].notna().all()
     assert est.loc[est["suppressed"], ["effective_sample_size", "half_width"]].isna().all().all()
@@ -251,10 +243,12 @@ def test_precision_is_kept_with_every_estimate_and_low_precision_never_leads(f20
     officials = shown[(shown["group"] == "official") & (shown["kind"] == "item_fav")]
     assert (officials["effective_sample_size"] < 0.3 * officials["n"]).all()
     low = {(r["measure"], r["group"]) for _, r in shown[shown["low_precision"]].iterrows()}
-    for k in f2024.key_findings:
+    for k in findings_2024.key_findings:
         assert (k.get("measure"), k.get("group")) not in low, k["text"]["en"]
     for name in ("items", "factors", "experience", "subgroups"):
-        assert {"effective_sample_size", "half_width", "low_precision"} <= set(f2024[name].columns)
-    sub = f2024["subgroups"]
+        assert {"effective_sample_size", "half_width", "low_precision"} <= set(
+            findings_2024[name].columns
+        )
+    sub = findings_2024["subgroups"]
     assert sub.loc[sub["suppressed"], ["effective_sample_size", "half_width"]].isna().all().all()
     assert sub.loc[~sub["suppressed"], "low_precision"].any()

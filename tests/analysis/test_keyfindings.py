@@ -12,21 +12,10 @@ import pytest
 import yaml
 
 from cipslib.analysis import keyfindings as kf
-from cipslib.analysis.pipeline import analyse
 from cipslib.analysis.scoring import Indicator, load_indicators
 from cipslib.text.catalogue import available_languages, catalogues_dir
 
 from ..conftest import ROOT
-
-
-@pytest.fixture(scope="module")
-def f2024():
-    return analyse(ROOT / "params" / "2024.yaml")
-
-
-@pytest.fixture(scope="module")
-def f2025():
-    return analyse(ROOT / "params" / "2025.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +27,10 @@ def _position(finding) -> int:
     return [c.name for c in kf.CLASSES].index(finding["class"])
 
 
-def test_demo_order_follows_the_stated_rule(f2024, f2025):
+def test_demo_order_follows_the_stated_rule(findings_2024, findings_2025):
     """Class first, in the table's order, then score; bribery and the safety to report above the
     officials-vs-private differences."""
-    for fnd in (f2024, f2025):
+    for fnd in (findings_2024, findings_2025):
         found = fnd.key_findings
         assert [k["rank"] for k in found] == list(range(1, len(found) + 1))
         for a, b in itertools.pairwise(found):
@@ -65,7 +54,7 @@ def test_demo_order_follows_the_stated_rule(f2024, f2025):
                 assert k["class"] == "reporting"
     # 2025: the officials-vs-private differences, which ranked first, now follow the experience
     # indicators the method puts first
-    classes = [k["class"] for k in f2025.key_findings if k["summary"]]
+    classes = [k["class"] for k in findings_2025.key_findings if k["summary"]]
     assert classes == [
         "bribery",
         "bribery",
@@ -78,8 +67,8 @@ def test_demo_order_follows_the_stated_rule(f2024, f2025):
     ]
 
 
-def test_no_two_key_findings_share_a_subject(f2024, f2025, inds):
-    for fnd in (f2024, f2025):
+def test_no_two_key_findings_share_a_subject(findings_2024, findings_2025, inds):
+    for fnd in (findings_2024, findings_2025):
         said: dict = {}
         for k in fnd.key_findings:
             for subject in kf.subjects(k["kind"], k, inds):
@@ -104,16 +93,16 @@ def test_no_two_key_findings_share_a_subject(f2024, f2025, inds):
         assert len(texts) == len(set(texts))
     # 2025: the officials' rise in organised-crime pressure is one finding (its change), not also
     # its level; the officials' weakest factor is the first officials-vs-private difference
-    oc = [k for k in f2025.key_findings if k["class"] == "organised_crime"]
+    oc = [k for k in findings_2025.key_findings if k["class"] == "organised_crime"]
     assert [(k["kind"], k["measure"]) for k in oc] == [("change", "indicator.oc_pressure_any")]
-    hrm = next(k for k in f2025.key_findings if k["kind"] == "not_aligned")
+    hrm = next(k for k in findings_2025.key_findings if k["kind"] == "not_aligned")
     assert hrm["factor"] == 8 and not any(
-        k["kind"] == "weakest" and k["group"] == "official" for k in f2025.key_findings
+        k["kind"] == "weakest" and k["group"] == "official" for k in findings_2025.key_findings
     )
 
 
-def test_the_private_sector_rise_on_every_factor_is_one_finding(f2025):
-    tr = f2025.tables["trends"]
+def test_the_private_sector_rise_on_every_factor_is_one_finding(findings_2025):
+    tr = findings_2025.tables["trends"]
     std = tr[
         (tr["comparison"] == "standardised")
         & (tr["kind"] == "factor_index")
@@ -122,7 +111,7 @@ def test_the_private_sector_rise_on_every_factor_is_one_finding(f2025):
     assert len(std) == 10 and std["significant"].all() and (std["change"] > 0).all()
     low, high = std["change"].min(), std["change"].max()
     assert 7 < low < high < 11
-    across = [k for k in f2025.key_findings if k["kind"] == "across_factors"]
+    across = [k for k in findings_2025.key_findings if k["kind"] == "across_factors"]
     assert len(across) == 1
     k = across[0]
     assert k["class"] == "change_across_factors" and k["summary"]
@@ -144,18 +133,18 @@ def test_the_private_sector_rise_on_every_factor_is_one_finding(f2025):
         k["kind"] == "change"
         and k["group"] == "private"
         and k["measure"].startswith("factor_index")
-        for k in f2025.key_findings
+        for k in findings_2025.key_findings
     )
     officials = [
         k
-        for k in f2025.key_findings
+        for k in findings_2025.key_findings
         if k["kind"] == "change" and k["group"] == "official" and k["class"] == "change"
     ]
     assert [k["measure"] for k in officials] == ["factor_index.10"]
 
 
-def test_findings_json_carries_class_rank_and_score(f2025, tmp_path):
-    doc = json.loads(f2025.to_json(tmp_path / "findings.json").read_text(encoding="utf-8"))
+def test_findings_json_carries_class_rank_and_score(findings_2025, tmp_path):
+    doc = json.loads(findings_2025.to_json(tmp_path / "findings.json").read_text(encoding="utf-8"))
     names = {c.name for c in kf.CLASSES}
     for rank, k in enumerate(doc["key_findings"], start=1):
         assert k["rank"] == rank and k["class"] in names

@@ -27,10 +27,8 @@ def test_shipped_kpis_load(codebook, indicators):
     assert {k.dimension for k in kpis.values()} >= {"Organizational Development"}
 
 
-def test_kpi_values_come_from_the_findings(codebook, indicators, tmp_path):
-    from cipslib.analysis.pipeline import analyse
-
-    f24 = analyse(ROOT / "params" / "2024.yaml", with_previous=False)
+def test_kpi_values_come_from_the_findings(codebook, indicators, tmp_path, findings_2024):
+    f24 = findings_2024  # 2024 has no previous cycle
     kpis = load_kpis(KPI_FILE, codebook, indicators)
     table = kpi_table([f24], kpis, codebook, indicators)
     row = table[table["kpi"] == "INT-01"].iloc[0]
@@ -99,6 +97,7 @@ def test_indicator_not_asked_of_the_group(codebook, indicators, tmp_path):
         load_kpis(_write(tmp_path, body), codebook, indicators)
 
 
+@pytest.mark.slow
 def test_cips_kpi_command(tmp_path, capsys):
     assert main(["kpi", str(ROOT / "params" / "2024.yaml"), "--out", str(tmp_path / "kpi")]) == 0
     assert (tmp_path / "kpi" / "kpis.csv").exists() and (tmp_path / "kpi" / "kpis.xlsx").exists()
@@ -123,6 +122,7 @@ def test_cips_kpi_command(tmp_path, capsys):
     assert not (tmp_path / "kpi2").exists()
 
 
+@pytest.mark.slow
 def test_cips_findings_command(tmp_path, capsys):
     assert main(["findings", str(ROOT / "params" / "2024.yaml"), "--out", str(tmp_path)]) == 0
     assert (tmp_path / "findings.json").exists()

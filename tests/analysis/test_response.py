@@ -11,24 +11,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from cipslib.analysis.findings import compute_findings
-from cipslib.analysis.prepare import prepare_cycle
 from cipslib.analysis.response import response_table
 from cipslib.analysis.units import compute_units
 
 from ..conftest import ROOT
 
 POPULATION = ROOT / "params" / "population"
-
-
-@pytest.fixture(scope="module")
-def pc2025():
-    return prepare_cycle(ROOT / "params" / "2025.yaml")
-
-
-@pytest.fixture(scope="module")
-def f2025(pc2025):
-    return compute_findings(pc2025)
 
 
 def _yaml(name: str) -> dict:
@@ -41,9 +29,9 @@ def _group_row(table: pd.DataFrame, group: str) -> pd.Series:
     return rows.iloc[0]
 
 
-def test_response_rates_equal_counts_over_the_population_files(f2025, pc2025):
-    t = f2025.tables["response"]
-    data = pc2025.data
+def test_response_rates_equal_counts_over_the_population_files(findings_2025_alone, prepared_2025):
+    t = findings_2025_alone.tables["response"]
+    data = prepared_2025.data
     staff, frame = _yaml("scs_staff.yaml"), _yaml("private_frame.yaml")
     officials = int((data["group"] == "official").sum())
     private = data[data["group"] == "private"]
@@ -74,23 +62,23 @@ def test_response_rates_equal_counts_over_the_population_files(f2025, pc2025):
                 assert row["population"].item() == count
                 assert row["rate"].item() == pytest.approx(100 * n / count)
     # the respondents read are the quality table's
-    q = f2025.tables["quality"].set_index("screen")
+    q = findings_2025_alone.tables["quality"].set_index("screen")
     assert off["read"] == q.loc["respondents", "official"]
 
 
-def test_a_group_without_population_figures_has_no_rate(pc2025):
-    only_staff = {"official": pc2025.populations["official"]}
-    t = response_table(dataclasses.replace(pc2025, populations=only_staff))
+def test_a_group_without_population_figures_has_no_rate(prepared_2025):
+    only_staff = {"official": prepared_2025.populations["official"]}
+    t = response_table(dataclasses.replace(prepared_2025, populations=only_staff))
     priv = _group_row(t, "private")
     assert np.isnan(priv["population"]) and np.isnan(priv["rate"]) and not priv["suppressed"]
-    assert priv["respondents"] == (pc2025.data["group"] == "private").sum()
+    assert priv["respondents"] == (prepared_2025.data["group"] == "private").sum()
     assert set(t.loc[t["group"] == "private", "variable"].dropna()) == set()
 
 
-def test_a_small_level_hides_two_cells_of_its_margin_and_their_rates(pc2025):
-    data = pc2025.data
+def test_a_small_level_hides_two_cells_of_its_margin_and_their_rates(prepared_2025):
+    data = prepared_2025.data
     central = data.index[(data["group"] == "official") & (data["region"] == "central_office")]
-    small = dataclasses.replace(pc2025, data=data.drop(central[4:]).reset_index(drop=True))
+    small = dataclasses.replace(prepared_2025, data=data.drop(central[4:]).reset_index(drop=True))
     t = response_table(small, 10)
     region = t[(t["group"] == "official") & (t["variable"] == "region")].set_index("level")
     hidden = region[region["suppressed"]]
@@ -106,10 +94,10 @@ def test_a_small_level_hides_two_cells_of_its_margin_and_their_rates(pc2025):
     assert not role["suppressed"].any()
 
 
-def test_few_respondents_outside_the_frame_hide_the_in_scope_count(pc2025):
-    data = pc2025.data
+def test_few_respondents_outside_the_frame_hide_the_in_scope_count(prepared_2025):
+    data = prepared_2025.data
     outside = data.index[(data["group"] == "private") & data["business_type"].isna()]
-    few = dataclasses.replace(pc2025, data=data.drop(outside[3:]).reset_index(drop=True))
+    few = dataclasses.replace(prepared_2025, data=data.drop(outside[3:]).reset_index(drop=True))
     t = response_table(few, 10)
     priv = _group_row(t, "private")
     # respondents - in scope would be 3: the in-scope count and the rate are hidden, and so are
@@ -120,14 +108,15 @@ def test_few_respondents_outside_the_frame_hide_the_in_scope_count(pc2025):
     assert levels["suppressed"].all() and levels["respondents"].isna().all()
 
 
-def test_every_unit_report_has_its_response_rate(pc2025):
-    figures = compute_units(pc2025, "region")
+@pytest.mark.slow
+def test_every_unit_report_has_its_response_rate(prepared_2025):
+    figures = compute_units(prepared_2025, "region")
     staff = _yaml("scs_staff.yaml")["margins"]["region"]
     r = figures.response
     assert set(zip(r["unit"], r["group"], strict=True)) == {
         (u, g) for u, groups in figures.plan.reports.items() for g in groups
     }
-    data = pc2025.data
+    data = prepared_2025.data
     for _, row in r.iterrows():
         n = int(((data["region"] == row["unit"]) & (data["group"] == row["group"])).sum())
         assert row["respondents"] == n

@@ -6,23 +6,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cipslib.analysis.findings import compute_findings
-from cipslib.analysis.prepare import prepare_cycle
 
-from ..conftest import ROOT
+@pytest.fixture(scope="module")
+def cycles(prepared_2024, prepared_2025):
+    return prepared_2024, prepared_2025
 
 
 @pytest.fixture(scope="module")
-def cycles():
-    return prepare_cycle(ROOT / "params" / "2024.yaml"), prepare_cycle(
-        ROOT / "params" / "2025.yaml"
-    )
-
-
-@pytest.fixture(scope="module")
-def findings(cycles):
-    prev, cur = cycles
-    return compute_findings(cur, prev)
+def findings(findings_2025):
+    """The 2025 findings with their trends since 2024 (analyse: compute_findings of the 2025 demo
+    with the 2024 demo as its previous cycle)."""
+    return findings_2025
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 
 from cipslib.analysis.findings import Options, compute_findings
 from cipslib.analysis.measures import build_measures
-from cipslib.analysis.prepare import prepare_cycle
 from cipslib.analysis.scoring import load_indicators
 from cipslib.analysis.units import (
     NO_UNIT,
@@ -186,6 +185,7 @@ def test_unit_counts_and_assignment_follow_the_groups():
     assert cells[:24].tolist() == list("ab" * 12) and cells[24:].tolist() == [None, None]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(
     sizes=st.lists(st.integers(0, 40), min_size=1, max_size=9),
@@ -220,16 +220,6 @@ def test_no_withheld_unit_is_national_minus_the_published_units(sizes, unassigne
 
 
 # -- a constructed cycle: one region of 6 officials ------------------------------------------------
-@pytest.fixture(scope="module")
-def cycle2025():
-    return prepare_cycle(ROOT / "params" / "2025.yaml")
-
-
-@pytest.fixture(scope="module")
-def cycle2024():
-    return prepare_cycle(ROOT / "params" / "2024.yaml")
-
-
 def _shrink(cycle, keep: dict[str, int]):
     """The cycle with only ``keep[region]`` officials left in some regions, weighted again."""
     data = cycle.data
@@ -246,9 +236,9 @@ def _shrink(cycle, keep: dict[str, int]):
 
 
 @pytest.fixture(scope="module")
-def six_officials(cycle2025):
+def six_officials(prepared_2025):
     """The 2025 demo with only 6 officials left in the central office."""
-    return _shrink(cycle2025, {"central_office": 6})
+    return _shrink(prepared_2025, {"central_office": 6})
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +246,7 @@ def six_figures(six_officials):
     return compute_units(six_officials)
 
 
+@pytest.mark.slow
 def test_a_region_of_six_gets_no_report_and_the_next_smallest_is_pooled(six_officials, six_figures):
     plan = six_figures.plan
     counts = unit_counts(six_officials.data, "region")["official"]
@@ -275,6 +266,7 @@ def test_a_region_of_six_gets_no_report_and_the_next_smallest_is_pooled(six_offi
         assert not ((t["group"] == "official") & t["unit"].isin(["central_office", partner])).any()
 
 
+@pytest.mark.slow
 def test_the_pool_is_national_minus_the_published_units(six_officials, six_figures):
     data, design = six_officials.data, six_officials.design
     values = build_measures(data, six_officials.codebook, load_indicators(six_officials.codebook))
@@ -304,16 +296,18 @@ def _national_hides_the_withheld(prepared, figures):
     return cells
 
 
+@pytest.mark.slow
 def test_the_national_table_hides_what_the_unit_reports_withhold(six_officials, six_figures):
     # the national secondary suppression already hides the partner here (smallest region)
     cells = _national_hides_the_withheld(six_officials, six_figures)
     assert cells.query("group == 'official'").empty
 
 
-def test_the_national_table_hides_a_unit_withheld_for_a_small_remainder(cycle2025):
+@pytest.mark.slow
+def test_the_national_table_hides_a_unit_withheld_for_a_small_remainder(prepared_2025):
     # 3 + 4 officials: the national table hides both (two hidden cells) but their sum, 7, is a
     # small group, so the unit plan withholds a third region, which the national table showed
-    shrunk = _shrink(cycle2025, {"central_office": 3, "east": 4})
+    shrunk = _shrink(prepared_2025, {"central_office": 3, "east": 4})
     figures = compute_units(shrunk)
     withheld = figures.plan.withheld.query("group == 'official'").set_index("unit")["reason"]
     third = withheld.index.difference(["central_office", "east"])
@@ -344,54 +338,45 @@ def _hidden_per_line_ok(figures, prepared):
         assert hidden != 1, (g, measure)
 
 
-def test_every_measure_line_hides_none_or_two(six_officials, six_figures, cycle2025):
+@pytest.mark.slow
+def test_every_measure_line_hides_none_or_two(six_officials, six_figures, prepared_2025):
     _hidden_per_line_ok(six_figures, six_officials)
-    strict = dataclasses.replace(Options.from_params(cycle2025.params), min_cell=160)
-    _hidden_per_line_ok(compute_units(cycle2025, options=strict, pool=False), cycle2025)
+    strict = dataclasses.replace(Options.from_params(prepared_2025.params), min_cell=160)
+    _hidden_per_line_ok(compute_units(prepared_2025, options=strict, pool=False), prepared_2025)
 
 
 # -- the 2025 demo ---------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def figures2025(cycle2025, cycle2024):
-    return compute_units(cycle2025, previous=cycle2024)
-
-
-@pytest.fixture(scope="module")
-def findings2025(cycle2025):
-    return compute_findings(cycle2025)
-
-
-def test_every_region_gets_its_unit_figures(cycle2025, figures2025):
-    counts = unit_counts(cycle2025.data, "region")
-    assert figures2025.units == [u for u in counts.index if counts.loc[u].sum() > 0]
-    for unit in figures2025.units:
-        report = figures2025.report(unit)
+def test_every_region_gets_its_unit_figures(prepared_2025, units_2025):
+    counts = unit_counts(prepared_2025.data, "region")
+    assert units_2025.units == [u for u in counts.index if counts.loc[u].sum() > 0]
+    for unit in units_2025.units:
+        report = units_2025.report(unit)
         groups = [g for g in ("official", "private") if counts.loc[unit, g] > 0]
         assert sorted(report["estimates"]["group"].unique()) == groups
         kinds = set(report["estimates"]["kind"])
         assert kinds == {"factor_index", "factor_fav", "indicator"}
         assert set(report["differences"]["group"]) == set(groups)
-    assert figures2025.plan.reports["central_office"] == ("official",)
+    assert units_2025.plan.reports["central_office"] == ("official",)
 
 
-def test_unit_estimates_equal_the_national_region_rows(figures2025, findings2025):
-    sub = findings2025["subgroups"]
+def test_unit_estimates_equal_the_national_region_rows(units_2025, findings_2025_alone):
+    sub = findings_2025_alone["subgroups"]
     nat = sub[sub["variable"] == "region"].rename(columns={"level": "unit"})
     cols = ["estimate", "se", "ci_low", "ci_high", "n", "effective_sample_size", "half_width"]
-    both = figures2025.estimates.merge(nat, on=["group", "unit", "measure"], suffixes=("", "_n"))
+    both = units_2025.estimates.merge(nat, on=["group", "unit", "measure"], suffixes=("", "_n"))
     assert len(both) == len(nat) > 100
     assert (both["suppressed"] == both["suppressed_n"]).all()
     shown = both[~both["suppressed"]]
     for c in cols:
         assert np.allclose(shown[c], shown[f"{c}_n"], rtol=1e-10, atol=1e-12), c
     assert (shown["low_precision"] == shown["low_precision_n"]).all()
-    assert national_cells_to_hide(figures2025, sub).empty
+    assert national_cells_to_hide(units_2025, sub).empty
 
 
-def test_unit_minus_rest_equals_the_national_region_tests(figures2025, findings2025):
-    tests = findings2025["subgroup_tests"]
+def test_unit_minus_rest_equals_the_national_region_tests(units_2025, findings_2025_alone):
+    tests = findings_2025_alone["subgroup_tests"]
     nat = tests[tests["variable"] == "region"].rename(columns={"level": "unit"})
-    both = figures2025.differences.merge(nat, on=["group", "unit", "measure"], suffixes=("", "_n"))
+    both = units_2025.differences.merge(nat, on=["group", "unit", "measure"], suffixes=("", "_n"))
     assert len(both) == len(nat) > 50 and (both["versus"] == "rest").all()
     pairs = {"estimate_unit": "estimate_a", "estimate_rest": "estimate_b", "n_rest": "n_b"}
     pairs |= {c: f"{c}_n" for c in ("difference", "se", "ci_low", "ci_high", "p_value")}
@@ -399,19 +384,20 @@ def test_unit_minus_rest_equals_the_national_region_tests(figures2025, findings2
         assert np.allclose(both[ours], both[theirs], rtol=1e-10, atol=1e-12), ours
 
 
-def test_holm_is_applied_within_each_unit_report(figures2025):
+def test_holm_is_applied_within_each_unit_report(units_2025):
     from cipslib.survey.inference import holm
 
-    for unit in figures2025.units:
-        d = figures2025.report(unit)["differences"]
+    for unit in units_2025.units:
+        d = units_2025.report(unit)["differences"]
         assert np.allclose(d["p_holm"], holm(d["p_value"].to_numpy()))
         assert (d["significant"] == (d["p_holm"] < 0.05)).all()
 
 
-def test_changes_compare_each_unit_with_its_previous_cycle(figures2025, cycle2024):
-    before = compute_units(cycle2024).estimates.set_index(["unit", "group", "measure"])
-    now = figures2025.estimates.set_index(["unit", "group", "measure"])
-    ch = figures2025.changes.set_index(["unit", "group", "measure"])
+@pytest.mark.slow
+def test_changes_compare_each_unit_with_its_previous_cycle(units_2025, prepared_2024):
+    before = compute_units(prepared_2024).estimates.set_index(["unit", "group", "measure"])
+    now = units_2025.estimates.set_index(["unit", "group", "measure"])
+    ch = units_2025.changes.set_index(["unit", "group", "measure"])
     assert len(ch) > 100 and OTHER_UNITS not in ch.index.get_level_values("unit")
     key = ("west", "official", "factor_index.1")
     assert ch.loc[key, "estimate_prev"] == pytest.approx(before.loc[key, "estimate"], rel=1e-12)
@@ -422,9 +408,10 @@ def test_changes_compare_each_unit_with_its_previous_cycle(figures2025, cycle202
     assert ch.loc[key, "se"] == pytest.approx(se, rel=1e-12)
 
 
-def test_subgroup_tables_inside_units_hide_none_or_two_per_line(cycle2025):
-    strict = dataclasses.replace(Options.from_params(cycle2025.params), min_cell=40)
-    fig = compute_units(cycle2025, options=strict)
+@pytest.mark.slow
+def test_subgroup_tables_inside_units_hide_none_or_two_per_line(prepared_2025):
+    strict = dataclasses.replace(Options.from_params(prepared_2025.params), min_cell=40)
+    fig = compute_units(prepared_2025, options=strict)
     sub = fig.subgroups
     assert sub["suppressed"].any() and not sub["suppressed"].all()
     assert sub.loc[sub["suppressed"], ["estimate", "n"]].isna().all().all()

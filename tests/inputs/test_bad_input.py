@@ -412,6 +412,7 @@ def test_the_matrix_is_large_enough():
     assert len(CASES) >= 40
 
 
+@pytest.mark.slow
 def test_render_of_bad_data_exits_2_and_leaves_reports_untouched(base_export, tmp_path, capsys):
     reports = tmp_path / "reports"
     (reports / "2024").mkdir(parents=True)

@@ -12,10 +12,8 @@ import pandas as pd
 import pytest
 
 import cipslib
-from cipslib.analysis.pipeline import analyse
 from cipslib.cli import main
 from cipslib.inputs.demo import demo_path
-from cipslib.inputs.synthetic import simulate_cycle
 
 from ..conftest import ROOT
 from . import exports
@@ -24,8 +22,8 @@ CYCLE = 2025
 
 
 @pytest.fixture(scope="module")
-def coded(codebook):
-    return simulate_cycle(CYCLE, codebook)
+def coded(raw2025):
+    return raw2025.copy()
 
 
 @pytest.fixture(scope="module")
@@ -61,12 +59,13 @@ def _findings(path):
 
 
 @pytest.fixture(scope="module")
-def coded_findings(tmp_path_factory):
+def coded_findings(tmp_path_factory, findings_2025):
     out = tmp_path_factory.mktemp("coded")
-    analyse(ROOT / "params" / "2025.yaml").to_json(out / "findings.json")
+    findings_2025.to_json(out / "findings.json")
     return _findings(out / "findings.json")
 
 
+@pytest.mark.slow
 def test_google_forms_ukrainian_csv_gives_the_same_findings(
     tmp_path, codebook, coded, coded_findings, capsys
 ):
@@ -84,6 +83,7 @@ def test_google_forms_ukrainian_csv_gives_the_same_findings(
     assert "-> item lead_02 (by text)" in printed
 
 
+@pytest.mark.slow
 def test_english_xlsx_with_question_keys_gives_the_same_findings(
     tmp_path, codebook, coded, coded_findings
 ):
@@ -103,6 +103,7 @@ def test_english_xlsx_with_question_keys_gives_the_same_findings(
     assert _findings(tmp_path / "out" / "findings.json") == coded_findings
 
 
+@pytest.mark.slow
 def test_google_forms_in_windows_1251(tmp_path, codebook, coded, reference):
     frame = exports.google_forms(coded, codebook, CYCLE, "uk")
     path = tmp_path / "responses.csv"
@@ -112,6 +113,7 @@ def test_google_forms_in_windows_1251(tmp_path, codebook, coded, reference):
     _same_answers(loaded, reference)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("codes", [True, False], ids=["codes", "labels"])
 def test_limesurvey_code_and_text_headers(tmp_path, codebook, coded, reference, codes):
     frame = exports.limesurvey(coded, codebook, CYCLE, codes=codes)
@@ -126,6 +128,7 @@ def test_limesurvey_code_and_text_headers(tmp_path, codebook, coded, reference, 
     assert rules["interviewtime"] == "alias" and rules["id"] == "alias"
 
 
+@pytest.mark.slow
 def test_kobotoolbox_like_xlsx_with_labels(tmp_path, codebook, coded, reference):
     frame = exports.labelled(
         coded,
@@ -138,12 +141,14 @@ def test_kobotoolbox_like_xlsx_with_labels(tmp_path, codebook, coded, reference)
     _same_answers(cipslib.load_cycle(tmp_path / "kobo.xlsx", codebook, CYCLE), reference)
 
 
+@pytest.mark.slow
 def test_parquet_with_labels(tmp_path, codebook, coded, reference):
     frame = exports.labelled(coded, codebook, CYCLE, "en", lambda c: c)
     frame.to_parquet(tmp_path / "responses.parquet", index=False)
     _same_answers(cipslib.load_cycle(tmp_path / "responses.parquet", codebook, CYCLE), reference)
 
 
+@pytest.mark.slow
 def test_surveymonkey_two_header_rows(tmp_path, codebook, coded, reference):
     rows = exports.survey_monkey(coded, codebook, CYCLE)
     path = tmp_path / "surveymonkey.csv"
@@ -153,6 +158,7 @@ def test_surveymonkey_two_header_rows(tmp_path, codebook, coded, reference):
     _same_answers(loaded, reference)
 
 
+@pytest.mark.slow
 def test_mixed_codes_and_labels_in_one_column(tmp_path, codebook, coded, reference):
     frame = exports.labelled(coded, codebook, CYCLE, "en", lambda c: c)
     numeric = coded["lead_01"].map(lambda v: None if pd.isna(v) else f"{v:.1f}")
@@ -161,6 +167,7 @@ def test_mixed_codes_and_labels_in_one_column(tmp_path, codebook, coded, referen
     _same_answers(cipslib.load_cycle(tmp_path / "mixed.csv", codebook, CYCLE), reference)
 
 
+@pytest.mark.slow
 def test_unknown_labels_are_all_reported(tmp_path, codebook, coded, capsys):
     frame = exports.labelled(coded, codebook, CYCLE, "en", lambda c: c)
     frame.loc[3, "lead_01"] = "Somewhat agree"
@@ -173,6 +180,7 @@ def test_unknown_labels_are_all_reported(tmp_path, codebook, coded, capsys):
     assert "row 10, column 'region': unknown value (found 'Atlantis'" in err
 
 
+@pytest.mark.slow
 def test_a_column_two_items_claim_is_an_error(tmp_path, codebook, coded):
     text = (ROOT / "cipslib" / "data" / "codebook.yaml").read_text(encoding="utf-8")
     for key in ("LEAD_EXAMPLE", "LEAD_SUPERVISOR_ACTS"):
@@ -187,6 +195,7 @@ def test_a_column_two_items_claim_is_an_error(tmp_path, codebook, coded):
     assert "item 'lead_02'" in str(err.value) and "item 'lead_03'" in str(err.value)
 
 
+@pytest.mark.slow
 def test_a_drafted_codebook_once_completed_reads_the_export(tmp_path, codebook, coded, capsys):
     """`cips codebook draft` on a Google-Forms-like export: one item per answer column, the shipped
     scales recognised from the label sets, respondent variables with their levels, TODO marks; once
@@ -273,6 +282,7 @@ def test_headers_are_matched_whatever_their_punctuation_and_numbering(codebook):
     assert m.match("Some other question").target is None
 
 
+@pytest.mark.slow
 def test_qualtrics_three_header_rows_and_metadata(tmp_path, codebook, coded, reference, capsys):
     rows = exports.qualtrics(coded, codebook, CYCLE)
     path = tmp_path / "qualtrics.csv"
@@ -305,6 +315,7 @@ def test_kobotoolbox_group_paths_and_system_columns(tmp_path, codebook, coded, r
     _same_answers(loaded, reference)
 
 
+@pytest.mark.slow
 def test_messages_name_the_exports_own_column(tmp_path, codebook, coded, capsys):
     frame = exports.keyed(coded, codebook, CYCLE, "en")
     frame.loc[3, "LEAD_COMMITMENT"] = "Somewhat agree"

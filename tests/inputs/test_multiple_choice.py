@@ -12,7 +12,6 @@ from cipslib.analysis.findings import Options, compute_findings
 from cipslib.analysis.prepare import prepare_data
 from cipslib.inputs.codebook import shipped_codebook_path
 from cipslib.inputs.population import load_population
-from cipslib.inputs.synthetic import simulate_cycle
 
 from ..conftest import ROOT, write_csv
 
@@ -49,9 +48,9 @@ def choice_codebook(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def export(codebook):
+def export(raw2025):
     """The 2025 demo export and each private respondent's selected options (None: no answer)."""
-    frame = simulate_cycle(2025, codebook)
+    frame = raw2025.copy()
     rng = np.random.default_rng(11)
     chosen = []
     for group in frame["group"]:
@@ -121,6 +120,7 @@ def test_a_part_that_is_no_option_is_reported(tmp_path, choice_codebook, export)
     assert "found 'Complex rules; Weather'" in str(err.value)
 
 
+@pytest.mark.slow
 def test_each_option_is_a_share_selecting_with_its_ci(tmp_path, choice_codebook, export):
     frame, chosen = export
     frame = frame.copy()

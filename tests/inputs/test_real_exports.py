@@ -240,6 +240,7 @@ def test_kobo_findings_cli(kobo, tmp_path, capsys):
     assert main(["findings", str(params), "--out", str(tmp_path / "out"), "--show", "0"]) == 0
 
 
+@pytest.mark.slow
 def test_kobo_render_minimal_params(kobo, tmp_path):
     _, codebook, data = kobo
     params = _params(tmp_path, data, codebook)
@@ -491,6 +492,7 @@ def test_bes_draft_has_the_agree_items(bes):
     assert not {"pidwethey", "wt"} & set(draft["identifiers"]["names"])
 
 
+@pytest.mark.slow
 def test_bes_check_and_figures_by_hand(bes, capsys):
     folder, sav = bes
     codebook = _write_yaml(_bes_codebook(_draft(sav), sav), folder / "codebook.yaml")
@@ -917,6 +919,7 @@ def test_gforms_figures_by_hand(gforms, tmp_path):
 # --- cips findings on a params file of each new export -------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("export", ["sleeping", "star_wars", "lime", "gforms", "qualtrics"])
 def test_new_exports_findings_and_render(export, request, tmp_path):
     """Each export as the tool wrote it, with its fixture's codebook: findings, then the report

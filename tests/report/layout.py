@@ -75,10 +75,11 @@ def pages(html_path: Path) -> list[Page]:
     return out
 
 
-def problems(html_path: Path) -> list[str]:
-    """What is wrong with the PDF's layout: boxes past the margins, headings at a page's foot."""
+def problems(html_path: Path, laid: list[Page] | None = None) -> list[str]:
+    """What is wrong with the PDF's layout: boxes past the margins, headings at a page's foot.
+    ``laid``: the report's pages when the caller has laid it out already (``pages(html_path)``)."""
     found = []
-    for page in pages(html_path):
+    for page in pages(html_path) if laid is None else laid:
         found += [f"page {page.number}: {what} runs past the margin" for what in page.outside[:3]]
         if page.last_is_heading:
             found.append(f"page {page.number} ends with the heading {page.last!r}")

@@ -20,7 +20,6 @@ from openpyxl import load_workbook
 from cipslib.analysis.disclosure import COMPLEMENTARY_MARK
 from cipslib.errors import CipsDataError
 from cipslib.inputs.params import load_params, validate_params
-from cipslib.report import Report
 from cipslib.report.annex import AnnexTables, write_tables_xlsx
 from cipslib.report.blocks import table_html
 from cipslib.report.charts import HIGHER, LOWER, driver_grid, subgroup_heatmap, subgroup_marks
@@ -34,8 +33,9 @@ CYRILLIC = re.compile("[А-Яа-яІіЇїЄєҐґ]")
 
 
 @pytest.fixture(scope="module")
-def report():
-    return Report.build(ROOT / "params" / "2025.yaml", "en")
+def report(report_2025_en):
+    """The 2025 demo report in English (with 2024 as its previous cycle)."""
+    return report_2025_en
 
 
 @pytest.fixture(scope="module")
@@ -247,12 +247,14 @@ def test_driver_points_are_named(report, lang):
 # -- the Ukrainian report, printed and on screen ----------------------------------------------
 @pytest.fixture(scope="module")
 def uk_render(tmp_path_factory):
+    """The 2025 demo report rendered in Ukrainian, HTML and PDF."""
     out = tmp_path_factory.mktemp("uk2025")
     return render(
         ROOT / "params" / "2025.yaml", out=out, language="uk", progress=False, name="2025-uk"
     )
 
 
+@pytest.mark.slow
 def test_the_ukrainian_pdf_keeps_every_column_and_heading_on_its_page(uk_render):
     """The ten-factors table keeps its last column ("Збіг оцінок") inside the margin; no page
     ends with a heading; a p-value is never split across lines; the annex is in the PDF, on
@@ -262,8 +264,8 @@ def test_the_ukrainian_pdf_keeps_every_column_and_heading_on_its_page(uk_render)
     from .layout import pages, problems
 
     html_path = next(uk_render.glob("*.html"))
-    assert problems(html_path) == []
-    laid = pages(html_path)
+    laid = pages(html_path)  # laid out once, for both checks
+    assert problems(html_path, laid) == []
     reader = PdfReader(next(uk_render.glob("*.pdf")))
     assert len(laid) == len(reader.pages)
     texts = [page.extract_text() for page in reader.pages]
@@ -278,6 +280,7 @@ def test_the_ukrainian_pdf_keeps_every_column_and_heading_on_its_page(uk_render)
     assert not any(page.landscape for page in laid[:annex])
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     find_chromium() is None, reason="needs Debian's chromium (installed by .ci/run)"
 )

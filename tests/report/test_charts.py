@@ -21,7 +21,7 @@ from matplotlib.legend import Legend
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from cipslib.analysis.units import OTHER_UNITS, compute_units
+from cipslib.analysis.units import OTHER_UNITS
 from cipslib.report import Report
 from cipslib.report.blocks import factors_present, groups_present, subgroup_variables
 from cipslib.report.charts import DIVERGING, GROUP_STYLES, RAW_STYLE, driver_grid, unit_dots
@@ -29,7 +29,6 @@ from cipslib.report.display import Drawn, each, figure_alt, figure_png, figure_p
 from cipslib.text.catalogue import load_catalogue
 from cipslib.text.numbers import NumberFormat
 
-from ..conftest import ROOT
 from .test_series import third_cycle  # noqa: F401  (the fixture: a 2026 cycle after the demo)
 
 LANGUAGES = ("en", "uk")
@@ -39,9 +38,9 @@ BASE_N = re.compile(r"\bn\s*[=<]")
 
 
 @pytest.fixture(scope="module")
-def report():
+def report(report_2025_en):
     """The 2025 demo report (with 2024 as its previous cycle), built once; a language is a copy."""
-    return Report.build(ROOT / "params" / "2025.yaml", "en")
+    return report_2025_en
 
 
 @pytest.fixture(scope="module")
@@ -232,6 +231,7 @@ def _readable(report: Report, kind: str, lang: str) -> tuple[int, list[str]]:
     return drawn, failures
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("kind", KINDS)
 def test_charts_have_no_clipped_or_overlapping_text(report, kind, lang):
@@ -240,6 +240,7 @@ def test_charts_have_no_clipped_or_overlapping_text(report, kind, lang):
     assert not failures, "\n".join(failures)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_series_chart_is_readable(series_report, report, lang):
     """Over three cycles each group has a series chart (ten panels, one legend); the two-cycle
@@ -251,6 +252,7 @@ def test_the_series_chart_is_readable(series_report, report, lang):
     assert report.series_chart("official") is None
 
 
+@pytest.mark.slow
 def test_a_factor_fits_on_its_page(report):
     """Both groups' statements of a factor are one chart: a panel per group under one title,
     legend and caption, short enough to share an A4 page with the lead and the items table."""
@@ -266,6 +268,7 @@ def test_a_factor_fits_on_its_page(report):
         assert local.likert(1, "official").get_figwidth() == fig.get_figwidth()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_charts_are_deterministic(report, lang):
     local = dataclasses.replace(report, language=lang)
@@ -279,6 +282,7 @@ def test_charts_are_deterministic(report, lang):
     assert first == second
 
 
+@pytest.mark.slow
 def test_figures_drawn_side_by_side_are_the_same_bytes(report):
     figures = [report.likert(f) for f in factors_present(report)[:3]] + [report.factor_chart()]
     one_by_one = [figure_png(f) for f in figures]
@@ -286,6 +290,7 @@ def test_figures_drawn_side_by_side_are_the_same_bytes(report):
     assert figure_pngs(figures, workers=3) == one_by_one
 
 
+@pytest.mark.slow
 def test_pages_made_side_by_side_are_the_pages_made_one_by_one(report):
     factors = factors_present(report)[:3]
     pages = each(factors, report.factor_page)
@@ -339,6 +344,7 @@ def test_the_palette_separates_in_grey():
     assert all(b - a >= 15 for a, b in zip(shades, shades[1:], strict=False))
 
 
+@pytest.mark.slow
 def test_charts_with_hidden_cells_stay_readable(report):
     """With a minimum cell size that hides most subgroups and the private sector's answers, hidden
     cells read "<1000" and still no text is cut or overlaps (in Ukrainian, the longer labels)."""
@@ -361,9 +367,9 @@ GROUPS = ("official", "private")
 
 
 @pytest.fixture(scope="module")
-def unit_figures(report):
+def unit_figures(units_2025):
     """The 2025 demo's figures per region, with the regions' changes since 2024."""
-    return compute_units(report.current, "region", report.previous)
+    return units_2025
 
 
 def _unit_chart(report: Report, figures, unit: str, group: str, lang: str, **kw):
@@ -376,6 +382,7 @@ def _factor_rows(table: pd.DataFrame, unit: str, group: str) -> pd.DataFrame:
     return rows[rows["kind"] == "factor_index"].sort_values("factor")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_unit_charts_are_readable(report, unit_figures, lang):
     """Every unit x group of the demo: readable, titled with the unit and the group, and the

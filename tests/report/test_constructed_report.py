@@ -42,6 +42,8 @@ from ..any_codebook import (
     write_csv,
 )
 
+pytestmark = pytest.mark.slow  # the constructed cycles are rendered end to end
+
 CYCLES = (2024, 2025)
 N = 80
 # population figures: one margin per group, other shares than the sample's, other in each cycle

@@ -10,15 +10,9 @@ import re
 
 import pytest
 
-from cipslib.report.blocks import Report
 from cipslib.report.dashboard import format_rate
 
 from ..conftest import ROOT
-
-
-@pytest.fixture(scope="module")
-def report2025():
-    return Report.build(ROOT / "params" / "2025.yaml", "en")
 
 
 def _text(block) -> str:
@@ -27,22 +21,22 @@ def _text(block) -> str:
     return html.unescape(re.sub(r"[ \t\n]+", " ", re.sub(r"<[^>]+>", " ", str(block))))
 
 
-def test_the_dashboard_shows_the_response_rate_in_the_languages_format(report2025):
-    t = report2025.findings.tables["response"]
+def test_the_dashboard_shows_the_response_rate_in_the_languages_format(report_2025_en):
+    t = report_2025_en.findings.tables["response"]
     official = t[(t["group"] == "official") & t["variable"].isna()].iloc[0]
     rate = official["rate"]
-    en = _text(report2025.dashboard())
+    en = _text(report_2025_en.dashboard())
     assert f"{rate:.1f}%" == "41.3%" and "41.3% response rate" in en
     assert f"{int(official['in_scope']):,} of {int(official['population']):,} in scope" in en
-    uk = _text(dataclasses.replace(report2025, language="uk").dashboard())
+    uk = _text(dataclasses.replace(report_2025_en, language="uk").dashboard())
     assert "41,3\u00a0% рівень участі" in uk and "4\u00a0091 з 9\u00a0912" in uk
-    assert format_rate(report2025.fmt, rate) == "41.3%"
+    assert format_rate(report_2025_en.fmt, rate) == "41.3%"
 
 
-def test_the_dashboard_shows_the_factors_changes_and_headline_indicators(report2025):
-    block = str(report2025.dashboard())
+def test_the_dashboard_shows_the_factors_changes_and_headline_indicators(report_2025_en):
+    block = str(report_2025_en.dashboard())
     text = _text(block)
-    fnd = report2025.findings
+    fnd = report_2025_en.findings
     for name in fnd.tables["factors"]["factor_en"].unique():
         assert name in text
     headline = fnd.tables["experience"]
@@ -54,25 +48,25 @@ def test_the_dashboard_shows_the_factors_changes_and_headline_indicators(report2
     up = std[std["significant"] & (std["change"] > 0)]
     assert len(up) and "▲\u00a0+" in block and "significant rise" in text
     quiet = std[~std["significant"]].iloc[0]
-    assert report2025.fmt.number(quiet["change"], 1, signed=True) in text
+    assert report_2025_en.fmt.number(quiet["change"], 1, signed=True) in text
     # one section, with its page break after it in print
     assert block.startswith('<section class="dashboard">') and "Change: since 2024" in text
 
 
-def test_without_a_previous_cycle_every_change_reads_a_dash():
-    report = Report.build(ROOT / "params" / "2024.yaml", "en")
-    text = _text(report.dashboard())
+def test_without_a_previous_cycle_every_change_reads_a_dash(report_2024_en):
+    text = _text(report_2024_en.dashboard())
     assert "there is no previous cycle to compare with" in text
     assert "▲" not in text and "▼" not in text
     assert re.search(r"1\. Leadership and Commitment \d+ \(\d+–\d+\) [\d,]+ – ", text)
 
 
-def test_the_method_defines_the_response_rate(report2025):
-    text = _text(report2025.method())
+def test_the_method_defines_the_response_rate(report_2025_en):
+    text = _text(report_2025_en.method())
     assert "The response rate is the number of respondents retained after the quality" in text
     assert "reference date 1 January 2025" in text and "not a probability sample" in text
 
 
+@pytest.mark.slow
 def test_unit_reports_and_the_index_page_give_each_units_response_rate():
     import yaml
 

@@ -55,6 +55,7 @@ def previous(tmp_path_factory):
     return out, _digest(folder)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("moment", "formats", "condition"),
     [
@@ -68,11 +69,13 @@ def test_kill_keeps_the_previous_report(previous, moment, formats, condition):
     assert _digest(out / "2024") == before, moment
 
 
+@pytest.mark.slow
 def test_kill_on_a_first_run_leaves_no_report(tmp_path):
     _kill_when(tmp_path, "html", lambda tmp: any(tmp.glob("*.ipynb")))
     assert not (tmp_path / "2024").exists()
 
 
+@pytest.mark.slow
 def test_next_run_after_kills_succeeds_and_cleans_up(previous):
     out, before = previous
     _kill_when(out, "html", lambda tmp: any(tmp.glob("*.ipynb")))
@@ -83,6 +86,7 @@ def test_next_run_after_kills_succeeds_and_cleans_up(previous):
     assert set(after) == set(before) and after["findings.json"] == before["findings.json"]
 
 
+@pytest.mark.slow
 def test_interrupted_publish_is_recovered(previous, tmp_path):
     """A kill between the two renames of the publish leaves `.2024.previous` and no `2024`:
     restored."""
@@ -97,6 +101,7 @@ def test_interrupted_publish_is_recovered(previous, tmp_path):
     ).exists()
 
 
+@pytest.mark.slow
 def test_two_concurrent_renders_of_one_cycle_both_publish(tmp_path):
     """A scheduled job and an analyst render the same cycle into the same folder at once: neither
     removes the other's temporary folder, both publish a complete report, nothing is left behind."""

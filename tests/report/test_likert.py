@@ -25,8 +25,6 @@ from cipslib.report.charts import (
 )
 from cipslib.text.catalogue import load_catalogue
 
-from ..conftest import ROOT
-
 LANGUAGES = ("en", "uk")
 GROUPS = ("official", "private")
 MARK = "⇄"
@@ -169,9 +167,9 @@ def test_an_empty_slice_gives_no_segments():
 
 # -- the demo findings -----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def report():
+def report(report_2025_en):
     """The 2025 demo report (with 2024 as its previous cycle)."""
-    return Report.build(ROOT / "params" / "2025.yaml", "en")
+    return report_2025_en
 
 
 def test_the_demo_bars_are_centred(report):
@@ -297,6 +295,7 @@ def _reversed_items(report: Report) -> set[str]:
     return set(items.loc[items["reverse"], "item"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_charts_mark_the_reverse_worded_statements(report, lang):
     local = dataclasses.replace(report, language=lang)

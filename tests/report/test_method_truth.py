@@ -10,14 +10,10 @@ import re
 
 import pytest
 
-from cipslib.report.blocks import Report
-
-from ..conftest import ROOT
-
 
 @pytest.fixture(scope="module")
-def report():
-    return Report.build(ROOT / "params" / "2024.yaml", "en")
+def report(report_2024_en):
+    return report_2024_en
 
 
 def _text(page) -> str:

@@ -21,6 +21,7 @@ def test_committed_without_outputs(path):
     )
 
 
+@pytest.mark.slow
 def test_explore_notebook_runs():
     nb = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
     NotebookClient(

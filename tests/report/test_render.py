@@ -46,6 +46,7 @@ def _html(folder):
     return next(folder.glob("*.html")).read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_report_folder_is_complete(rendered):
     names = sorted(p.name for p in rendered.iterdir())
     assert names == [
@@ -62,6 +63,7 @@ def test_report_folder_is_complete(rendered):
     ]  # no temporary leftovers
 
 
+@pytest.mark.slow
 def test_the_full_tables_workbook(rendered):
     """tables.xlsx: a contents sheet, then one sheet per findings table, in the report's words,
     with the precision columns (standard error, effective n, half-width, low precision)."""
@@ -84,6 +86,7 @@ def test_the_full_tables_workbook(rendered):
     assert len(items) - head - 1 == len(fnd["tables"]["items"])
 
 
+@pytest.mark.slow
 def test_html_has_every_section_and_no_code(rendered):
     page = _html(rendered)
     for i, title in enumerate(SECTION_TITLES, start=1):
@@ -105,6 +108,7 @@ def test_html_has_every_section_and_no_code(rendered):
         assert forbidden not in page, forbidden
 
 
+@pytest.mark.slow
 def test_html_has_the_expected_charts(rendered):
     page = _html(rendered)
     fnd = json.loads((rendered / "findings.json").read_text(encoding="utf-8"))
@@ -127,6 +131,7 @@ def _flat(text: str) -> str:
     return re.sub(r"(?<=–) ", "", re.sub(r"\s+", " ", text))
 
 
+@pytest.mark.slow
 def test_pdf_has_pages_and_the_key_findings(rendered):
     from pypdf import PdfReader
 
@@ -165,6 +170,7 @@ def test_pdf_has_pages_and_the_key_findings(rendered):
     assert all(w > h for w, h in sizes[annex:]) and all(w < h for w, h in sizes[:annex])
 
 
+@pytest.mark.slow
 def test_pdf_layout_keeps_tables_inside_the_margins_and_headings_with_their_text(rendered):
     """The PDF engine's layout: nothing runs past a page's margins, and no page ends with a
     heading, a table's title or a row group's caption."""
@@ -173,6 +179,7 @@ def test_pdf_layout_keeps_tables_inside_the_margins_and_headings_with_their_text
     assert problems(next(rendered.glob("*.html"))) == []
 
 
+@pytest.mark.slow
 def test_pdf_second_page_is_the_dashboard(rendered):
     """Page 2 holds the whole dashboard (response rate, the ten factors, the headline indicators
     and its notes) and nothing else: the summary opens page 3."""
@@ -196,6 +203,7 @@ def test_pdf_second_page_is_the_dashboard(rendered):
     assert third.strip().startswith("1. Summary") and "At a glance" not in third
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     find_chromium() is None, reason="needs Debian's chromium (installed by .ci/run)"
 )
@@ -222,6 +230,7 @@ def test_html_in_a_real_browser(rendered):
     assert shot.stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_two_renders_give_identical_html(rendered, tmp_path):
     again = render(ROOT / "params" / "2025.yaml", formats=["html"], out=tmp_path, progress=False)
     first = hashlib.sha256(next(rendered.glob("*.html")).read_bytes()).hexdigest()
@@ -230,6 +239,7 @@ def test_two_renders_give_identical_html(rendered, tmp_path):
     assert (again / "findings.json").read_bytes() == (rendered / "findings.json").read_bytes()
 
 
+@pytest.mark.slow
 def test_papermill_cli_style_parameters_work(tmp_path):
     """papermill notebooks/findings_report.ipynb out.ipynb -p params_file 2024.yaml, from the
     repository root (the params file is found in ./params)."""
@@ -248,6 +258,14 @@ def test_papermill_cli_style_parameters_work(tmp_path):
     assert "Change since the previous cycle" in page and "There is no previous cycle" in page
 
 
+def _yaml_params(path):
+    """The params file as ``papermill -f`` reads it (dates stay text)."""
+    from papermill.iorw import read_yaml_file
+
+    return read_yaml_file(str(path))
+
+
+@pytest.mark.slow
 def test_comparison_notebook(tmp_path):
     folder = render(
         ROOT / "params" / "2025.yaml",
@@ -262,6 +280,7 @@ def test_comparison_notebook(tmp_path):
     assert "Traceback" not in page and "Error" not in page
 
 
+@pytest.mark.slow
 def test_bad_previous_cycle_keeps_the_previous_report(rendered, tmp_path, capsys):
     out = tmp_path / "reports"
     shutil.copytree(rendered, out / "2025")
@@ -281,6 +300,7 @@ def test_bad_previous_cycle_keeps_the_previous_report(rendered, tmp_path, capsys
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.slow
 def test_a_failing_cell_is_reported_with_its_number(tmp_path, monkeypatch, capsys):
     import cipslib.report.render as r
 
@@ -327,6 +347,7 @@ def test_unknown_params_key_is_rejected_before_running(tmp_path, capsys):
     assert not (tmp_path / "r" / "2025").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     find_chromium() is None, reason="needs Debian's chromium (installed by .ci/run)"
 )

@@ -13,7 +13,6 @@ import yaml
 
 from cipslib.analysis.pipeline import analyse
 from cipslib.inputs.params import load_params, previous_chain
-from cipslib.inputs.synthetic import simulate_cycle
 from cipslib.report.render import render
 
 from ..conftest import ROOT, write_csv
@@ -22,10 +21,10 @@ RAISED_FACTOR = 3
 
 
 @pytest.fixture(scope="module")
-def third_cycle(codebook, tmp_path_factory):
+def third_cycle(codebook, raw2025, tmp_path_factory):
     """params of a 2026 cycle whose previous cycle is the shipped 2025 demo."""
     tmp = tmp_path_factory.mktemp("third")
-    frame = simulate_cycle(2025, codebook)
+    frame = raw2025.copy()
     frame["cycle"] = 2026
     frame["respondent_id"] = frame["respondent_id"].str.replace("R2025", "R2026")
     raised = codebook.items_for("official", 2025, factor=RAISED_FACTOR)["id"]
@@ -58,6 +57,7 @@ def test_the_chain_goes_back_to_the_first_cycle(third_cycle):
     assert [p.cycle for p in previous_chain(load_params(third_cycle))] == [2025, 2024]
 
 
+@pytest.mark.slow
 def test_series_of_every_factor_over_all_cycles(third_cycle):
     fnd = analyse(third_cycle)
     s = fnd.tables["series"]
@@ -91,10 +91,11 @@ def test_series_of_every_factor_over_all_cycles(third_cycle):
     assert (off["raw"] - off["standardised"]).abs().max() > 2
 
 
-def test_the_two_cycle_demo_has_no_series():
-    assert "series" not in analyse(ROOT / "params" / "2025.yaml").tables
+def test_the_two_cycle_demo_has_no_series(findings_2025):
+    assert "series" not in findings_2025.tables
 
 
+@pytest.mark.slow
 def test_report_of_the_third_cycle_shows_the_series_and_kpis_of_all_cycles(third_cycle, tmp_path):
     folder = render(third_cycle, formats=["html"], out=tmp_path, progress=False)
     page = next(folder.glob("*.html")).read_text(encoding="utf-8")

@@ -10,27 +10,23 @@ import dataclasses
 import numpy as np
 import pytest
 
-from cipslib.analysis.findings import compute_findings
-from cipslib.analysis.prepare import prepare_cycle
 from cipslib.inputs.codebook import load_codebook
 from cipslib.report.blocks import Report
 from cipslib.text.catalogue import load_catalogue
 
-from ..conftest import ROOT
 from .tables import tables
 
 
 @pytest.fixture(scope="module")
-def cycles():
-    return prepare_cycle(ROOT / "params" / "2024.yaml"), prepare_cycle(
-        ROOT / "params" / "2025.yaml"
-    )
+def cycles(prepared_2024, prepared_2025):
+    return prepared_2024, prepared_2025
 
 
 @pytest.fixture(scope="module")
-def findings(cycles):
-    prev, cur = cycles
-    return compute_findings(cur, prev)
+def findings(findings_2025):
+    """The 2025 findings with their trends since 2024 (analyse: compute_findings of the 2025 demo
+    with the 2024 demo as its previous cycle)."""
+    return findings_2025
 
 
 def _report(cycles, findings, language="en"):

@@ -20,6 +20,8 @@ from .tables import tables
 
 PARAMS = ROOT / "params" / "2025.yaml"
 
+pytestmark = pytest.mark.slow  # the national report with unit figures and a report per region
+
 
 @pytest.fixture(scope="module")
 def national():

@@ -12,9 +12,10 @@ import pytest
 import yaml
 
 from cipslib.cli import main
-from cipslib.inputs.synthetic import simulate_cycle
 
 from ..conftest import ROOT, write_csv
+
+pytestmark = pytest.mark.slow  # each fixture renders a national report and one per region
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +57,10 @@ def test_the_demo_renders_the_national_report_a_report_per_region_and_the_index(
 
 
 @pytest.fixture(scope="module")
-def small_region(codebook, tmp_path_factory):
+def small_region(codebook, raw2025, tmp_path_factory):
     """The 2025 demo cycle with only 6 officials left in the central office."""
     tmp = tmp_path_factory.mktemp("small")
-    frame = simulate_cycle(2025, codebook)
+    frame = raw2025.copy()
     code = codebook.variables["region"].levels["central_office"].code
     central = frame.index[(frame["region"] == code) & (frame["group"] == 1)]
     frame = frame.drop(central[6:]).reset_index(drop=True)

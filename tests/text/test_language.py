@@ -201,6 +201,7 @@ def _english_fragments():
     return frags
 
 
+@pytest.mark.slow
 def test_no_english_template_text_in_the_ukrainian_report(uk_report):
     page = next(uk_report.glob("*.html")).read_text(encoding="utf-8")
     page = re.sub(r'src="data:[^"]*"', "", page)
@@ -209,6 +210,7 @@ def test_no_english_template_text_in_the_ukrainian_report(uk_report):
     assert 'lang="uk"' in page and "Резюме" in page
 
 
+@pytest.mark.slow
 def test_ukrainian_pdf_text_is_intact(uk_report):
     from pypdf import PdfReader
 
