@@ -320,6 +320,23 @@ def _cmd_fieldwork(args) -> int:
     params = load_params(args.params)
     status = fieldwork_status(params, args.data, args.by)
     cb = load_codebook(params.codebook_path)
+    print(f"== CIPS {status.cycle} fieldwork: {status.respondents} of {status.read} kept")
+    response = status.tables["response"]
+    rep = status.tables["representativeness"].set_index("group")
+    for _, r in response[response["variable"].isna()].iterrows():
+        g = r["group"]
+        rate = "no population figures" if r["rate"] != r["rate"] else f"{r['rate']:.1f}%"
+        line = f"  {g}: response rate {rate}"
+        if g in rep.index and rep.loc[g, "r_indicator"] == rep.loc[g, "r_indicator"]:
+            line += f", R-indicator {rep.loc[g, 'r_indicator']:.2f}, CV {rep.loc[g, 'cv']:.2f}"
+        print(line)
+    units = status.tables["units"]
+    if not units.empty:
+        short = units[~units["report"]]
+        listed = ", ".join(f"{u.unit} ({u.group})" for u in short.itertuples()) or "none"
+        print(f"  units short of {status.min_cell} respondents (no unit report yet): {listed}")
+    for note in status.notes:
+        print(f"  {note}")
     for path in write_fieldwork(status, args.out, cb, args.lang or params.language):
         print(path)
     return 0
