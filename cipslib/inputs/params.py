@@ -490,15 +490,8 @@ def _publication(problems: ProblemList, file: str, given: dict) -> dict[str, Any
                 )
             else:
                 publication["date"] = value.isoformat()
-        elif isinstance(value, str) and value.strip():
-            publication["contact"] = value.strip()
-        elif (
-            isinstance(value, dict)
-            and value
-            and all(lang in languages for lang in value)
-            and all(isinstance(v, str) and v.strip() for v in value.values())
-        ):
-            publication["contact"] = {lang: v.strip() for lang, v in value.items()}
+        elif _text_or_per_language(value, languages) is not None:
+            publication["contact"] = _text_or_per_language(value, languages)
         else:
             problems.add(
                 file,
@@ -509,6 +502,29 @@ def _publication(problems: ProblemList, file: str, given: dict) -> dict[str, Any
                 + "}",
             )
     return publication
+
+
+def _text_or_per_language(value: Any, languages) -> str | dict[str, str] | None:
+    """A setting's text: one line, or one per language of ``languages`` (each stripped; no-break
+    spaces inside are kept); None when it is neither.
+
+    Examples
+    --------
+    >>> _text_or_per_language(" a\u00a0: b ", ["en"]), _text_or_per_language({"en": "x"}, ["en"])
+    ('a\xa0: b', {'en': 'x'})
+    >>> _text_or_per_language({"xx": "x"}, ["en"]) is None
+    True
+    """
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if (
+        isinstance(value, dict)
+        and value
+        and all(lang in languages for lang in value)
+        and all(isinstance(v, str) and v.strip() for v in value.values())
+    ):
+        return {str(lang): v.strip() for lang, v in value.items()}
+    return None
 
 
 QUESTIONNAIRE_KEYS = ("intro", "anonymity")
@@ -524,6 +540,7 @@ def _questionnaire(problems: ProblemList, file: str, given: dict) -> dict[str, A
     {'intro': {'en': 'Welcome.', 'uk': 'Вітаємо.'}}
     """
     out: dict[str, Any] = {}
+    languages = catalogue_languages()
     for key, value in given.items():
         if key not in QUESTIONNAIRE_KEYS:
             problems.add(
@@ -531,19 +548,14 @@ def _questionnaire(problems: ProblemList, file: str, given: dict) -> dict[str, A
                 f"unknown questionnaire setting '{key}'",
                 expected="one of " + ", ".join(QUESTIONNAIRE_KEYS),
             )
-        elif isinstance(value, str) and value.strip():
-            out[key] = " ".join(value.split())
-        elif (
-            isinstance(value, dict)
-            and value
-            and all(isinstance(v, str) and v.strip() for v in value.values())
-        ):
-            out[key] = {str(lang): " ".join(v.split()) for lang, v in value.items()}
+        elif _text_or_per_language(value, languages) is not None:
+            out[key] = _text_or_per_language(value, languages)
         elif value is not None:
             problems.add(
                 file,
                 f"questionnaire '{key}' is a text, or one text per language",
                 value=value,
+                expected="{" + ", ".join(f"{lang}: ..." for lang in languages) + "}",
             )
     return out
 
