@@ -38,6 +38,7 @@ from ..inputs.readers import read_table
 from ..inputs.tools import submission_columns
 from ..survey.errors import DesignError
 from .disclosure import column_sums, protect_counts
+from .findings import json_records
 from .prepare import PreparedCycle
 from .quality import screen
 from .response import response_table
@@ -67,18 +68,8 @@ class Fieldwork:
             "respondents_read": self.read,
             "respondents": self.respondents,
             "notes": list(self.notes),
-            "tables": {name: records(t) for name, t in self.tables.items()},
+            "tables": {name: json_records(t) for name, t in self.tables.items()},
         }
-
-
-def records(t: pd.DataFrame) -> list[dict[str, Any]]:
-    """A table's rows as JSON-ready records: plain numbers, None where a value is missing."""
-
-    def plain(v):
-        v = v.item() if isinstance(v, np.generic) else v
-        return None if v is None or (isinstance(v, float) and np.isnan(v)) else v
-
-    return [{k: plain(v) for k, v in row.items()} for row in t.to_dict("records")]
 
 
 def fieldwork_status(
@@ -230,7 +221,6 @@ __all__ = [
     "Fieldwork",
     "daily_submissions",
     "fieldwork_status",
-    "records",
     "r_indicator",
     "representativeness",
     "unit_status",

@@ -191,7 +191,7 @@ class Findings:
             "meta": _clean(self.meta),
             "key_findings": _clean(self.key_findings),
             "story": dict(self.story),
-            "tables": {name: _records(t) for name, t in self.tables.items()},
+            "tables": {name: json_records(t) for name, t in self.tables.items()},
         }
 
     def to_json(self, path: str | Path) -> Path:
@@ -240,7 +240,8 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+def json_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table's rows as JSON-ready records: plain numbers, None where a value is missing."""
     return [
         _clean(r) for r in table.astype(object).where(table.notna(), None).to_dict(orient="records")
     ]

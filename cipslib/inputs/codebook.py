@@ -338,6 +338,12 @@ class Codebook:
         g = self.groups.get(group)
         return g.label.get(lang, group) if g is not None else str(group)
 
+    def group_lower(self, group: str, lang: str) -> str:
+        """A group's label with a small first letter, as a chart's running text has it
+        ("officials"); an unknown group's own name."""
+        g = self.groups.get(group)
+        return g.lower(lang) if g is not None else str(group)
+
     def group_members(self, group: str, lang: str) -> str:
         """A group's members as the language's sentences name them ("officials")."""
         g = self.groups.get(group)

@@ -746,7 +746,7 @@ class Report:
         return self._table(pd.DataFrame(rows), self._aligned_note(), group_by=self.col("factor"))
 
     def _pair_cells(self, a: pd.Series) -> dict[str, str]:
-        p = a["p_holm"] if "p_holm" in a else a["p_value"]
+        p = a["p_holm"]
         return {
             self.col("difference"): self._num(a["difference"], 1),
             self.col("p_value"): self.fmt.p(p) if pd.notna(p) else self._hidden(),

@@ -156,7 +156,7 @@ def _group_style(cb: Codebook, group: str) -> dict:
 
 def _groups_phrase(cb: Codebook, groups, lang: str) -> str:
     """The groups as a chart title lists them: "officials and private sector"."""
-    names = [cb.groups[g].lower(lang) if g in cb.groups else str(g) for g in groups]
+    names = [cb.group_lower(g, lang) for g in groups]
     if len(names) <= 1:
         return names[0] if names else ""
     return f"{', '.join(names[:-1])} {load_catalogue(lang)['words']['and']} {names[-1]}"
@@ -1236,9 +1236,7 @@ def unit_dots(
                 fontweight="bold",
                 color=INK,
             )
-    title = _chart_label(labels, "title_unit").format(
-        unit=name, group=cb.groups[group].lower(lang) if group in cb.groups else group
-    )
+    title = _chart_label(labels, "title_unit").format(unit=name, group=cb.group_lower(group, lang))
     return frame.finish(
         title,
         _chart_label(labels, "read_unit"),

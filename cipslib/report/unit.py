@@ -250,9 +250,7 @@ class UnitReport:
 
     def _group_name(self, group: str) -> str:
         """The group's name inside a sentence ("officials"): its label with a small first letter."""
-        r = self.national
-        g = r.cb.groups.get(group)
-        return g.lower(r.language) if g is not None else str(group)
+        return self.national.cb.group_lower(group, self.national.language)
 
     def factors_table(self, group: str) -> HTML:
         """Per factor: the unit's index with its CI and n, the rest's, the difference with its CI
