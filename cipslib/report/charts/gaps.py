@@ -5,6 +5,7 @@ group (:func:`gap_chart`).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from matplotlib.lines import Line2D
 
 from ...inputs.codebook import Codebook
@@ -37,27 +38,8 @@ def gap_chart(fnd, cb: Codebook, labels: dict, lang: str = "en", ax=None):
     ax.set_yticks(y, names, fontsize=7.5)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     pitch = frame.pitch(ax, minimum=0.3)
-    factor_of = rows["factor"].to_numpy()
-    for i, start in enumerate(np.flatnonzero(np.r_[True, factor_of[1:] != factor_of[:-1]])):
-        if i % 2 == 0:
-            end = start + int((factor_of == factor_of[start]).sum())
-            ax.axhspan(start - 0.5, end - 0.5, color="#f4f4f4", linewidth=0, zorder=0)
-    for i, r in rows.iterrows():
-        ax.plot(
-            [r["effective"], r["exists"]],
-            [i, i],
-            color=_group_style(cb, r["group"])["color"],
-            linewidth=3,
-            alpha=0.7,
-            solid_capstyle="butt",
-            zorder=2,
-        )
-    ax.scatter(rows["exists"], y, color="black", marker="|", s=120, zorder=3)
-    ax.scatter(rows["effective"], y, facecolor="white", edgecolor="black", marker="o", zorder=3)
-    handles = [
-        Line2D([], [], color="black", marker="|", markersize=10, linestyle="none"),
-        Line2D([], [], marker="o", markerfacecolor="white", color="black", linestyle="none"),
-    ]
+    _factor_bands(ax, rows["factor"].to_numpy())
+    handles = _gaps(ax, rows, cb)
     names = [_label(labels, "exists"), _label(labels, "effective")]
     ax.set_xlim(0, 100)
     ax.grid(axis="x", color="#ececec", linewidth=0.6)
@@ -72,3 +54,34 @@ def gap_chart(fnd, cb: Codebook, labels: dict, lang: str = "en", ax=None):
         legend=(handles, names),
         plot_height=pitch * len(rows),
     )
+
+
+def _factor_bands(ax, factor_of: np.ndarray) -> None:
+    """A light band behind the rows of every other factor (``factor_of``: each row's factor, the
+    rows of a factor together)."""
+    for i, start in enumerate(np.flatnonzero(np.r_[True, factor_of[1:] != factor_of[:-1]])):
+        if i % 2 == 0:
+            end = start + int((factor_of == factor_of[start]).sum())
+            ax.axhspan(start - 0.5, end - 0.5, color="#f4f4f4", linewidth=0, zorder=0)
+
+
+def _gaps(ax, rows: pd.DataFrame, cb: Codebook) -> list[Line2D]:
+    """Per row a bar in its group's colour from % effective (a hollow circle) to % exists (a
+    tick); returns the legend's handles of the two marks."""
+    for i, r in rows.iterrows():
+        ax.plot(
+            [r["effective"], r["exists"]],
+            [i, i],
+            color=_group_style(cb, r["group"])["color"],
+            linewidth=3,
+            alpha=0.7,
+            solid_capstyle="butt",
+            zorder=2,
+        )
+    y = np.arange(len(rows))
+    ax.scatter(rows["exists"], y, color="black", marker="|", s=120, zorder=3)
+    ax.scatter(rows["effective"], y, facecolor="white", edgecolor="black", marker="o", zorder=3)
+    return [
+        Line2D([], [], color="black", marker="|", markersize=10, linestyle="none"),
+        Line2D([], [], marker="o", markerfacecolor="white", color="black", linestyle="none"),
+    ]

@@ -69,36 +69,11 @@ def subgroup_heatmap(
     wide = t.pivot_table(index="factor", columns="level", values="estimate", dropna=False).reindex(
         columns=levels
     )
-    hidden = (
-        t.pivot_table(index="factor", columns="level", values="suppressed", aggfunc="max")
-        .reindex(columns=levels)
-        .fillna(False)
-        .astype(bool)
-    )
-    why = (
-        dict(zip(zip(t["factor"].astype(int), t["level"], strict=True), t["hidden"], strict=True))
-        if "hidden" in t.columns
-        else {}
-    )
     marks = subgroup_marks(fnd, group, variable)
     ns = t.groupby("level")["n"].max().reindex(levels)
     fig, ax, own = _own_figure(ax)
     frame = _Frame(fig, [ax], own)
     fmt = _numbers(lang)
-    annot = pd.DataFrame(
-        [
-            [
-                ""
-                if pd.isna(wide.loc[k, lev])
-                else f"{wide.loc[k, lev]:.0f}"
-                + (f" {marks[(int(k), lev)]}" if (int(k), lev) in marks else "")
-                for lev in levels
-            ]
-            for k in wide.index
-        ],
-        index=wide.index,
-        columns=levels,
-    )
     ax.set_facecolor("#f2f2f2")  # a hidden or empty cell
     sns.heatmap(
         wide,
@@ -106,7 +81,7 @@ def subgroup_heatmap(
         cmap="Blues",
         vmin=30,
         vmax=80,
-        annot=annot.to_numpy(),
+        annot=_cell_texts(wide, marks),
         fmt="",
         cbar=False,
         linewidths=0.5,
@@ -114,28 +89,8 @@ def subgroup_heatmap(
         annot_kws={"fontsize": 7.5},
     )
     min_cell = fnd.meta["min_cell"]
-    shown_marks = set()
-    for i, j in zip(
-        *np.nonzero(hidden.reindex(index=wide.index).fillna(False).to_numpy()), strict=True
-    ):
-        reason = why.get((int(wide.index[i]), levels[j]))
-        mark = COMPLEMENTARY_MARK if reason == COMPLEMENTARY else hidden_label(min_cell)
-        shown_marks.add(mark)
-        ax.text(j + 0.5, i + 0.5, mark, ha="center", va="center", fontsize=7, color=NOTE_INK)
-    for i, k in enumerate(wide.index):
-        for j, lev in enumerate(levels):
-            if (int(k), lev) in marks and pd.notna(wide.loc[k, lev]):
-                ax.add_patch(
-                    Rectangle(
-                        (j + 0.04, i + 0.06),
-                        0.92,
-                        0.88,
-                        fill=False,
-                        edgecolor=INK,
-                        linewidth=1.1,
-                        zorder=3,
-                    )
-                )
+    shown_marks = _hidden_cells(ax, t, wide, min_cell)
+    _framed_cells(ax, wide, marks)
     names = [frame.fit(f"{int(k)}. {cb.factor_name(int(k), lang)}", 2.7, 8) for k in wide.index]
     ax.set_yticks(np.arange(len(wide)) + 0.5, names, rotation=0, fontsize=8)
     ax.set_xticks(np.arange(len(levels)) + 0.5, [""] * len(levels))
@@ -156,18 +111,92 @@ def subgroup_heatmap(
         rotation=0,
         fontsize=7,
     )
+    return frame.finish(
+        f"{cb.group_label(group, lang)}: {cb.variables[variable].labels.get(lang, variable)}",
+        _chart_label(labels, "read_heatmap"),
+        _heatmap_note(labels, bool(marks), bool(shown_marks), min_cell),
+        plot_height=pitch * len(wide),
+    )
+
+
+def _cell_texts(wide: pd.DataFrame, marks: dict) -> np.ndarray:
+    """Each cell's text: its index and, for a level marked by :func:`subgroup_marks`, the mark;
+    blank where the index is hidden.
+
+    >>> wide = pd.DataFrame({"a": [61.4, None], "b": [48.0, 55.5]}, index=[1, 2])
+    >>> _cell_texts(wide, {(1, "b"): LOWER}).tolist()
+    [['61', '48 ▼'], ['', '56']]
+    """
+    return np.array(
+        [
+            [
+                ""
+                if pd.isna(wide.loc[k, lev])
+                else f"{wide.loc[k, lev]:.0f}"
+                + (f" {marks[(int(k), lev)]}" if (int(k), lev) in marks else "")
+                for lev in wide.columns
+            ]
+            for k in wide.index
+        ],
+        dtype=object,
+    )
+
+
+def _hidden_cells(ax, t: pd.DataFrame, wide: pd.DataFrame, min_cell: int) -> set[str]:
+    """Marks the hidden cells of the heatmap of ``wide`` (rows of the subgroups table ``t``):
+    "x" where the findings hid a cell only so that another cannot be worked out, "<10"
+    otherwise; returns the marks shown."""
+    levels = list(wide.columns)
+    hidden = (
+        t.pivot_table(index="factor", columns="level", values="suppressed", aggfunc="max")
+        .reindex(columns=levels)
+        .fillna(False)
+        .astype(bool)
+    )
+    why = (
+        dict(zip(zip(t["factor"].astype(int), t["level"], strict=True), t["hidden"], strict=True))
+        if "hidden" in t.columns
+        else {}
+    )
+    shown = set()
+    for i, j in zip(
+        *np.nonzero(hidden.reindex(index=wide.index).fillna(False).to_numpy()), strict=True
+    ):
+        reason = why.get((int(wide.index[i]), levels[j]))
+        mark = COMPLEMENTARY_MARK if reason == COMPLEMENTARY else hidden_label(min_cell)
+        shown.add(mark)
+        ax.text(j + 0.5, i + 0.5, mark, ha="center", va="center", fontsize=7, color=NOTE_INK)
+    return shown
+
+
+def _framed_cells(ax, wide: pd.DataFrame, marks: dict) -> None:
+    """A dark frame around each shown cell of a level marked by :func:`subgroup_marks`."""
+    for i, k in enumerate(wide.index):
+        for j, lev in enumerate(wide.columns):
+            if (int(k), lev) in marks and pd.notna(wide.loc[k, lev]):
+                ax.add_patch(
+                    Rectangle(
+                        (j + 0.04, i + 0.06),
+                        0.92,
+                        0.88,
+                        fill=False,
+                        edgecolor=INK,
+                        linewidth=1.1,
+                        zorder=3,
+                    )
+                )
+
+
+def _heatmap_note(labels: dict, marked: bool, hidden: bool, min_cell: int) -> str:
+    """The heatmap's note: the method, then what the marks mean when the chart shows them
+    (``marked``: significance marks; ``hidden``: hidden cells)."""
     note = [_label(labels, "caption_heatmap")]
-    if marks:
+    if marked:
         note.append(_label(labels, "heatmap_note_marks").format(up=HIGHER, down=LOWER))
-    if shown_marks:
+    if hidden:
         note.append(
             _label(labels, "heatmap_note_hidden").format(
                 hidden=hidden_label(min_cell), min_cell=min_cell, mark=COMPLEMENTARY_MARK
             )
         )
-    return frame.finish(
-        f"{cb.group_label(group, lang)}: {cb.variables[variable].labels.get(lang, variable)}",
-        _chart_label(labels, "read_heatmap"),
-        " ".join(tidy(n) for n in note),
-        plot_height=pitch * len(wide),
-    )
+    return " ".join(tidy(n) for n in note)

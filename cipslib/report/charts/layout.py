@@ -188,51 +188,17 @@ class _Frame:
         becomes what its parts need with ``plot_height`` inches of plot. ``rows`` stacks the plot
         areas instead: (axes, inches) from the top down, each row below the one above with room
         for the x axis above it and the panel titles of its own."""
-        fig = self.fig
         if not self.own:
-            ax = self.axes[0]
-            ax.set_title(self.fit(title, max(self.widths[0], 1.0), 10, "bold"))
-            if legend is not None:
-                ax.legend(*legend, fontsize=legend_size, frameon=False)
-            return fig
+            return self._finish_on_axes(title, legend, legend_size)
+        fig = self.fig
         w, h = fig.get_size_inches()
-        text_width = w - 2 * PAD
-        heading = None
-        if title:
-            heading = fig.suptitle(
-                self.fit(title, text_width, 10, "bold"),
-                x=PAD / w,
-                ha="left",
-                va="top",
-                fontsize=10,
-                fontweight="bold",
-                color=INK,
-            )
-        lines = [
-            fig.text(PAD / w, 0, self.fit(text, text_width, size), size=size, color=ink)
-            for text, size, ink in ((caption, 8, INK), (note, 7, NOTE_INK))
-            if text
-        ]
-        for line in lines:
-            line.set(ha="left", va="bottom")
+        heading, lines = self._texts(title, caption, note)
         key = self._legend(*legend, legend_size) if legend is not None and legend[1] else None
         title_height = self.inches(heading)[1] + GAP if heading is not None else 0.0
         head = title_height + (self.inches(key)[1] + GAP if key is not None else 0.0)
         foot = sum(self.inches(line)[1] + 0.04 for line in lines)
         stacked = rows if rows is not None else [(self.axes, plot_height)]
-        above, below = [], []
-        for row_axes, _ in stacked:  # what sticks out of a row's plot areas: titles, x axes
-            over_top, over_bottom = 0.0, 0.0
-            for ax in row_axes:
-                for title_text in (ax.title, getattr(ax, "_left_title", None)):
-                    if title_text is not None and title_text.get_text():
-                        pad = ax.titleOffsetTrans.get_matrix()[1, 2] / self.dpi
-                        over_top = max(over_top, self.inches(title_text)[1] + pad)
-                box = ax.xaxis.get_tightbbox(self.renderer, for_layout_only=True)
-                if box is not None:
-                    over_bottom = max(over_bottom, (ax.bbox.y0 - box.y0) / self.dpi)
-            above.append(over_top)
-            below.append(over_bottom)
+        above, below = self._overhangs([row_axes for row_axes, _ in stacked])
         top = PAD + head + above[0] + 0.02
         bottom = PAD + foot + (GAP if lines else 0.0) + below[-1] + 0.02
         between = [below[i - 1] + above[i] + PANEL_GAP for i in range(1, len(stacked))]
@@ -257,6 +223,59 @@ class _Frame:
             line.set_y(y / h)
             y += self.inches(line)[1] + 0.04
         return fig
+
+    def _finish_on_axes(self, title: str, legend, legend_size: float):
+        """On an analyst's axes: the title and legend on the (first) axes, the figure's layout
+        left alone."""
+        ax = self.axes[0]
+        ax.set_title(self.fit(title, max(self.widths[0], 1.0), 10, "bold"))
+        if legend is not None:
+            ax.legend(*legend, fontsize=legend_size, frameon=False)
+        return self.fig
+
+    def _texts(self, title: str, caption: str, note: str):
+        """The figure's title (None without one) and its caption and note lines (those given),
+        wrapped to the figure's width; :meth:`finish` sets their heights."""
+        fig = self.fig
+        w = fig.get_figwidth()
+        text_width = w - 2 * PAD
+        heading = None
+        if title:
+            heading = fig.suptitle(
+                self.fit(title, text_width, 10, "bold"),
+                x=PAD / w,
+                ha="left",
+                va="top",
+                fontsize=10,
+                fontweight="bold",
+                color=INK,
+            )
+        lines = [
+            fig.text(PAD / w, 0, self.fit(text, text_width, size), size=size, color=ink)
+            for text, size, ink in ((caption, 8, INK), (note, 7, NOTE_INK))
+            if text
+        ]
+        for line in lines:
+            line.set(ha="left", va="bottom")
+        return heading, lines
+
+    def _overhangs(self, rows: list[list]) -> tuple[list[float], list[float]]:
+        """Inches that stick out of each row's plot areas: above (the panel titles) and below
+        (the x axis, its tick labels and label)."""
+        above, below = [], []
+        for row_axes in rows:
+            over_top, over_bottom = 0.0, 0.0
+            for ax in row_axes:
+                for title_text in (ax.title, getattr(ax, "_left_title", None)):
+                    if title_text is not None and title_text.get_text():
+                        pad = ax.titleOffsetTrans.get_matrix()[1, 2] / self.dpi
+                        over_top = max(over_top, self.inches(title_text)[1] + pad)
+                box = ax.xaxis.get_tightbbox(self.renderer, for_layout_only=True)
+                if box is not None:
+                    over_bottom = max(over_bottom, (ax.bbox.y0 - box.y0) / self.dpi)
+            above.append(over_top)
+            below.append(over_bottom)
+        return above, below
 
 
 def _panels(ax, n: int, ncols: int, sharey: bool = False):

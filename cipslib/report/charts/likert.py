@@ -143,25 +143,38 @@ def likert_segments(
         neutral = np.flatnonzero(bar["neutral"].to_numpy(dtype=bool))
         if len(neutral) > 1:
             raise ValueError(f"'{item}' ({group}) has more than one neutral answer")
-        k = len(width)
-        centre = int(neutral[0]) if len(neutral) else k // 2
-        centred = bool(len(neutral)) or k % 2 == 1
-        start = -width[centre] / 2 if centred else 0.0
-        left = np.empty(k)
-        left[centre:] = start + np.concatenate([[0.0], np.cumsum(width[centre:])[:-1]])
-        left[:centre] = start - np.cumsum(width[:centre][::-1])[::-1]
         out = bar[["item", "group", "code", *kept, "neutral", *extra]].copy()
         out["code"] = out["code"].astype(int)
         out["neutral"] = out["neutral"].astype(bool)
-        out["position"] = np.arange(k)
+        out["position"] = np.arange(len(width))
         out["share"] = width
-        out["left"] = left
+        out["left"] = _starts(width, int(neutral[0]) if len(neutral) else None)
         out["width"] = width
         out["reverse"] = rev
         bars.append(out[columns])
     if not bars:
         return pd.DataFrame(columns=columns)
     return pd.concat(bars, ignore_index=True)
+
+
+def _starts(width: np.ndarray, neutral: int | None) -> np.ndarray:
+    """Where each segment of a bar starts, in percentage points from the centre: ``width`` holds
+    its shares left to right, ``neutral`` the place of its neutral answer, centred on 0; without
+    one, the middle answer of an odd number is centred, an even number is split at 0.
+
+    >>> _starts(np.array([20.0, 30.0, 50.0]), 1).tolist()
+    [-35.0, -15.0, 15.0]
+    >>> _starts(np.array([10.0, 40.0, 30.0, 20.0]), None).tolist()
+    [-50.0, -40.0, 0.0, 30.0]
+    """
+    k = len(width)
+    centre = neutral if neutral is not None else k // 2
+    centred = neutral is not None or k % 2 == 1
+    start = -width[centre] / 2 if centred else 0.0
+    left = np.empty(k)
+    left[centre:] = start + np.concatenate([[0.0], np.cumsum(width[centre:])[:-1]])
+    left[:centre] = start - np.cumsum(width[:centre][::-1])[::-1]
+    return left
 
 
 def _likert_rows(fnd, cb: Codebook, factor: int, group: str):
@@ -333,21 +346,13 @@ def likert_pair(
     fmt = _numbers(lang)
     min_cell = fnd.meta["min_cell"]
     colours, key = _likert_key(cb, drawn[0][1][0], lang)
-    rows = []
+    rows, places = [], []
     for panel, (group, ids, ns, bars) in zip(axes, drawn, strict=True):
         texts = [
             frame.fit(_statement(cb, iid, labels, lang), LIKERT_LABEL_WIDTH, 7.5, balance=True)
             for iid in ids
         ]
-        heights = [max(frame.height(t, 7.5), LIKERT_BAR) + LIKERT_ROW_GAP for t in texts]
-        ends = np.cumsum(heights)
-        positions = ends - np.asarray(heights) / 2  # y in inches from the panel's top
-        panel.set_yticks(positions, texts, fontsize=7.5)
-        panel.set_ylim(ends[-1], 0)
-        _likert_draw(panel, bars, positions, colours, LIKERT_BAR)
-        for y, bar in zip(positions, bars, strict=True):
-            if bar is None:
-                panel.text(2, y, hidden_label(min_cell), va="center", fontsize=7, color=NOTE_INK)
+        height, positions = _likert_panel(frame, panel, texts, bars, colours, min_cell)
         panel.set_title(
             f"{cb.group_label(group, lang)} ({_n_range(fmt, ns, min_cell)})",
             loc="left",
@@ -356,27 +361,18 @@ def likert_pair(
             color=INK,
             pad=2,
         )
-        rows.append(([panel], float(ends[-1]), positions, bars))
+        rows.append(([panel], height))
+        places.append((positions, bars))
     for panel in axes[:-1]:  # one x axis, under the last panel
         panel.tick_params(axis="x", bottom=False, labelbottom=False)
         panel.spines["bottom"].set_visible(False)
-    last = axes[-1]
     width = frame.place_columns(columns=[axes])[-1]
     axis_label = frame.fit(_label(labels, "percent_of_valid_answers"), 2.2, 9)
-    if own:  # beside the tick labels, in the statements' column, to keep the chart short
-        below = (
-            matplotlib.rcParams["xtick.major.size"] + matplotlib.rcParams["xtick.major.pad"]
-        ) / 72
-        last.set_xlabel(axis_label, ha="right", va="top")
-        last.xaxis.set_label_coords(
-            0, 0, transform=last.transAxes + ScaledTranslation(-0.25, -below, fig.dpi_scale_trans)
-        )
-        for panel in axes:  # the panel titles start where the statements do
-            left = panel.get_position().x0 * fig.get_figwidth() - PAD
-            panel._left_title.set_x(-left / width)
+    if own:
+        _label_beside_ticks(axes, axis_label, width)
     else:
-        last.set_xlabel(axis_label)
-    for panel, (_, _, positions, bars) in zip(axes, rows, strict=True):
+        axes[-1].set_xlabel(axis_label)
+    for panel, (positions, bars) in zip(axes, places, strict=True):
         _likert_values(panel, bars, positions, colours, width, fig.dpi)
     title = _chart_label(labels, "title_likert_pair").format(
         factor=cb.factor_name(factor, lang),
@@ -387,5 +383,37 @@ def likert_pair(
         _chart_label(labels, "read_likert"),
         _likert_note(cb, [iid for _, ids, _, _ in drawn for iid in ids], labels),
         legend=key if own else _legend_below(axes[-1], key, 0.45),
-        rows=[(row_axes, height) for row_axes, height, _, _ in rows],
+        rows=rows,
     )
+
+
+def _likert_panel(frame: _Frame, panel, texts: list[str], bars, colours, min_cell):
+    """One group's panel of a stacked likert chart: a row per statement (``texts``, wrapped), as
+    tall as its text, with its bar, or "<10" where the bar is hidden. Returns the panel's height
+    in inches and the rows' places (inches from the panel's top)."""
+    heights = [max(frame.height(t, 7.5), LIKERT_BAR) + LIKERT_ROW_GAP for t in texts]
+    ends = np.cumsum(heights)
+    positions = ends - np.asarray(heights) / 2  # y in inches from the panel's top
+    panel.set_yticks(positions, texts, fontsize=7.5)
+    panel.set_ylim(ends[-1], 0)
+    _likert_draw(panel, bars, positions, colours, LIKERT_BAR)
+    for y, bar in zip(positions, bars, strict=True):
+        if bar is None:
+            panel.text(2, y, hidden_label(min_cell), va="center", fontsize=7, color=NOTE_INK)
+    return float(ends[-1]), positions
+
+
+def _label_beside_ticks(axes, axis_label: str, width: float) -> None:
+    """On the chart's own figure, the x axis label beside the last panel's tick labels, in the
+    statements' column, to keep the chart short; the panel titles start where the statements do
+    (``width``: inches of the plot areas)."""
+    last = axes[-1]
+    fig = last.figure
+    below = (matplotlib.rcParams["xtick.major.size"] + matplotlib.rcParams["xtick.major.pad"]) / 72
+    last.set_xlabel(axis_label, ha="right", va="top")
+    last.xaxis.set_label_coords(
+        0, 0, transform=last.transAxes + ScaledTranslation(-0.25, -below, fig.dpi_scale_trans)
+    )
+    for panel in axes:
+        left = panel.get_position().x0 * fig.get_figwidth() - PAD
+        panel._left_title.set_x(-left / width)

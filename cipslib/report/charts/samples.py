@@ -46,36 +46,8 @@ def sample_composition(fnd, group: str, cb: Codebook, labels: dict, lang: str = 
     style = _group_style(cb, group)
     for ax, var in zip(axes, variables, strict=True):
         part = s[s["variable"] == var]
-        y = np.arange(len(part))
-        ax.barh(
-            y - 0.2,
-            part["sample_pct"].fillna(0),
-            height=0.4,
-            color=SAMPLE_COLOR,
-            label=_label(labels, "sample"),
-        )
-        ax.barh(
-            y + 0.2,
-            part["population_pct"],
-            height=0.4,
-            color=style["color"],
-            label=_label(labels, "population"),
-        )
-        for i in np.flatnonzero(part["sample_pct"].isna().to_numpy()):
-            ax.text(
-                0.5,
-                i - 0.2,
-                hidden_label(fnd.meta["min_cell"]),
-                va="center",
-                fontsize=6.5,
-                color=NOTE_INK,
-            )
         names = [frame.fit(cb.level_label(var, lev, lang), label_width, 7) for lev in part["level"]]
-        ax.set_yticks(y, names, fontsize=7)
-        ax.set_ylim(len(part) - 0.5, -0.5)
-        ax.tick_params(axis="y", length=0)
-        ax.tick_params(axis="x", labelsize=7)
-        ax.set_xlabel("%", fontsize=7.5)
+        _sample_panel(ax, part, names, style["color"], labels, fnd.meta["min_cell"])
     pitch = max(frame.pitch(ax, minimum=0.3) for ax in axes)
     widths = frame.place_columns()
     for ax, var, width in zip(axes, variables, widths, strict=True):
@@ -96,6 +68,33 @@ def sample_composition(fnd, group: str, cb: Codebook, labels: dict, lang: str = 
             height = pitch * int((s["variable"] == var).sum()) / h
             ax.set_position([pos.x0, pos.y1 - height, pos.width, height])
     return fig
+
+
+def _sample_panel(ax, part, names: list[str], colour: str, labels: dict, min_cell) -> None:
+    """One weighting variable's panel: per level (``names``, wrapped) the sample's share (grey;
+    "<10" where it is hidden) above the population's (the group's ``colour``)."""
+    y = np.arange(len(part))
+    ax.barh(
+        y - 0.2,
+        part["sample_pct"].fillna(0),
+        height=0.4,
+        color=SAMPLE_COLOR,
+        label=_label(labels, "sample"),
+    )
+    ax.barh(
+        y + 0.2,
+        part["population_pct"],
+        height=0.4,
+        color=colour,
+        label=_label(labels, "population"),
+    )
+    for i in np.flatnonzero(part["sample_pct"].isna().to_numpy()):
+        ax.text(0.5, i - 0.2, hidden_label(min_cell), va="center", fontsize=6.5, color=NOTE_INK)
+    ax.set_yticks(y, names, fontsize=7)
+    ax.set_ylim(len(part) - 0.5, -0.5)
+    ax.tick_params(axis="y", length=0)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.set_xlabel("%", fontsize=7.5)
 
 
 @styled

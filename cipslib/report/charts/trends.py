@@ -46,38 +46,7 @@ def trend_dumbbell(fnd, cb: Codebook, group: str, labels: dict, lang: str = "en"
     fmt = _numbers(lang)
     _factor_ticks(frame, ax, cb, factors, lang)
     pitch = frame.pitch(ax, minimum=0.34)
-    y = np.arange(len(factors))
-    for i, k in enumerate(factors):
-        ax.plot(
-            [wide.loc[k, "raw"], wide.loc[k, "standardised"]],
-            [i, i],
-            color="#e0e0e0",
-            linewidth=2.5,
-            zorder=1,
-        )
-    ax.scatter(
-        wide["raw"],
-        y,
-        color=RAW_STYLE["color"],
-        marker=RAW_STYLE["marker"],
-        zorder=2,
-        label=_label(labels, "raw_change"),
-    )
-    low = lo.loc[factors, "ci_low"].to_numpy(dtype=float)
-    high = lo.loc[factors, "ci_high"].to_numpy(dtype=float)
-    change = lo.loc[factors, "change"].to_numpy(dtype=float)
-    style = _group_style(cb, group)
-    ax.errorbar(
-        wide["standardised"],
-        y,
-        xerr=[change - low, high - change],
-        fmt=style["marker"],
-        color=style["color"],
-        capsize=2,
-        zorder=3,
-        label=_label(labels, "adjusted_change"),
-    )
-    values = np.concatenate([wide.to_numpy(dtype=float).ravel(), low, high])
+    values = _dumbbells(ax, wide, lo.loc[factors], _group_style(cb, group), labels)
     reach = np.nanmax(np.abs(values)) if np.isfinite(values).any() else 1.0
     reach = max(2.0, math.ceil(reach * 1.08))
     ax.set_xlim(-reach, reach)
@@ -96,6 +65,43 @@ def trend_dumbbell(fnd, cb: Codebook, group: str, labels: dict, lang: str = "en"
         legend=ax.get_legend_handles_labels(),
         plot_height=pitch * len(factors),
     )
+
+
+def _dumbbells(ax, wide: pd.DataFrame, std: pd.DataFrame, style: dict, labels: dict):
+    """Per factor row a grey bar from the raw change to the standardised one, the raw change (a
+    grey diamond) and the standardised change with its 95% CI (the group's ``style``; ``std``
+    holds its rows, in the order of ``wide``'s). Returns the values drawn."""
+    y = np.arange(len(wide))
+    for i, k in enumerate(wide.index):
+        ax.plot(
+            [wide.loc[k, "raw"], wide.loc[k, "standardised"]],
+            [i, i],
+            color="#e0e0e0",
+            linewidth=2.5,
+            zorder=1,
+        )
+    ax.scatter(
+        wide["raw"],
+        y,
+        color=RAW_STYLE["color"],
+        marker=RAW_STYLE["marker"],
+        zorder=2,
+        label=_label(labels, "raw_change"),
+    )
+    low = std["ci_low"].to_numpy(dtype=float)
+    high = std["ci_high"].to_numpy(dtype=float)
+    change = std["change"].to_numpy(dtype=float)
+    ax.errorbar(
+        wide["standardised"],
+        y,
+        xerr=[change - low, high - change],
+        fmt=style["marker"],
+        color=style["color"],
+        capsize=2,
+        zorder=3,
+        label=_label(labels, "adjusted_change"),
+    )
+    return np.concatenate([wide.to_numpy(dtype=float).ravel(), low, high])
 
 
 @styled
@@ -118,60 +124,10 @@ def series_lines(fnd, cb: Codebook, group: str, labels: dict, lang: str = "en", 
     frame = _Frame(fig, laid_out, own)
     fmt = _numbers(lang)
     min_cell = fnd.meta["min_cell"]
-    shown = s[~s["suppressed"].astype(bool)]
-    std_shown = shown[shown["comparison"] == "standardised"]
-    values = pd.concat(
-        [
-            std_shown["ci_low"],
-            std_shown["ci_high"],
-            shown.loc[shown["comparison"] == "raw", "estimate"],
-        ]
-    )
-    low, high = _nice_range(values, 10)
-    step = 10 if high - low <= 40 else 20
+    y_range = _series_range(s)
     style = _group_style(cb, group)
-    x = np.arange(len(cycles))
     for panel, k in zip(axes, factors, strict=True):
-        part = s[s["factor"] == k]
-        lines = {}
-        for comparison in ("raw", "standardised"):
-            rows = part[part["comparison"] == comparison].set_index("cycle").reindex(cycles)
-            hidden = rows["suppressed"].fillna(True).astype(bool).to_numpy()
-            lines[comparison] = (
-                rows[["estimate", "ci_low", "ci_high"]].to_numpy(dtype=float).copy(),
-                hidden,
-            )
-            lines[comparison][0][hidden] = np.nan
-        raw, _ = lines["raw"]
-        std, hidden = lines["standardised"]
-        panel.plot(x, raw[:, 0], color=RAW_STYLE["color"], linewidth=1.3, linestyle=(0, (3, 2)))
-        panel.errorbar(
-            x,
-            std[:, 0],
-            yerr=[std[:, 0] - std[:, 1], std[:, 2] - std[:, 0]],
-            fmt="-" + style["marker"],
-            color=style["color"],
-            markersize=3.5,
-            linewidth=1.4,
-            elinewidth=0.9,
-            capsize=1.5,
-        )
-        for i in np.flatnonzero(hidden):
-            panel.text(
-                i,
-                low + 0.03 * (high - low),
-                hidden_label(min_cell),
-                ha="center",
-                va="bottom",
-                fontsize=6.5,
-                color=NOTE_INK,
-            )
-        panel.set_xlim(-0.45, len(cycles) - 0.55)
-        panel.set_ylim(low, high)
-        panel.set_yticks(np.arange(low, high + step / 2, step))
-        panel.grid(axis="y", color="#ececec", linewidth=0.6)
-        panel.set_axisbelow(True)
-        panel.tick_params(labelsize=7, length=2.5, pad=2)
+        _series_panel(panel, s[s["factor"] == k], cycles, style, y_range, min_cell)
     for i, panel in enumerate(axes):
         if i % ncols:
             panel.tick_params(axis="y", labelleft=False, length=0)
@@ -179,12 +135,7 @@ def series_lines(fnd, cb: Codebook, group: str, labels: dict, lang: str = "en", 
             panel.set_ylabel(_label(labels.get("col") or {}, "index"), fontsize=7.5)
     columns = [axes[c::ncols] for c in range(ncols)]
     width = frame.place_columns(gap=0.14, columns=columns)[-1]
-    # cycles as x tick labels, every other one when they do not fit side by side
-    names = [str(c) for c in cycles]
-    wide = max(_text_width(fig.dpi, name, 7, "normal") for name in names) + 0.06
-    every = max(1, math.ceil(wide * len(cycles) / width))
-    for panel in axes:
-        panel.set_xticks(x, [name if i % every == 0 else "" for i, name in enumerate(names)])
+    _cycle_ticks(axes, cycles, width, fig.dpi)
     for panel, k in zip(axes, factors, strict=True):
         panel.set_title(
             frame.fit(f"{k}.\u00a0{cb.factor_name(k, lang)}", width + 0.1, 7.5, "bold"),
@@ -212,3 +163,75 @@ def series_lines(fnd, cb: Codebook, group: str, labels: dict, lang: str = "en", 
         legend=(handles, names) if own else _legend_below(axes[-1], (handles, names), 0.3),
         rows=rows,
     )
+
+
+def _series_range(s: pd.DataFrame) -> tuple[float, float, float]:
+    """The y range every panel shares, the multiples of 10 around the shown standardised CIs and
+    raw indices of the series rows ``s``, and its tick step."""
+    shown = s[~s["suppressed"].astype(bool)]
+    std_shown = shown[shown["comparison"] == "standardised"]
+    values = pd.concat(
+        [
+            std_shown["ci_low"],
+            std_shown["ci_high"],
+            shown.loc[shown["comparison"] == "raw", "estimate"],
+        ]
+    )
+    low, high = _nice_range(values, 10)
+    return low, high, 10 if high - low <= 40 else 20
+
+
+def _series_panel(panel, part: pd.DataFrame, cycles, style: dict, y_range, min_cell) -> None:
+    """One factor's panel: its raw index (dashed grey) and standardised index with 95% CI (the
+    group's ``style``) at each of ``cycles``; "<10" at the foot of a cycle whose index is hidden."""
+    low, high, step = y_range
+    x = np.arange(len(cycles))
+    lines = {}
+    for comparison in ("raw", "standardised"):
+        rows = part[part["comparison"] == comparison].set_index("cycle").reindex(cycles)
+        hidden = rows["suppressed"].fillna(True).astype(bool).to_numpy()
+        values = rows[["estimate", "ci_low", "ci_high"]].to_numpy(dtype=float).copy()
+        values[hidden] = np.nan
+        lines[comparison] = (values, hidden)
+    raw, _ = lines["raw"]
+    std, hidden = lines["standardised"]
+    panel.plot(x, raw[:, 0], color=RAW_STYLE["color"], linewidth=1.3, linestyle=(0, (3, 2)))
+    panel.errorbar(
+        x,
+        std[:, 0],
+        yerr=[std[:, 0] - std[:, 1], std[:, 2] - std[:, 0]],
+        fmt="-" + style["marker"],
+        color=style["color"],
+        markersize=3.5,
+        linewidth=1.4,
+        elinewidth=0.9,
+        capsize=1.5,
+    )
+    for i in np.flatnonzero(hidden):
+        panel.text(
+            i,
+            low + 0.03 * (high - low),
+            hidden_label(min_cell),
+            ha="center",
+            va="bottom",
+            fontsize=6.5,
+            color=NOTE_INK,
+        )
+    panel.set_xlim(-0.45, len(cycles) - 0.55)
+    panel.set_ylim(low, high)
+    panel.set_yticks(np.arange(low, high + step / 2, step))
+    panel.grid(axis="y", color="#ececec", linewidth=0.6)
+    panel.set_axisbelow(True)
+    panel.tick_params(labelsize=7, length=2.5, pad=2)
+
+
+def _cycle_ticks(axes, cycles, width: float, dpi: float) -> None:
+    """The cycles as x tick labels of panels ``width`` inches wide, every other one (or fewer)
+    when they do not fit side by side."""
+    names = [str(c) for c in cycles]
+    wide = max(_text_width(dpi, name, 7, "normal") for name in names) + 0.06
+    every = max(1, math.ceil(wide * len(cycles) / width))
+    for panel in axes:
+        panel.set_xticks(
+            np.arange(len(cycles)), [name if i % every == 0 else "" for i, name in enumerate(names)]
+        )
