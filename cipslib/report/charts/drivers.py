@@ -15,57 +15,6 @@ from ...inputs.codebook import Codebook
 from .layout import _Frame, _text_width
 from .style import INK, NOTE_INK, _base, _chart_label, _group_style, _numbers, _own_figure, styled
 
-
-def _repel(points, sizes, blocked, bounds, radius: float):
-    """Where to write each point's label (all in inches): the centre of a box of ``sizes`` beside
-    its point, the first place (right, left, above, below, then the diagonals, then further out)
-    that stays inside ``bounds`` (x0, y0, x1, y1) and clear of the ``blocked`` boxes, the points
-    and the labels placed before it; the least crowded place when none is clear. Deterministic.
-
-    Two points 0.1 in apart: the first label goes left, clear of the second point, the second
-    right.
-
-    >>> _repel([(1.0, 1.0), (1.1, 1.0)], [(0.1, 0.1)] * 2, [], (0, 0, 3, 2), 0.04)
-    [(0.87, 1.0), (1.23, 1.0)]
-    """
-
-    def overlap(a, b) -> float:
-        w = min(a[2], b[2]) - max(a[0], b[0])
-        h = min(a[3], b[3]) - max(a[1], b[1])
-        return w * h if w > 0 and h > 0 else 0.0
-
-    dots = [(px - radius, py - radius, px + radius, py + radius) for px, py in points]
-    taken = list(blocked)
-    placed = []
-    for (px, py), (w, h) in zip(points, sizes, strict=True):
-        best, best_cost = None, math.inf
-        for distance in (0.04, 0.1, 0.18, 0.28, 0.42, 0.6, 0.85, 1.15, 1.5):
-            d = radius + distance
-            for ux, uy in ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)):
-                cx = px + ux * (d + w / 2) if ux else px
-                cy = py + uy * (d + h / 2) if uy else py
-                if ux and uy:
-                    cx, cy = px + ux * (d * 0.75 + w / 2), py + uy * (d * 0.75 + h / 2)
-                box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-                outside = (
-                    max(bounds[0] - box[0], 0)
-                    + max(box[2] - bounds[2], 0)
-                    + max(bounds[1] - box[1], 0)
-                    + max(box[3] - bounds[3], 0)
-                )
-                cost = sum(overlap(box, other) for other in taken + dots) + 10 * outside
-                if cost < best_cost - 1e-12:
-                    best, best_cost = (round(cx, 6), round(cy, 6), box), cost
-                if cost == 0:
-                    break
-            if best_cost == 0:
-                break
-        cx, cy, box = best
-        taken.append(box)
-        placed.append((cx, cy))
-    return placed
-
-
 DRIVER_PLOT = 3.4  # inches: height of the driver grid's plot area
 DRIVER_LABEL = 1.25  # inches: width a factor's name is wrapped to beside its point
 DRIVER_FONT = 7.0  # points: size of the factors' names
@@ -276,3 +225,53 @@ def _point_names(frame: _Frame, ax, grid: _Grid, names: list[str], points, block
             color=INK,
             linespacing=1.0,
         )
+
+
+def _repel(points, sizes, blocked, bounds, radius: float):
+    """Where to write each point's label (all in inches): the centre of a box of ``sizes`` beside
+    its point, the first place (right, left, above, below, then the diagonals, then further out)
+    that stays inside ``bounds`` (x0, y0, x1, y1) and clear of the ``blocked`` boxes, the points
+    and the labels placed before it; the least crowded place when none is clear. Deterministic.
+
+    Two points 0.1 in apart: the first label goes left, clear of the second point, the second
+    right.
+
+    >>> _repel([(1.0, 1.0), (1.1, 1.0)], [(0.1, 0.1)] * 2, [], (0, 0, 3, 2), 0.04)
+    [(0.87, 1.0), (1.23, 1.0)]
+    """
+
+    def overlap(a, b) -> float:
+        w = min(a[2], b[2]) - max(a[0], b[0])
+        h = min(a[3], b[3]) - max(a[1], b[1])
+        return w * h if w > 0 and h > 0 else 0.0
+
+    dots = [(px - radius, py - radius, px + radius, py + radius) for px, py in points]
+    taken = list(blocked)
+    placed = []
+    for (px, py), (w, h) in zip(points, sizes, strict=True):
+        best, best_cost = None, math.inf
+        for distance in (0.04, 0.1, 0.18, 0.28, 0.42, 0.6, 0.85, 1.15, 1.5):
+            d = radius + distance
+            for ux, uy in ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)):
+                cx = px + ux * (d + w / 2) if ux else px
+                cy = py + uy * (d + h / 2) if uy else py
+                if ux and uy:
+                    cx, cy = px + ux * (d * 0.75 + w / 2), py + uy * (d * 0.75 + h / 2)
+                box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+                outside = (
+                    max(bounds[0] - box[0], 0)
+                    + max(box[2] - bounds[2], 0)
+                    + max(bounds[1] - box[1], 0)
+                    + max(box[3] - bounds[3], 0)
+                )
+                cost = sum(overlap(box, other) for other in taken + dots) + 10 * outside
+                if cost < best_cost - 1e-12:
+                    best, best_cost = (round(cx, 6), round(cy, 6), box), cost
+                if cost == 0:
+                    break
+            if best_cost == 0:
+                break
+        cx, cy, box = best
+        taken.append(box)
+        placed.append((cx, cy))
+    return placed

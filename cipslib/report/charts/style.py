@@ -100,6 +100,12 @@ def _figure(ax, figsize: tuple[float, float]):
     return fig, fig.subplots()
 
 
+def _own_figure(ax):
+    """The figure and axes to draw on, and whether the chart owns the figure (and its layout)."""
+    fig, ax_ = _figure(ax, (WIDTH, 4.0))
+    return fig, ax_, ax is None
+
+
 def _label(labels: dict, key: str) -> str:
     """A text from the language catalogue's ``report`` section (the key itself if it is missing)."""
     return labels.get(key, key)
@@ -162,9 +168,3 @@ def _ink(colour: str) -> str:
         for w, c in zip((0.2126, 0.7152, 0.0722), to_rgb(colour), strict=True)
     )
     return "black" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "white"
-
-
-def _own_figure(ax):
-    """The figure and axes to draw on, and whether the chart owns the figure (and its layout)."""
-    fig, ax_ = _figure(ax, (WIDTH, 4.0))
-    return fig, ax_, ax is None
