@@ -131,6 +131,33 @@ assert before[0] == after[0] and not changed
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_the_charts_package_exports_every_chart():
+    """Each public function of a module of ``cipslib.report.charts`` is imported from the package
+    itself (``from cipslib.report.charts import likert_pair``) and is the module's own object: a
+    chart added to a module but not to the package's ``__init__`` fails here."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import cipslib.report.charts as charts
+
+    functions = {}
+    for info in pkgutil.iter_modules(charts.__path__):
+        module = importlib.import_module(f"{charts.__name__}.{info.name}")
+        functions |= {
+            name: obj
+            for name, obj in vars(module).items()
+            if inspect.isfunction(obj)
+            and obj.__module__ == module.__name__
+            and not name.startswith("_")
+        }
+    assert {"likert_pair", "factor_dots", "driver_grid", "unit_dots", "styled"} <= set(functions)
+    missing = sorted(n for n, f in functions.items() if getattr(charts, n, None) is not f)
+    assert missing == []
+    assert sorted(set(charts.__all__) - set(dir(charts))) == []
+    assert set(functions) <= set(charts.__all__)
+
+
 def test_drawing_a_chart_leaves_rcparams_and_pyplot_alone(codebook, findings_2024):
     import matplotlib
     import matplotlib.pyplot as plt
