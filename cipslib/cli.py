@@ -359,6 +359,7 @@ def _cmd_share(args) -> int:
 
 def _cmd_findings(args) -> int:
     from .analysis.pipeline import analyse
+    from .text.sentences import render_finding
 
     for target in args.params:
         params = load_params(target)
@@ -366,9 +367,9 @@ def _cmd_findings(args) -> int:
         out = Path(args.out) if args.out else params.output / str(params.cycle)
         path = atomic_write(out / "findings.json", fnd.to_json)
         print(f"{params.cycle}: {path} ({len(fnd.key_findings)} key findings)")
+        cb, inds = fnd.inputs.current.codebook, fnd.inputs.definitions.indicators
         for k in fnd.key_findings[: args.show]:
-            text = k["text"].get(params.language) or next(iter(k["text"].values()), "")
-            print(f"  {k['rank']:>2}. {text}")
+            print(f"  {k['rank']:>2}. {render_finding(k, cb, inds, params.language)}")
     return 0
 
 

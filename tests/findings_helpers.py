@@ -10,7 +10,10 @@ import pandas as pd
 
 import cipslib
 from cipslib.analysis.prepare import PreparedCycle, prepare_data
+from cipslib.analysis.scoring import load_indicators
+from cipslib.inputs.codebook import load_codebook
 from cipslib.inputs.population import load_population
+from cipslib.text.sentences import render_finding
 
 from .conftest import write_csv
 
@@ -63,3 +66,14 @@ def constructed_cycle(
     pop_file.write_text(ROLE_POPULATION, encoding="utf-8")
     loaded = cipslib.load_cycle(path, codebook, cycle)
     return prepare_data(loaded, {"official": load_population(pop_file, codebook)})
+
+
+def sentence(findings, finding: dict, language: str = "en") -> str:
+    """A key finding's sentence as a report in ``language`` writes it (the findings hold its keys
+    and numbers only)."""
+    if findings.inputs is not None:
+        cb, inds = findings.inputs.current.codebook, findings.inputs.definitions.indicators
+    else:
+        cb = load_codebook()
+        inds = load_indicators(cb)
+    return render_finding(finding, cb, inds, language)

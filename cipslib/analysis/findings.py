@@ -44,7 +44,6 @@ import pingouin as pg
 from scipy import stats
 
 from ..inputs.codebook import Codebook
-from ..inputs.languages import text_languages
 from ..inputs.params import DRIVER_DEFAULTS, THRESHOLD_DEFAULTS, CycleParams
 from ..survey.inference import holm
 from .disclosure import (
@@ -145,22 +144,36 @@ class Findings:
     """All results of one cycle. Tables are already disclosure-controlled (hidden cells are
     missing).
 
+    The findings hold keys and numbers, never words of a language: tables name an item by its id
+    and cross-cycle ``key``, a factor by its number, an indicator by its id, an answer by its
+    ``code``, a group, variable or level by its key. A key finding is its ``rank``, ``class``,
+    ``kind``, ``template`` (the catalogue key of its sentence, ``sentences.<kind>``), its fields
+    as keys and raw numbers (``{"factor": 8, "group": "official", "estimate": 46.71, ...}``) and
+    its ``score``, ``score_parts`` and ``summary``; the ``story`` (the summary's closing
+    paragraph) is a list of parts, each a ``template`` (``story.<part>``) and its keys and
+    numbers. A report looks the words up when it is rendered, in its language:
+    :func:`cipslib.text.sentences.render_finding`, :func:`cipslib.text.sentences.render_story`
+    and :mod:`cipslib.report.localise` for the tables. ``findings.json`` (:meth:`to_json`) is
+    therefore the same whatever language a report is written in.
+
     Examples
     --------
     >>> from cipslib import analyse
     >>> f = analyse("params/2024.yaml")
     >>> f.cycle, f.previous_cycle
     (2024, None)
-    >>> f["factors"].columns[:5].tolist()
-    ['factor', 'factor_en', 'factor_uk', 'factor_fr', 'group']
-    """
+    >>> f["factors"].columns[:3].tolist()
+    ['factor', 'group', 'index']
+    >>> {k: f.key_findings[0][k] for k in ("kind", "template", "indicator", "group")}
+    {'kind': 'indicator', 'template': 'sentences.indicator', 'indicator': 'bribe_refuse_or_ignore', 'group': 'private'}
+    """  # noqa: E501
 
     cycle: int
     previous_cycle: int | None
     meta: dict[str, Any]
     tables: dict[str, pd.DataFrame]
     key_findings: list[dict[str, Any]] = field(default_factory=list)
-    story: dict[str, str] = field(default_factory=dict)
+    story: list[dict[str, Any]] = field(default_factory=list)
     history: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
     """Every measure of each earlier cycle of the chain on its own weighted design (for KPI
     series); not written to findings.json, where each cycle has its own file."""
@@ -190,7 +203,7 @@ class Findings:
             "software": software_versions(),
             "meta": _clean(self.meta),
             "key_findings": _clean(self.key_findings),
-            "story": dict(self.story),
+            "story": _clean(self.story),
             "tables": {name: json_records(t) for name, t in self.tables.items()},
         }
 
@@ -350,8 +363,8 @@ def compute_findings(
     tables["items"] = _items_table(cur, est, cb, lv, opt)
     tables["distributions"] = _distributions(cur, cb, opt)
     tables["selections"] = _selections(est, cb)
-    tables["factors"] = _factors_table(est, cb)
-    tables["reliability"], tables["item_rest"] = _reliability(cur, cb, opt)
+    tables["factors"] = _factors_table(est)
+    tables["reliability"], tables["item_rest"] = _reliability(cur, opt)
     tables["alignment"] = _alignment(cur, est, opt)
     tables["gaps"] = _gaps(cur, est, cb, opt)
     tables["experience"] = _experience(est, inds)
@@ -537,8 +550,6 @@ def _items_table(
     out = out.merge(rates, on=["item", "group"], how="left")
     out["construct"] = [items.loc[i, "construct"] for i in out["item"]]
     out["reverse"] = [bool(items.loc[i, "reverse"]) for i in out["item"]]
-    for lang in cb.languages:
-        out[f"text_{lang}"] = [items.loc[i, f"text_{lang}"] for i in out["item"]]
     hidden = out["n_asked"] < opt.min_cell
     out.loc[hidden, ["dont_know_rate", "refusal_rate", "n_asked"]] = np.nan
     return out.sort_values(["group", "factor", "item"], kind="stable").reset_index(drop=True)
@@ -588,7 +599,6 @@ def _distributions(cur: _Cycle, cb: Codebook, opt: Options) -> pd.DataFrame:
                         "key": item["key"],
                         "group": g,
                         "code": int(code),
-                        **{f"label_{lang}": scale.label(code, lang) for lang in cb.languages},
                         "neutral": code == scale.neutral,
                         "favourable": code in item["favourable"],
                         "share": share,
@@ -599,7 +609,7 @@ def _distributions(cur: _Cycle, cb: Codebook, opt: Options) -> pd.DataFrame:
     return suppress_estimates(out, opt.min_cell, value_columns=["share"])
 
 
-def _factors_table(est: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+def _factors_table(est: pd.DataFrame) -> pd.DataFrame:
     idx = est[est["kind"] == "factor_index"]
     fav = est[est["kind"] == "factor_fav"][
         ["factor", "group", "estimate", "ci_low", "ci_high", "n"]
@@ -619,12 +629,10 @@ def _factors_table(est: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
         .rename(columns={"estimate": "index"})
         .merge(fav, on=["factor", "group"], how="left")
     )
-    for at, lang in enumerate(cb.languages, start=1):
-        out.insert(at, f"factor_{lang}", [cb.factor_name(int(k), lang) for k in out["factor"]])
     return out.sort_values(["group", "factor"]).reset_index(drop=True)
 
 
-def _reliability(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _reliability(cur: _Cycle, opt: Options) -> tuple[pd.DataFrame, pd.DataFrame]:
     info = cur.measures.info[cur.measures.info["kind"] == "item_score"]
     rows, item_rows = [], []
     for g, mask in cur.masks.items():
@@ -685,8 +693,6 @@ def _reliability(cur: _Cycle, cb: Codebook, opt: Options) -> tuple[pd.DataFrame,
         rows,
         columns=["group", "factor", "items", "n", "alpha", "alpha_ci_low", "alpha_ci_high", "low"],
     )
-    for at, lang in enumerate(cb.languages, start=2):
-        rel.insert(at, f"factor_{lang}", [cb.factor_name(int(k), lang) for k in rel["factor"]])
     return rel, pd.DataFrame(
         item_rows, columns=["group", "factor", "item", "key", "item_rest_r", "n"]
     )
@@ -788,10 +794,6 @@ def _gaps(cur: _Cycle, est: pd.DataFrame, cb: Codebook, opt: Options) -> pd.Data
             rows.append(
                 {
                     "factor": int(gi["factor"]),
-                    **{
-                        f"factor_{lang}": cb.factor_name(int(gi["factor"]), lang)
-                        for lang in cb.languages
-                    },
                     "group": g,
                     "exists_item": exists_id,
                     "effective_item": twin,
@@ -817,7 +819,6 @@ def _gaps(cur: _Cycle, est: pd.DataFrame, cb: Codebook, opt: Options) -> pd.Data
 
 
 def _experience(est: pd.DataFrame, inds: dict[str, Indicator]) -> pd.DataFrame:
-    langs = text_languages(ind.text for ind in inds.values())
     t = est[est["kind"] == "indicator"].copy()
     if t.empty:
         return pd.DataFrame(
@@ -835,7 +836,6 @@ def _experience(est: pd.DataFrame, inds: dict[str, Indicator]) -> pd.DataFrame:
                 "item_key",
                 "codes",
                 "headline",
-                *(f"text_{lang}" for lang in langs),
             ]
         )
     t["indicator"] = t["ref"]
@@ -851,8 +851,6 @@ def _experience(est: pd.DataFrame, inds: dict[str, Indicator]) -> pd.DataFrame:
     t["item_key"] = [inds[i].item for i in t["indicator"]]
     t["codes"] = [list(inds[i].codes) for i in t["indicator"]]
     t["headline"] = [inds[i].headline for i in t["indicator"]]
-    for lang in langs:
-        t[f"text_{lang}"] = [inds[i].text.get(lang, "") for i in t["indicator"]]
     order = {k: i for i, k in enumerate(inds)}
     t["order"] = t["indicator"].map(order)
     t = t.sort_values(["group", "order"]).drop(

@@ -1,9 +1,10 @@
-"""Key findings: a ranked list of records, each with its numbers and a sentence built from them
-only.
+"""Key findings: a ranked list of records, each with its keys and numbers and the catalogue key of
+the sentence that states them.
 
-Sentences come from the language catalogues (``cipslib/text/catalogues/<language>.yaml``); adding a
-language is adding a file. Numbers are rounded only here, at the last step, following the template's
-``numbers`` settings.
+No language is written here: a finding is data (``template``, ``sentences.<kind>``, and fields such
+as ``factor``, ``group``, ``indicator``, ``estimate``), and :mod:`cipslib.text.sentences` writes its
+sentence when a report is rendered, in the report's language, from the language catalogues
+(``cipslib/text/catalogues/<language>.yaml``), rounding the numbers there, at the last step.
 
 The ranking rule lives in :data:`CLASSES` and :func:`rank_findings` and nowhere else: every
 finding belongs to one class, classes come in the table's order (bribery, the safety to report,
@@ -16,7 +17,6 @@ estimates never become findings.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,9 +27,7 @@ from scipy import stats
 
 from ..inputs.codebook import Codebook
 from ..text.catalogue import load_catalogue
-from ..text.numbers import NumberFormat, format_ci
-from ..text.sentences import SentenceWriter
-from ..text.typography import tidy
+from ..text.numbers import NumberFormat
 from .scoring import Indicator
 
 MAX_GAPS = 3
@@ -110,17 +108,16 @@ def _low_precision(tables: Mapping[str, pd.DataFrame]) -> set[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class _Context:
-    """What the topic builders read: the findings tables and the words to write them with."""
+    """What the topic builders read: the findings tables, the cycles, codebook and indicators."""
 
     tables: Mapping[str, pd.DataFrame]
     cycle: int
     previous_cycle: int | None
     cb: Codebook
     inds: dict[str, Indicator]
-    writer: SentenceWriter
 
 
-def _experience(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
+def _experience(ctx: _Context) -> Iterator[tuple[str, dict[str, Any]]]:
     """The headline experience indicators (bribery, reporting safety, organised-crime pressure),
     in the indicator file's order."""
     exp = ctx.tables["experience"]
@@ -141,17 +138,10 @@ def _experience(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
                 "n": r["n"],
                 "unit": "%",
             },
-            lambda lang, f, t, r=r: {
-                "value": f.value(r["estimate"], "%"),
-                "ci": format_ci(f, r["ci_low"], r["ci_high"], "%"),
-                "n": f.count(r["n"]),
-                "group": ctx.cb.group_members(r["group"], lang),
-                "text": ctx.inds[r["indicator"]].text[lang],
-            },
         )
 
 
-def _gaps(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
+def _gaps(ctx: _Context) -> Iterator[tuple[str, dict[str, Any]]]:
     """The largest significant words-vs-action gaps (at most ``MAX_GAPS``)."""
     gaps = ctx.tables["gaps"]
     if not gaps.empty:
@@ -171,15 +161,6 @@ def _gaps(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
                     "exists": r["exists"],
                     "effective": r["effective"],
                     "unit": "points",
-                },
-                lambda lang, f, t, r=r: {
-                    "factor": ctx.cb.factor_name(int(r["factor"]), lang),
-                    "group": ctx.cb.group_members(r["group"], lang),
-                    "exists": f.value(r["exists"], "%"),
-                    "effective": f.value(r["effective"], "%"),
-                    "gap": f.value(r["gap"], "points"),
-                    "ci": format_ci(f, r["ci_low"], r["ci_high"], "points"),
-                    "n": f.count(r["n"]),
                 },
             )
 
@@ -223,13 +204,7 @@ def _join(words: Mapping[str, str], values: list[str]) -> str:
     return f"{', '.join(values[:-1])} {words['and']} {values[-1]}"
 
 
-def _count_span(f: Any, counts: pd.Series) -> str:
-    """One count, or the range from the smallest to the largest, e.g. ``1,007–1,012``."""
-    low, high = f.count(counts.min()), f.count(counts.max())
-    return low if low == high else f.range_fmt.format(low, high)
-
-
-def _across(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
+def _across(ctx: _Context) -> Iterator[tuple[str, dict[str, Any]]]:
     """A group's significant change in one direction on most factors (:func:`across_factors`):
     one finding with the range of the changes, not one per factor."""
     if "trends" not in ctx.tables:
@@ -257,26 +232,16 @@ def _across(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
                 "p_value": p,
                 "n": rows["n"].min(),
                 "n_prev": rows["n_prev"].min(),
+                "max_n": rows["n"].max(),
+                "max_prev_n": rows["n_prev"].max(),
+                "previous_cycle": ctx.previous_cycle,
                 "comparison": "standardised",
                 "unit": "points",
-            },
-            lambda lang, f, t, g=g, sign=sign, rows=rows, p=p: {
-                "group": ctx.cb.group_members(g, lang),
-                "how_many": (
-                    t["words"]["all_of"] if len(rows) == total[g] else t["words"]["count_of"]
-                ).format(count=len(rows), total=int(total[g])),
-                "direction": t["words"]["rose" if sign > 0 else "fell"],
-                "previous_cycle": ctx.previous_cycle,
-                "low": f.value(rows["change"].min(), "points", signed=True),
-                "high": f.value(rows["change"].max(), "points", signed=True),
-                "p": f.p(p) if p < P_CERTAIN else t["words"]["p_at_most"].format(f.number(p, 3)),
-                "n_prev": _count_span(f, rows["n_prev"]),
-                "n": _count_span(f, rows["n"]),
             },
         )
 
 
-def _changes(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
+def _changes(ctx: _Context) -> Iterator[tuple[str, dict[str, Any]]]:
     """The significant changes on the composition-standardised comparison, largest ``|t|`` first (a
     factor whose change is part of an ``across_factors`` finding is left to it), then, per group,
     where who answered drove the raw change."""
@@ -318,21 +283,10 @@ def _changes(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
                     "n": r["n"],
                     "n_prev": r["n_prev"],
                     "p_value": r["p_value"],
+                    "cycle": ctx.cycle,
+                    "previous_cycle": ctx.previous_cycle,
                     "comparison": "standardised",
                     "unit": unit,
-                },
-                lambda lang, f, t, r=r, unit=unit: {
-                    "measure": ctx.writer.measure_name(lang, r),
-                    "direction": t["words"]["rose" if r["change"] > 0 else "fell"],
-                    "previous": f.value(r["estimate_prev"], unit),
-                    "value": f.value(r["estimate"], unit),
-                    "previous_cycle": ctx.previous_cycle,
-                    "cycle": ctx.cycle,
-                    "change": f.value(r["change"], "points", signed=True),
-                    "ci": format_ci(f, r["ci_low"], r["ci_high"], "points"),
-                    "p": f.p(r["p_value"]),
-                    "n_prev": f.count(r["n_prev"]),
-                    "n": f.count(r["n"]),
                 },
             )
         dec = ctx.tables.get("decomposition", pd.DataFrame())
@@ -378,18 +332,6 @@ def _changes(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
                         "n_prev": raw["n_prev"],
                         "unit": "points",
                     },
-                    lambda lang, f, t, r=r, cell=cell, raw=raw: {
-                        "measure": ctx.writer.measure_name(lang, r),
-                        "raw": f.value(r["total"], "points", signed=True),
-                        "composition": f.value(r["composition"], "points", signed=True),
-                        "ci": format_ci(f, cell["ci_low"], cell["ci_high"], "points"),
-                        "within": f.value(r["within"], "points", signed=True),
-                        "n_prev": f.count(raw["n_prev"]),
-                        "n": f.count(raw["n"]),
-                        "by": ctx.cb.variables[r["by"]].labels.get(lang, r["by"]).lower()
-                        if r["by"] in ctx.cb.variables
-                        else r["by"],
-                    },
                 )
 
 
@@ -421,7 +363,7 @@ def _strongest_and_weakest_by_group(ctx: _Context) -> dict[str, tuple[pd.Series,
     return {g: pair for g, pair in pairs.items() if pair is not None}
 
 
-def _factors(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
+def _factors(ctx: _Context) -> Iterator[tuple[str, dict[str, Any]]]:
     """The weakest and the strongest factor of each group."""
     for g, (strongest, weakest) in sorted(_strongest_and_weakest_by_group(ctx).items()):
         for kind, r in (("weakest", weakest), ("strongest", strongest)):
@@ -437,22 +379,10 @@ def _factors(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
                     "n": r["n"],
                     "unit": "index",
                 },
-                lambda lang, f, t, r=r, g=g: {
-                    "factor": ctx.cb.factor_name(int(r["factor"]), lang),
-                    "group": ctx.cb.group_members(g, lang),
-                    "value": f.value(r["index"], "index"),
-                    "ci": format_ci(f, r["ci_low"], r["ci_high"], "index"),
-                    "n": f.count(r["n"]),
-                },
             )
 
 
-def _pair_words(ctx: _Context, a: str, b: str, lang: str) -> dict[str, str]:
-    """How a sentence names the two groups of a comparison: their members."""
-    return {"group_a": ctx.cb.group_members(a, lang), "group_b": ctx.cb.group_members(b, lang)}
-
-
-def _alignment(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
+def _alignment(ctx: _Context) -> Iterator[tuple[str, dict[str, Any]]]:
     """For each pair of groups: how many factors they agree on, and where they differ most."""
     al = ctx.tables["alignment"]
     if al.empty or al["suppressed"].all():
@@ -469,15 +399,6 @@ def _alignment(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
                     "count": int(len(aligned)),
                     "total": int(len(shown)),
                     "factors": [int(k) for k in aligned["factor"]],
-                },
-                lambda lang, f, t, a=a, b=b, aligned=aligned, shown=shown: {
-                    **_pair_words(ctx, a, b, lang),
-                    "count": len(aligned),
-                    "total": len(shown),
-                    "factors": ", ".join(
-                        ctx.cb.factor_name(int(k), lang) for k in aligned["factor"]
-                    )
-                    or t["words"]["none"],
                 },
             )
         apart = shown[shown["significant"]]
@@ -503,32 +424,16 @@ def _alignment(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
                     "n_b": r["n_b"],
                     "unit": "index",
                 },
-                lambda lang, f, t, r=r: {
-                    **_pair_words(ctx, r["group_a"], r["group_b"], lang),
-                    "factor": ctx.cb.factor_name(int(r["factor"]), lang),
-                    "value_a": f.value(r["estimate_a"], "index"),
-                    "value_b": f.value(r["estimate_b"], "index"),
-                    "difference": f.value(r["difference"], "points", signed=True),
-                    "ci": format_ci(f, r["ci_low"], r["ci_high"], "points"),
-                    "p": f.p(r["p_holm"]),
-                    "n_a": f.count(r["n_a"]),
-                    "n_b": f.count(r["n_b"]),
-                },
             )
 
 
-def _reliability(ctx: _Context) -> Iterator[tuple[str, dict[str, Any], Any]]:
+def _reliability(ctx: _Context) -> Iterator[tuple[str, dict[str, Any]]]:
     """Factors whose items do not form a reliable scale."""
     rel = ctx.tables["reliability"]
     for _, r in rel[rel["low"]].iterrows():
         yield (
             "low_reliability",
             {"group": r["group"], "factor": int(r["factor"]), "alpha": r["alpha"], "n": r["n"]},
-            lambda lang, f, t, r=r: {
-                "factor": ctx.cb.factor_name(int(r["factor"]), lang),
-                "group": ctx.cb.group_members(r["group"], lang),
-                "alpha": f.number(r["alpha"], 2),
-            },
         )
 
 
@@ -541,8 +446,8 @@ TOPICS = {
     "alignment": _alignment,
     "reliability": _reliability,
 }
-"""Key-finding topics: name -> builder yielding (kind, record, sentence fields). Their order breaks
-ties of class and score; the rank itself follows :data:`CLASSES`."""
+"""Key-finding topics: name -> builder yielding (kind, record). Their order breaks ties of class
+and score; the rank itself follows :data:`CLASSES`."""
 
 
 def _indicator_of(kind: str, record: Mapping[str, Any]) -> str | None:
@@ -715,21 +620,20 @@ def rule_fields(lang: str) -> dict[str, str]:
     }
 
 
-def _story_parts(ctx: _Context, lang: str, mostly: list[dict[str, Any]]) -> list[str]:
-    """The sentences of the summary's closing paragraph in one language (see :func:`story`)."""
-    t, f = ctx.writer.tpl[lang], ctx.writer.fmt[lang]
-    tpl = {k: tidy(v) for k, v in t["story"].items()}
-    name = functools.partial(ctx.cb.factor_name, lang=lang)
-    parts = []
+def _story_parts(ctx: _Context, mostly: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The parts of the summary's closing paragraph (see :func:`story`), each its template key
+    and its keys and numbers."""
+    parts: list[dict[str, Any]] = []
     for g, (hi, lo) in _strongest_and_weakest_by_group(ctx).items():
         parts.append(
-            tpl["factors"].format(
-                group=ctx.cb.group_members(g, lang),
-                strongest=name(int(hi["factor"])),
-                high=f.value(hi["index"], "index"),
-                weakest=name(int(lo["factor"])),
-                low=f.value(lo["index"], "index"),
-            )
+            {
+                "template": "story.factors",
+                "group": g,
+                "strongest": int(hi["factor"]),
+                "high": hi["index"],
+                "weakest": int(lo["factor"]),
+                "low": lo["index"],
+            }
         )
     al = ctx.tables["alignment"]
     for (a, b), pair in al.groupby(["group_a", "group_b"], sort=False) if len(al) else []:
@@ -737,54 +641,51 @@ def _story_parts(ctx: _Context, lang: str, mostly: list[dict[str, Any]]) -> list
         if not len(shown):
             continue
         apart = shown[shown["significant"]]
-        words = _pair_words(ctx, a, b, lang)
+        pair_of = {"group_a": a, "group_b": b, "total": len(shown)}
         if len(apart):
             r = apart.loc[apart["difference"].abs().idxmax()]
             parts.append(
-                tpl["differ"].format(
-                    **words,
-                    count=len(apart),
-                    total=len(shown),
-                    factor=name(int(r["factor"])),
-                    difference=f.value(r["difference"], "points", signed=True),
-                )
+                {
+                    "template": "story.differ",
+                    **pair_of,
+                    "count": len(apart),
+                    "factor": int(r["factor"]),
+                    "difference": r["difference"],
+                }
             )
         else:
-            parts.append(tpl["differ_none"].format(**words, total=len(shown)))
+            parts.append({"template": "story.differ_none", **pair_of})
     gaps = ctx.tables["gaps"]
     if not gaps.empty and (gaps["significant"] & ~gaps["suppressed"]).any():
         r = gaps[gaps["significant"] & ~gaps["suppressed"]].sort_values("gap").iloc[-1]
         parts.append(
-            tpl["gap"].format(
-                factor=name(int(r["factor"])),
-                group=ctx.cb.group_members(r["group"], lang),
-                gap=f.value(r["gap"], "points"),
-            )
+            {
+                "template": "story.gap",
+                "factor": int(r["factor"]),
+                "group": r["group"],
+                "gap": r["gap"],
+            }
         )
-    parts += _story_of_change(ctx, lang, tpl, mostly)
-    return parts
+    return parts + _story_of_change(ctx, mostly)
 
 
-def _story_of_change(
-    ctx: _Context, lang: str, tpl: dict[str, str], mostly: list[dict[str, Any]]
-) -> list[str]:
+def _story_of_change(ctx: _Context, mostly: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The change since the previous cycle net of composition, and where a raw change is mostly
     who answered (``mostly``: the composition findings)."""
     tr = ctx.tables.get("trends")
     if tr is None or tr.empty:
         return []
-    f = ctx.writer.fmt[lang]
     std = tr[(tr["comparison"] == "standardised") & (tr["kind"] == "factor_index")]
     groups = [
-        tpl["change_group"].format(
-            group=ctx.cb.group_members(g, lang),
-            total=len(part),
-            up=int((part["significant"] & (part["change"] > 0)).sum()),
-            down=int((part["significant"] & (part["change"] < 0)).sum()),
-        )
+        {
+            "group": g,
+            "total": len(part),
+            "up": int((part["significant"] & (part["change"] > 0)).sum()),
+            "down": int((part["significant"] & (part["change"] < 0)).sum()),
+        }
         for g, part in std.groupby("group", sort=False)
     ]
-    parts = [tpl["changes"].format(previous_cycle=ctx.previous_cycle, changes="; ".join(groups))]
+    parts = [{"template": "story.changes", "previous_cycle": ctx.previous_cycle, "groups": groups}]
     dec = ctx.tables.get("decomposition", pd.DataFrame())
     for rec in mostly:
         wide = dec[(dec["group"] == rec["group"]) & (dec["kind"] == "factor_index")].pivot_table(
@@ -793,23 +694,19 @@ def _story_of_change(
         count = int(
             ((wide["total"].abs() >= 1) & (wide["composition"].abs() > wide["within"].abs())).sum()
         )
-        by = rec["by"]
         parts.append(
-            tpl["composition"].format(
-                group=ctx.cb.group_members(rec["group"], lang),
-                count=count,
-                measure=ctx.writer.measure_name(
-                    lang, pd.Series({**rec, "kind": "factor_index", "factor": _factor_of(rec)})
-                ),
-                raw=f.value(rec["change"], "points", signed=True),
-                composition=f.value(rec["composition"], "points", signed=True),
-                by=ctx.cb.variables[by].labels.get(lang, by).lower()
-                if by in ctx.cb.variables
-                else by,
-            )
+            {
+                "template": "story.composition",
+                "group": rec["group"],
+                "count": count,
+                "measure": f"factor_index.{_factor_of(rec)}",
+                "raw": rec["change"],
+                "composition": rec["composition"],
+                "by": rec["by"],
+            }
         )
     if not mostly:
-        parts.append(tpl["no_composition"])
+        parts.append({"template": "story.no_composition"})
     return parts
 
 
@@ -823,20 +720,25 @@ def story(
     previous_cycle: int | None,
     cb: Codebook,
     inds: dict[str, Indicator],
-) -> dict[str, str]:
-    """The paragraph that closes the executive summary, in every catalogue language: each group's
-    strongest and weakest factor, how many factors each pair of groups differs on,
-    the widest words-vs-action gap, the significant changes since the previous cycle with both
-    cycles weighted to the same population, and where an unweighted change is mostly who answered.
-    Built from the (disclosure-controlled) findings tables only; templates are the catalogue's
-    ``story`` section."""
-    writer = SentenceWriter(cb, inds)
-    ctx = _Context(tables, cycle, previous_cycle, cb, inds, writer)
-    mostly = [record for kind, record, _ in _changes(ctx) if kind == "composition"]
-    return {
-        lang: " ".join(p[:1].upper() + p[1:] for p in _story_parts(ctx, lang, mostly))
-        for lang in writer.langs
-    }
+) -> list[dict[str, Any]]:
+    """The paragraph that closes the executive summary, as data: each group's strongest and
+    weakest factor, how many factors each pair of groups differs on, the widest words-vs-action
+    gap, the significant changes since the previous cycle with both cycles weighted to the same
+    population, and where an unweighted change is mostly who answered. Built from the
+    (disclosure-controlled) findings tables only; each part is its template (a key of the
+    catalogue's ``story``) and its keys and numbers, which
+    :func:`cipslib.text.sentences.render_story` writes in a report's language.
+
+    Examples
+    --------
+    >>> from cipslib import analyse
+    >>> f = analyse("params/2024.yaml", with_previous=False)
+    >>> [p["template"] for p in f.story][:2]
+    ['story.factors', 'story.factors']
+    """
+    ctx = _Context(tables, cycle, previous_cycle, cb, inds)
+    mostly = [record for kind, record in _changes(ctx) if kind == "composition"]
+    return _story_parts(ctx, mostly)
 
 
 def key_findings(
@@ -849,15 +751,16 @@ def key_findings(
     """The key findings of a cycle from its findings tables, ranked: every topic of :data:`TOPICS`
     yields its candidates, low-precision estimates are left out, and :func:`rank_findings` classes,
     scores, ranks and de-duplicates them and marks the at most eight of the summary. Each finding
-    has a rank, a class, a kind, its numbers, a sentence in every catalogue language, a score with
-    its parts and whether the summary shows it."""
-    writer = SentenceWriter(cb, inds)
-    ctx = _Context(tables, cycle, previous_cycle, cb, inds, writer)
+    has a rank, a class, a kind, its ``template`` (the catalogue key of its sentence,
+    ``sentences.<kind>``), its keys and numbers (which
+    :func:`cipslib.text.sentences.render_finding` writes as a sentence in a report's language), a
+    score with its parts and whether the summary shows it."""
+    ctx = _Context(tables, cycle, previous_cycle, cb, inds)
     out: list[dict[str, Any]] = []
     low = _low_precision(tables)
     for topic in TOPICS.values():
-        for kind, record, build in topic(ctx):
+        for kind, record in topic(ctx):
             if (record.get("measure"), record.get("group")) in low:
                 continue  # a low-precision estimate is never a key finding
-            out.append({"kind": kind, **record, "text": writer.sentence(kind, build)})
+            out.append({"kind": kind, "template": f"sentences.{kind}", **record})
     return [{"rank": f.pop("rank"), "class": f.pop("class"), **f} for f in rank_findings(out, inds)]

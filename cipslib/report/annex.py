@@ -35,6 +35,7 @@ import pandas as pd
 from ..analysis.disclosure import COMPLEMENTARY, COMPLEMENTARY_MARK, hidden_label
 from ..files import atomic_write
 from ..text.typography import punctuate, space_before, tidy
+from .localise import WORDING_COLUMNS
 
 MAX_SHEET_NAME = 31  # Excel's limit
 MAX_CELL_TEXT = 32767  # Excel's limit
@@ -190,10 +191,6 @@ MAIN = {
 DROPPED = ("suppressed", "hidden", "kind", "ref", "key", "item_key", "construct")
 """Columns a reader does not need: codes another column names, and the disclosure flags (the
 hidden cells read "<10" or "x")."""
-
-LANGUAGE_COLUMNS = ("text", "factor", "label")
-"""Columns that give a wording per language (``text_<language>`` for each of the codebook's
-languages): a sheet shows the report language's in the column it names."""
 
 YES_NO = (
     "significant",
@@ -382,9 +379,8 @@ class AnnexTables:
     def _dropped(self, table_name: str, col: str, table: pd.DataFrame) -> bool:
         if col in DROPPED or col.startswith("hidden_"):
             return True
-        prefix, _, language = col.partition("_")
-        if prefix in LANGUAGE_COLUMNS and language in {*self.cb.languages, self.lang}:
-            return True  # wording: shown in the column it names
+        if col in WORDING_COLUMNS:
+            return True  # the words of another column (report/localise.py): shown in that column
         if col == "item" and "measure" in table.columns:  # the measure names the question
             return True
         return False
@@ -495,13 +491,13 @@ class AnnexTables:
             "exists_item": lambda v, row: self.item_text(v),
             "effective_item": lambda v, row: self.item_text(v),
             "outcome": lambda v, row: self.item_text(v),
-            "indicator": lambda v, row: row.get(f"text_{lang}") or self.indicator_text(v),
+            "indicator": lambda v, row: row.get("text") or self.indicator_text(v),
             "measure": lambda v, row: self.measure(v, row),
             "unit": lambda v, row: self.words["units"].get(v, str(v)),
             "comparison": lambda v, row: labels.get(f"comparison_{v}", str(v)),
             "part": lambda v, row: labels.get(f"part_{v}", str(v)),
             "screen": lambda v, row: labels.get("screens", {}).get(v, str(v)),
-            "code": lambda v, row: row.get(f"label_{lang}") or str(v),
+            "code": lambda v, row: row.get("label") or str(v),
             "codes": lambda v, row: self.answers(v, row),
             "question": lambda v, row: self.question(v),
             "option": lambda v, row: self.option(v, row),
@@ -516,8 +512,8 @@ class AnnexTables:
 
     def item_text(self, item, row: dict | None = None) -> str:
         """A question's wording in the report's language (by item id, or by cross-cycle key)."""
-        if row is not None and row.get(f"text_{self.lang}"):
-            return str(row[f"text_{self.lang}"])
+        if row is not None and row.get("text"):
+            return str(row["text"])
         if not hasattr(self, "_wording"):
             items = self.cb.items
             texts = items[f"text_{self.lang}"].astype(str).tolist()

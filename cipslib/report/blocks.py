@@ -42,6 +42,7 @@ from ..text.numbers import NumberFormat
 from ..text.typography import tidy
 from .annex import AnnexTables, write_tables_xlsx
 from .dashboard import rate_phrase, response_method, unit_response_figures
+from .localise import localise
 
 LOW_PRECISION_MARK = "†"
 SIGNIFICANT_MARK = "*"
@@ -123,6 +124,11 @@ class Report:
     language: str = "en"
     units: UnitFigures | None = None
     definitions: Definitions | None = None
+
+    def __post_init__(self):
+        # the findings' keys in this report's words, looked up once (report/localise.py)
+        inds = self.definitions.indicators if self.definitions is not None else None
+        self.findings = localise(self.findings, self.cb, self.language, inds)
 
     @classmethod
     def build(
@@ -305,7 +311,7 @@ class Report:
 
     def _statement(self, row) -> str:
         """An item's wording, with the reverse-wording mark when its row is reverse-coded."""
-        text = row[f"text_{self.language}"]
+        text = row["text"]
         return f"{text}\u00a0{self.text('reverse_mark')}" if bool(row.get("reverse")) else text
 
     def _notes(self, table: pd.DataFrame) -> str | None:
@@ -452,11 +458,11 @@ class Report:
         if "summary" in sections_left_out(self.omitted):
             return HTML("")
         items = "".join(
-            f"<li>{html.escape(k['text'][self.language])}</li>"
+            f"<li>{html.escape(k['text'])}</li>"
             for k in self.findings.key_findings
             if k.get("summary")
         )
-        story = self.findings.story.get(self.language, "")
+        story = self.findings.story_text
         lead = html.escape(self.text("summary_lead", **rule_fields(self.language)))
         return HTML(
             f'<p class="lead">{lead}</p><ol class="key-findings">{items}</ol>'
@@ -982,7 +988,7 @@ class Report:
         rows = [
             {
                 self.col("group"): self.group_label(r["group"]),
-                self.col("indicator"): r[f"text_{self.language}"],
+                self.col("indicator"): r["text"],
                 self.col("estimate"): self._marked(self._pct(r["estimate"]), r),
                 self.col("ci"): self._ci(r["ci_low"], r["ci_high"]),
                 self.col("n"): self._n(r["n"]),

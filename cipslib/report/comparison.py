@@ -73,7 +73,7 @@ class Comparison:
         who answered), ranked."""
         r = self.report
         items = "".join(
-            f"<li>{html.escape(k['text'][r.language])}</li>"
+            f"<li>{html.escape(k['text'])}</li>"
             for k in r.findings.key_findings
             if k["kind"] in ("across_factors", "change", "composition")
         )

@@ -221,7 +221,7 @@ def indicator_table(report: Report, groups: list[str]) -> str:
     body = []
     for ind in dict.fromkeys(e["indicator"]):
         part = e[e["indicator"] == ind]
-        text = str(part.iloc[0][f"text_{report.language}"])
+        text = str(part.iloc[0]["text"])
         row = [text[:1].upper() + text[1:]]
         row += _group_cells(
             report,

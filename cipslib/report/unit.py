@@ -46,8 +46,9 @@ def national_report(params: CycleParams | str | Path, by: str, language: str | N
     ['central_office', 'west']
     >>> national_report("params/2025.yaml", "region", "en") is report
     True
-    >>> national_report("params/2025.yaml", "region", "uk").findings is report.findings
-    True
+    >>> uk = national_report("params/2025.yaml", "region", "uk")
+    >>> uk.findings.analysed is report.findings.analysed, uk.findings.language
+    (True, 'uk')
     """
     p = params if isinstance(params, CycleParams) else load_params(params)
     lang = language or p.language
@@ -325,7 +326,7 @@ class UnitReport:
         if row["kind"] == "indicator":
             inds = r.findings.tables["experience"]
             match = inds[inds["indicator"] == row["ref"]]
-            return str(match[f"text_{r.language}"].iloc[0]) if len(match) else str(row["ref"])
+            return str(match["text"].iloc[0]) if len(match) else str(row["ref"])
         return r.cb.factor_name(int(row["factor"]), r.language)
 
     def _signed(self, row, column: str) -> str:

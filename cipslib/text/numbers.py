@@ -19,6 +19,8 @@ from babel.dates import format_date, format_interval
 from babel.numbers import NumberPattern, parse_pattern
 
 DEFAULT_LOCALE = "en"
+P_SMALLEST = 0.001
+"""The smallest p-value written as a number: below it, "p < 0.001"."""
 
 
 def known_locale(name: str) -> bool:
@@ -142,8 +144,8 @@ class NumberFormat:
         """
         if p is None or not np.isfinite(p):
             return "–"
-        if p < 0.001:
-            text = self.p_fmt["below"].format(self.number(0.001, 3))
+        if p < P_SMALLEST:
+            text = self.p_fmt["below"].format(self.number(P_SMALLEST, 3))
         else:
             text = self.p_fmt["equal"].format(self.number(p, 3))
         return text.replace(" ", "\u00a0")

@@ -13,8 +13,11 @@ from statsmodels.stats.multitest import multipletests
 
 from cipslib.analysis.findings import SCHEMA_VERSION
 from cipslib.survey.inference import holm
+from cipslib.text.catalogue import available_languages
+from cipslib.text.sentences import render_story
 
 from ..conftest import ROOT
+from ..findings_helpers import sentence
 
 
 def _ind(fnd, indicator, group):
@@ -188,7 +191,8 @@ def test_key_findings_are_ranked_records_built_from_their_numbers(findings_2024)
         f"n = {int(bribe['n'])}) of private-sector respondents "
         "would refuse or ignore a request for a bribe."
     )
-    assert bribe["text"]["en"] == expected
+    assert bribe["template"] == "sentences.indicator" and "text" not in bribe
+    assert sentence(findings_2024, bribe) == expected
     kinds = {k["kind"] for k in kf}
     assert {"indicator", "gap", "weakest", "strongest", "aligned"} <= kinds
 
@@ -209,19 +213,15 @@ def test_findings_json_is_complete_and_documented(findings_2025, tmp_path):
         and doc["previous_cycle"] == 2024
     )
     documented = (ROOT / "docs" / "findings.md").read_text(encoding="utf-8")
-    languages = (
-        findings_2025.inputs.current.codebook.languages
-        if findings_2025.inputs
-        else ("en", "uk", "fr")
-    )
     for name, records in doc["tables"].items():
         assert f"`{name}`" in documented, f"table {name} is not documented"
         for column in records[0] if records else {}:
-            # a column per codebook language is documented once, as `text_<language>`
-            generic = re.sub(r"_(?:" + "|".join(languages) + r")$", "_<language>", column)
-            assert re.search(rf"`{re.escape(generic)}`", documented), (
+            assert re.search(rf"`{re.escape(column)}`", documented), (
                 f"column {name}.{column} is not documented"
             )
+    for finding in doc["key_findings"]:
+        for field in finding:
+            assert f"`{field}`" in documented, f"key-finding field {field} is not documented"
     assert "respondent_id" not in path.read_text(encoding="utf-8")
     # byte-identical on a second write
     again = findings_2025.to_json(tmp_path / "again.json")
@@ -252,3 +252,48 @@ def test_precision_is_kept_with_every_estimate_and_low_precision_never_leads(fin
     sub = findings_2024["subgroups"]
     assert sub.loc[sub["suppressed"], ["effective_sample_size", "half_width"]].isna().all().all()
     assert sub.loc[~sub["suppressed"], "low_precision"].any()
+
+
+def _strings(value):
+    """Every string in a JSON value, keys included."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, str):
+        yield value
+
+
+def test_findings_json_holds_keys_and_numbers_not_words(findings_2025, tmp_path):
+    """No column or field per language, no sentence and no wording of the codebook or the
+    indicators: findings.json is the same whatever language a report is written in."""
+    text = findings_2025.to_json(tmp_path / "findings.json").read_text(encoding="utf-8")
+    doc = json.loads(text)
+    cb = findings_2025.inputs.current.codebook
+    inds = findings_2025.inputs.definitions.indicators
+    languages = sorted({*available_languages(), *cb.languages})
+    per_language = re.compile(r"_(?:" + "|".join(languages) + r")$")
+    for name, records in doc["tables"].items():
+        columns = {c for r in records for c in r}
+        assert not {c for c in columns if per_language.search(c)}, name
+        assert not columns & {"text", "label", "factor_name"}, name
+    findings_strings = [*_strings(doc["key_findings"]), *_strings(doc["story"])]
+    assert not any(per_language.search(s) or " " in s for s in findings_strings)
+    assert all(k["template"] == f"sentences.{k['kind']}" for k in doc["key_findings"])
+    assert {p["template"] for p in doc["story"]} >= {"story.factors", "story.changes"}
+    # the words a report shows are nowhere in the file: sentences, story, questions, indicators,
+    # factor names, answer labels
+    words = set()
+    for lang in cb.languages:
+        words |= {sentence(findings_2025, k, lang) for k in findings_2025.key_findings}
+        words.add(render_story(findings_2025.story, cb, inds, lang))
+        words |= set(cb.items[f"text_{lang}"]) | {i.text[lang] for i in inds.values()}
+        words |= {cb.factor_name(k, lang) for k in cb.factors}
+        words |= {s.label(c, lang) for s in cb.scales.values() for c in s.labels}
+    words = {w for w in words if len(w) > 12}
+    assert len(words) > 300
+    found = [w for w in words if json.dumps(w, ensure_ascii=False)[1:-1] in text]
+    assert not found, found[:3]

@@ -16,6 +16,7 @@ from cipslib.analysis.scoring import Indicator, load_indicators
 from cipslib.text.catalogue import available_languages, catalogues_dir
 
 from ..conftest import ROOT
+from ..findings_helpers import sentence
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +36,8 @@ def test_demo_order_follows_the_stated_rule(findings_2024, findings_2025):
         assert [k["rank"] for k in found] == list(range(1, len(found) + 1))
         for a, b in itertools.pairwise(found):
             assert (_position(a), -a["score"]) <= (_position(b), -b["score"]), (
-                a["text"],
-                b["text"],
+                sentence(fnd, a),
+                sentence(fnd, b),
             )
         first = {k["class"]: k["rank"] for k in reversed(found)}
         last = {k["class"]: k["rank"] for k in found}
@@ -72,8 +73,8 @@ def test_no_two_key_findings_share_a_subject(findings_2024, findings_2025, inds)
         said: dict = {}
         for k in fnd.key_findings:
             for subject in kf.subjects(k["kind"], k, inds):
-                assert subject not in said, (k["text"]["en"], said[subject])
-                said[subject] = k["text"]["en"]
+                assert subject not in said, (sentence(fnd, k), said[subject])
+                said[subject] = sentence(fnd, k)
         # independently: one finding per indicator question and group, per words-vs-action gap and
         # group, and per factor level in a group
         questions = [
@@ -89,7 +90,7 @@ def test_no_two_key_findings_share_a_subject(findings_2024, findings_2025, inds)
             for g in ((k["group"],) if "group" in k else (k["group_a"], k["group_b"]))
         ]
         assert len(levels) == len(set(levels))
-        texts = [k["text"]["en"] for k in fnd.key_findings]
+        texts = [sentence(fnd, k) for k in fnd.key_findings]
         assert len(texts) == len(set(texts))
     # 2025: the officials' rise in organised-crime pressure is one finding (its change), not also
     # its level; the officials' weakest factor is the first officials-vs-private difference
@@ -120,12 +121,15 @@ def test_the_private_sector_rise_on_every_factor_is_one_finding(findings_2025):
     assert k["change_min"] == pytest.approx(low) and k["change_max"] == pytest.approx(high)
     assert k["p_value"] == pytest.approx(std["p_value"].max())
     assert k["n"] == std["n"].min() and k["n_prev"] == std["n_prev"].min()
-    en = k["text"]["en"]
+    assert (k["max_n"], k["max_prev_n"]) == (std["n"].max(), std["n_prev"].max())
+    en = sentence(findings_2025, k)
     assert en.startswith(
         "Among private-sector respondents, all 10 factor indices rose significantly"
     )
     assert f"by +{low:.1f} to +{high:.1f} points" in en
-    uk = k["text"]["uk"]
+    spans = [f"{int(std[c].min()):,}–{int(std[c].max()):,}" for c in ("n_prev", "n")]
+    assert f"n = {spans[0]} and {spans[1]})." in en
+    uk = sentence(findings_2025, k, "uk")
     assert "індекси всіх 10 чинників статистично значущо змінилися" in uk
     assert f"+{low:.1f}".replace(".", ",") in uk and f"+{high:.1f}".replace(".", ",") in uk
     # the ten factors get no finding of their own, but other changes still do

@@ -17,6 +17,7 @@ from cipslib.inputs.population import load_population
 from cipslib.inputs.synthetic import simulate_cycle
 
 from ..conftest import ROOT, write_csv
+from ..findings_helpers import sentence
 
 # new code of each agree5 code: strongly disagree .. strongly agree become 3, 1, 5, 2, 4
 RENUMBER = {1: 3, 2: 1, 3: 5, 4: 2, 5: 4}
@@ -94,7 +95,9 @@ def test_renumbering_a_scale_leaves_every_figure_unchanged(tmp_path, codebook, r
         )
         compared += 1
     assert compared >= 10
-    assert [k["text"] for k in ours.key_findings] == [k["text"] for k in theirs.key_findings]
+    assert [sentence(ours, k) for k in ours.key_findings] == [
+        sentence(theirs, k) for k in theirs.key_findings
+    ]
 
 
 @pytest.mark.slow

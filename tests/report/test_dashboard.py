@@ -37,10 +37,10 @@ def test_the_dashboard_shows_the_factors_changes_and_headline_indicators(report_
     block = str(report_2025_en.dashboard())
     text = _text(block)
     fnd = report_2025_en.findings
-    for name in fnd.tables["factors"]["factor_en"].unique():
+    for name in fnd.tables["factors"]["factor_name"].unique():
         assert name in text
     headline = fnd.tables["experience"]
-    for words in headline.loc[headline["headline"].astype(bool), "text_en"].unique():
+    for words in headline.loc[headline["headline"].astype(bool), "text"].unique():
         assert words[:1].upper() + words[1:] in text
     # a significant change carries the catalogue's mark, a change that is not significant none
     tr = fnd.tables["trends"]

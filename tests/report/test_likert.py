@@ -62,7 +62,7 @@ def _distributions(seed: int = 7) -> pd.DataFrame:
                         "item": item,
                         "group": group,
                         "code": code,
-                        "label_en": f"answer {code}",
+                        "label": f"answer {code}",
                         "neutral": code == neutral,
                         "favourable": code in favourable,
                         "share": np.nan if hidden else share[code],
@@ -129,7 +129,7 @@ def test_segments_follow_the_listed_order_and_centre_the_neutral():
     merged = seg.merge(d, on=["item", "group", "code"], suffixes=("", "_table"))
     assert len(merged) == len(seg)
     assert np.allclose(merged["width"], merged["share_table"])
-    assert (merged["label_en"] == merged["label_en_table"]).all()
+    assert (merged["label"] == merged["label_table"]).all()
 
 
 def test_the_code_numbers_do_not_place_the_bar():
@@ -325,12 +325,12 @@ def test_items_tables_mark_the_reverse_worded_statements(report, lang):
     local = dataclasses.replace(report, language=lang)
     labels = load_catalogue(lang)["report"]
     note = html.escape(" ".join(labels["reverse_note"].split()).format(mark=MARK))
-    items = report.findings.tables["items"]
+    items = local.findings.tables["items"]  # the questions in the report's language
     for factor in factors_present(report):
         table = str(local.items_table(factor))
         part = items[items["factor"] == factor]
         for _, r in part.drop_duplicates("item").iterrows():
-            text = html.escape(r[f"text_{lang}"], quote=False)
+            text = html.escape(r["text"], quote=False)
             assert text in table, r["item"]
             assert (f"{text}\u00a0{MARK}" in table) == bool(r["reverse"]), r["item"]
         assert (note in table) == bool(part["reverse"].any()), factor

@@ -12,10 +12,13 @@ import nbformat
 import papermill as pm
 import pytest
 
+from cipslib.analysis.scoring import load_indicators
 from cipslib.cli import main
+from cipslib.inputs.codebook import load_codebook
 from cipslib.report.blocks import SECTIONS
 from cipslib.report.render import find_chromium, notebook_to_html, render
 from cipslib.text.catalogue import load_catalogue
+from cipslib.text.sentences import render_finding, render_story
 
 from ..conftest import ROOT
 
@@ -147,17 +150,19 @@ def test_pdf_has_pages_and_the_key_findings(rendered):
     # the executive summary: on the pages after the title page and the dashboard, at most two,
     # with the story
     summary_pages = " ".join(pages[2:4])
+    cb = load_codebook()  # the demo's; findings.json holds the keys, the report writes the words
+    inds = load_indicators(cb)
     for finding in summary:
-        sentence = _flat(finding["text"]["en"])
+        sentence = _flat(render_finding(finding, cb, inds, "en"))
         assert sentence in summary_pages, sentence
-    story = _flat(fnd["story"]["en"])
+    story = _flat(render_story(fnd["story"], cb, inds, "en"))
     assert story[:200] in summary_pages
     for finding in fnd["key_findings"]:
         if not finding["summary"]:
-            assert _flat(finding["text"]["en"]) not in summary_pages
+            assert _flat(render_finding(finding, cb, inds, "en")) not in summary_pages
     # one page per factor: each factor heading opens a page
     for factor in {r["factor"] for r in fnd["tables"]["factors"]}:
-        name = next(r["factor_en"] for r in fnd["tables"]["factors"] if r["factor"] == factor)
+        name = cb.factor_name(factor, "en")
         opens = f"{factor}. {name}"
         if factor == 1:  # the first factor follows the section heading on its page
             opens = f"4. The factors one by one {opens}"
@@ -194,9 +199,13 @@ def test_pdf_second_page_is_the_dashboard(rendered):
     assert second.strip().startswith("At a glance")
     assert f"{official['rate']:.1f}% response rate" in second
     assert f"{official['in_scope']:,.0f} of {official['population']:,.0f} in scope" in second
+    cb = load_codebook()
     for r in fnd["tables"]["factors"]:
-        assert f"{r['factor']}. {r['factor_en']}" in second
-    headline = {r["text_en"] for r in fnd["tables"]["experience"] if r["headline"]}
+        assert f"{r['factor']}. {cb.factor_name(r['factor'], 'en')}" in second
+    inds = load_indicators(cb)
+    headline = {
+        inds[r["indicator"]].text["en"] for r in fnd["tables"]["experience"] if r["headline"]
+    }
     for text in headline:
         assert _flat(text[:1].upper() + text[1:]) in second
     assert "no mark: no significant change" in second  # the dashboard's last note

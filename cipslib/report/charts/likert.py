@@ -55,7 +55,8 @@ def likert_segments(
     distribution : DataFrame
         The findings' ``distributions`` table or a slice of it: ``item``, ``group``, ``code``,
         ``share`` (% of the valid answers), ``neutral``; ``suppressed``, ``favourable``, ``n``,
-        ``key`` and the ``label_<lang>`` columns are used or kept when present.
+        ``key`` and ``label`` (the answer's words in the report's language) are used or kept when
+        present.
     cb : Codebook, optional
         Gives each item's listed scale order (``cb.scale_of(item).codes``) and whether it is
         reverse-coded (``cb.item(item)["reverse"]``).
@@ -117,11 +118,7 @@ def likert_segments(
             return item in reverse
         return bool(cb.item(item)["reverse"]) if cb is not None else False
 
-    kept = [
-        c
-        for c in ("key", *sorted(c for c in distribution.columns if c.startswith("label_")))
-        if c in distribution.columns
-    ]
+    kept = [c for c in ("key", "label") if c in distribution.columns]
     extra = [c for c in ("favourable", "n") if c in distribution.columns]
     columns = ["item", "group", "code", *kept, "position", "share", "left", "width", "neutral"]
     columns += [*extra[:1], "reverse", *extra[1:]]
