@@ -2,7 +2,7 @@
 nbconvert, PDF engines in a registry) with an atomic publish.
 
 A notebook cell is one call on a :class:`Report` (a :class:`Comparison`, a
-:class:`UnitReport`) shown with :func:`show`.
+:class:`UnitReport`, a :class:`BenchmarkReport`) shown with :func:`show`.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time each name is imp
         params_path,
         subgroup_variables,
     )
+    from .benchmark import BenchmarkReport
     from .comparison import Comparison
     from .display import each, show
     from .unit import UnitReport
 
 __all__ = [
+    "BenchmarkReport",
     "Comparison",
     "Report",
     "UnitReport",
@@ -39,6 +41,7 @@ __all__ = [
 # imports ``cipslib.report.render`` without the findings, charts and analysis stack the notebook's
 # kernel needs (the kernel imports them while it starts).
 _LAZY = {
+    "benchmark": ["BenchmarkReport"],
     "comparison": ["Comparison"],
     "blocks": ["Report", "factors_present", "groups_present", "params_path", "subgroup_variables"],
     "unit": ["UnitReport"],

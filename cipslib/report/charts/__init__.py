@@ -29,7 +29,8 @@ The modules, lowest first (a module imports only those above it):
   :mod:`.factors` (the factor indices), :mod:`.heatmaps` (subgroups), :mod:`.trends` (change since
   the previous cycle, the series over every cycle), :mod:`.gaps` (words vs action),
   :mod:`.drivers` (the key-driver grid), :mod:`.units` (a unit report's chart) and
-  :mod:`.samples` (sample against population, share bars).
+  :mod:`.samples` (sample against population, share bars), :mod:`.peers` (a benchmark's peer
+  distribution).
 
 The names below are imported from here (``from cipslib.report.charts import likert_pair``); a
 name with a leading underscore is shared by the modules of the package only, and lives (and is
@@ -50,6 +51,7 @@ from .likert import (
     likert_pair,
     likert_segments,
 )
+from .peers import peer_ranges
 from .samples import sample_composition, share_bars
 from .style import (
     DIVERGING,
@@ -99,6 +101,7 @@ __all__ = [
     "sample_composition",
     "series_lines",
     "share_bars",
+    "peer_ranges",
     "styled",
     "subgroup_heatmap",
     "subgroup_marks",
