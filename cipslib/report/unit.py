@@ -27,7 +27,8 @@ from ..inputs.params import CycleParams, load_params
 from ..text.catalogue import load_catalogue
 from ..text.numbers import NumberFormat
 from ..text.typography import tidy
-from .blocks import HTML, WITH_UNITS, Report
+from .blocks import WITH_UNITS, Report
+from .context import HTML
 from .dashboard import format_rate
 
 UNIT_SECTIONS = ("summary", "unit_factors", "experience", "subgroups", "method")
@@ -175,7 +176,7 @@ class UnitReport:
     # -- sections
     # ------------------------------------------------------------------------------------
     def title_page(self) -> HTML:
-        return self.national.title_page(
+        return self.national.front.title_page(
             kicker=self._text("unit_kind"),
             title=self.title,
             sections=UNIT_SECTIONS,

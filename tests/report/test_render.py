@@ -13,7 +13,7 @@ import papermill as pm
 import pytest
 
 from cipslib.cli import main
-from cipslib.report.blocks import SECTIONS
+from cipslib.report.context import SECTIONS
 from cipslib.report.render import find_chromium, notebook_to_html, render
 from cipslib.text.catalogue import load_catalogue
 
@@ -97,7 +97,7 @@ def test_html_has_every_section_and_no_code(rendered):
         "Error",
         "import cipslib",
         "show(",
-        "report.title_page",
+        "report.front.title_page",
         "jp-InputArea",
         "<script",
         "http://",
