@@ -17,15 +17,17 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time each name is imp
     from .comparison import Comparison
     from .context import factors_present, groups_present, subgroup_variables
     from .display import each, show
-    from .unit import UnitReport
+    from .unit import NationalReports, UnitReport, national_reports
 
 __all__ = [
     "Comparison",
+    "NationalReports",
     "Report",
     "UnitReport",
     "each",
     "factors_present",
     "groups_present",
+    "national_reports",
     "params_path",
     "show",
     "subgroup_variables",
@@ -38,7 +40,7 @@ _LAZY = {
     "comparison": ["Comparison"],
     "blocks": ["Report", "params_path"],
     "context": ["factors_present", "groups_present", "subgroup_variables"],
-    "unit": ["UnitReport"],
+    "unit": ["NationalReports", "UnitReport", "national_reports"],
     "display": ["each", "show"],
 }
 

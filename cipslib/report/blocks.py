@@ -39,11 +39,6 @@ from .sections import (
     Trends,
 )
 
-WITH_UNITS: dict[tuple, Report] = {}
-"""The national reports built with unit figures in this process (the latest per cycle, data,
-variable, language and pooling): a batch's unit reports read the one its national notebook built
-instead of computing it again."""
-
 
 @dataclass
 class Report(ReportContext):
@@ -76,17 +71,9 @@ class Report(ReportContext):
             p = dataclasses.replace(p, language=language)
         fnd = analyse(p, units_by)
         inputs = fnd.inputs
-        report = cls(
+        return cls(
             p, inputs.current, inputs.previous, fnd, p.language, fnd.units, inputs.definitions
         )
-        if fnd.units is not None:  # the unit reports of a batch run in this process and reuse it
-            WITH_UNITS[report.units_key(p, fnd.units.by, report.language)] = report
-        return report
-
-    @staticmethod
-    def units_key(params: CycleParams, by: str, language: str) -> tuple:
-        """What identifies a national report with unit figures within one process."""
-        return (params.cycle, str(params.data_path), by, language, params.units["pool"])
 
     def save(self, output_dir: str | Path | None) -> list[Path]:
         """Write findings.json, the full tables (tables.xlsx) and the KPI tables into

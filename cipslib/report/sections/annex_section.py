@@ -14,15 +14,8 @@ from .subgroups import Subgroups
 
 
 class Annex(Section):
-    """The annex and the sheets of tables.xlsx.
-
-    Examples
-    --------
-    >>> from cipslib.report import Report
-    >>> annex = Report.build("params/2024.yaml").annex
-    >>> [sheet.name for sheet in annex.sheets()][:3]
-    ['Estimates', 'Questions', 'Answers']
-    """
+    """The annex and the sheets of tables.xlsx. A report has one as ``report.annex``;
+    :mod:`cipslib.report.sections` shows each in use."""
 
     def __init__(self, r: ReportContext):
         super().__init__(r)

@@ -13,15 +13,8 @@ from ..context import HTML, Section, groups_present
 
 
 class Drivers(Section):
-    """The key drivers: sentences, and an action grid and a table per group.
-
-    Examples
-    --------
-    >>> from cipslib.report import Report
-    >>> drivers = Report.build("params/2024.yaml").drivers
-    >>> str(drivers.intro())[:40]
-    '<p>Respondents rated the statement &quot;'
-    """
+    """The key drivers: sentences, and an action grid and a table per group. A report has one as
+    ``report.drivers``; :mod:`cipslib.report.sections` shows each in use."""
 
     def _with_index(self) -> pd.DataFrame:
         """The key-driver table with each factor's current index of the group."""

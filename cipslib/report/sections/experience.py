@@ -11,17 +11,8 @@ from ..context import HTML, Section
 
 
 class Experience(Section):
-    """The experience indicators, the multiple-choice questions and staff security.
-
-    Examples
-    --------
-    >>> from cipslib.report import Report
-    >>> experience = Report.build("params/2024.yaml").experience
-    >>> str(experience.security())[:40]
-    '<p>Organised-crime pressure reported by '
-    >>> experience.choices()  # the 2024 questionnaire has no multiple-choice question
-    []
-    """
+    """The experience indicators, the multiple-choice questions and staff security. A report has
+    one as ``report.experience``; :mod:`cipslib.report.sections` shows each in use."""
 
     def table(self, indicators: list[str] | None = None) -> HTML:
         e = self.r.findings.tables["experience"]

@@ -13,17 +13,8 @@ from ..context import HTML, Section, factors_present
 
 
 class Factors(Section):
-    """The factors: chart, table, gaps and a page per factor.
-
-    Examples
-    --------
-    >>> from cipslib.report import Report
-    >>> factors = Report.build("params/2024.yaml").factors
-    >>> str(factors.heading(3))
-    '<h3 class="factor-page" id="factor-3">3. Transparency</h3>'
-    >>> [type(block).__name__ for block in factors.page(3)]
-    ['HTML', 'HTML', 'Figure', 'HTML']
-    """
+    """The factors: chart, table, gaps and a page per factor. A report has one as
+    ``report.factors``; :mod:`cipslib.report.sections` shows each in use."""
 
     def table(self) -> HTML:
         """Each group's factor indices side by side; with two groups, their difference, its

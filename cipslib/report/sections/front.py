@@ -14,15 +14,8 @@ from ..dashboard import rate_phrase
 
 
 class Front(Section):
-    """The title page, the dashboard and the summary.
-
-    Examples
-    --------
-    >>> from cipslib.report import Report
-    >>> front = Report.build("params/2024.yaml").front
-    >>> str(front.title_page())[:40]
-    '<section class="title-page"><p class="ki'
-    """
+    """The title page, the dashboard and the summary. A report has one as ``report.front``;
+    :mod:`cipslib.report.sections` shows each in use."""
 
     def _published(self) -> str:
         """The title page's line with the publication date and the contact ("" with neither)."""

@@ -12,15 +12,8 @@ from ..context import HTML, ReportContext, Section
 
 
 class Kpis(Section):
-    """The PMM KPIs.
-
-    Examples
-    --------
-    >>> from cipslib.report import Report
-    >>> kpis = Report.build("params/2024.yaml").kpis
-    >>> list(kpis.frame().columns[:3]), len(kpis.frame())
-    (['kpi', 'name', 'dimension'], 8)
-    """
+    """The PMM KPIs. A report has one as ``report.kpis``; :mod:`cipslib.report.sections` shows
+    each in use."""
 
     def __init__(self, r: ReportContext):
         super().__init__(r)

@@ -18,15 +18,8 @@ from ..dashboard import response_method
 
 
 class Method(Section):
-    """Who answered and how the figures are made.
-
-    Examples
-    --------
-    >>> from cipslib.report import Report
-    >>> method = Report.build("params/2024.yaml").method
-    >>> str(method.about())[:46]
-    '<p>Respondents analysed: 914 (read 925; 11 exc'
-    """
+    """Who answered and how the figures are made. A report has one as ``report.method``;
+    :mod:`cipslib.report.sections` shows each in use."""
 
     def omitted_list(self) -> HTML:
         """The method section's list of what the report leaves out and why, section by section

@@ -12,15 +12,8 @@ from ..context import HTML, Section
 
 
 class Subgroups(Section):
-    """The factors by subgroup: heatmaps, their notes and tables.
-
-    Examples
-    --------
-    >>> from cipslib.report import Report
-    >>> subgroups = Report.build("params/2024.yaml").subgroups
-    >>> str(subgroups.note("official", "region"))[19:72]
-    'No subgroup differs significantly from the rest of it'
-    """
+    """The factors by subgroup: heatmaps, their notes and tables. A report has one as
+    ``report.subgroups``; :mod:`cipslib.report.sections` shows each in use."""
 
     def table(self, group: str, variable: str) -> HTML:
         """A group's factor indices by the levels of a respondent variable (the annex): a row per

@@ -13,17 +13,8 @@ from ..context import HTML, SIGNIFICANT_MARK, Section
 
 
 class Trends(Section):
-    """The change since the previous cycle, the series and the decomposition.
-
-    Examples
-    --------
-    >>> from cipslib.report import Report
-    >>> trends = Report.build("params/2024.yaml").trends
-    >>> str(trends.table("official"))
-    '<p>There is no previous cycle to compare with.</p>'
-    >>> trends.comparisons()
-    ('raw', 'weighted', 'standardised')
-    """
+    """The change since the previous cycle, the series and the decomposition. A report has one
+    as ``report.trends``; :mod:`cipslib.report.sections` shows each in use."""
 
     def series_table(self, group: str) -> HTML:
         """Each factor's index in every cycle of the chain, weighted to the latest population
