@@ -281,6 +281,7 @@ class ReportContext:
         return t or f"CIPS {self.params.cycle}"
 
     def _factor_label(self, factor) -> str:
+        """A factor as a table's row names it: its number and name ("3. Transparency")."""
         return f"{int(factor)}. {self.cb.factor_name(int(factor), self.language)}"
 
     def _by_label(self, by: str) -> str:
@@ -290,6 +291,7 @@ class ReportContext:
         return text if text[:2].isupper() else text[:1].lower() + text[1:]
 
     def _listing(self, names: list[str]) -> str:
+        """Names listed in a sentence: "a, b and c" in the report's language."""
         if len(names) <= 1:
             return names[0] if names else ""
         return f"{', '.join(names[:-1])} {self.tpl['words']['and']} {names[-1]}"
