@@ -1,8 +1,9 @@
 """Stage 5, reports: the blocks the report notebooks display, charts, and rendering (papermill,
 nbconvert, PDF engines in a registry) with an atomic publish.
 
-A notebook cell is one call on a :class:`Report` (a :class:`Comparison`, a
-:class:`UnitReport`) shown with :func:`show`.
+A notebook cell is one call on a section of a :class:`Report` (``report.factors.table()``; the
+sections are in :mod:`cipslib.report.sections`), on a :class:`Comparison` or on a
+:class:`UnitReport`, shown with :func:`show`.
 """
 
 from __future__ import annotations
@@ -12,24 +13,21 @@ from typing import TYPE_CHECKING
 import lazy_loader
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time each name is imported on first use
-    from .blocks import (
-        Report,
-        factors_present,
-        groups_present,
-        params_path,
-        subgroup_variables,
-    )
+    from .blocks import Report, params_path
     from .comparison import Comparison
+    from .context import factors_present, groups_present, subgroup_variables
     from .display import each, show
-    from .unit import UnitReport
+    from .unit import NationalReports, UnitReport, national_reports
 
 __all__ = [
     "Comparison",
+    "NationalReports",
     "Report",
     "UnitReport",
     "each",
     "factors_present",
     "groups_present",
+    "national_reports",
     "params_path",
     "show",
     "subgroup_variables",
@@ -40,8 +38,9 @@ __all__ = [
 # kernel needs (the kernel imports them while it starts).
 _LAZY = {
     "comparison": ["Comparison"],
-    "blocks": ["Report", "factors_present", "groups_present", "params_path", "subgroup_variables"],
-    "unit": ["UnitReport"],
+    "blocks": ["Report", "params_path"],
+    "context": ["factors_present", "groups_present", "subgroup_variables"],
+    "unit": ["NationalReports", "UnitReport", "national_reports"],
     "display": ["each", "show"],
 }
 
