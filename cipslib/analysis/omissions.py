@@ -44,7 +44,7 @@ REASONS = (
 @dataclass(frozen=True)
 class Omission:
     """One thing left out of the findings: the report ``section`` (a key of
-    :data:`cipslib.report.blocks.SECTIONS`) it belongs to, the ``reason`` (one of :data:`REASONS`),
+    :data:`cipslib.report.context.SECTIONS`) it belongs to, the ``reason`` (one of :data:`REASONS`),
     what is left out (``name``: an indicator, a KPI, a variable; empty for a whole section),
     whether the whole section is left out, and the values the reason's sentence names.
 

@@ -26,8 +26,8 @@ from ..inputs.codebook import Codebook, load_codebook
 from ..text.catalogue import load_catalogue
 from ..text.numbers import NumberFormat
 from ..text.typography import tidy
-from .blocks import HTML, table_html
 from .charts import peer_ranges
+from .context import HTML, table_html
 
 SECTIONS = ("about", "standing", "change", "administrations", "indicators", "method")
 """The benchmark report's numbered sections, in order."""
@@ -152,7 +152,8 @@ class BenchmarkReport:
             respondents=self.fmt.count(int(p["respondents"].sum())),
             cycles=f"{cycles[0]}–{cycles[-1]}" if len(cycles) > 1 else cycles[0],
         )
-        own = f'<p class="notice">{html.escape(self.text("own", own=self.own))}</p>' if self.own else ""
+        own = self.text("own", own=self.own) if self.own else ""
+        own = f'<p class="notice">{html.escape(own)}</p>' if own else ""
         toc = "".join(
             f'<li><a href="#{k}">{i + 1}. {html.escape(self.words["sections"][k])}</a></li>'
             for i, k in enumerate(SECTIONS)
@@ -205,9 +206,7 @@ class BenchmarkReport:
         latest = self._factor_rows(self._latest(group))
         shown = latest[latest["hidden"].isna()]
         own = shown[shown["administration"] == self.own] if self.own else None
-        return peer_ranges(
-            peers, self.cb, self.words, group, self.language, dots=shown, own=own
-        )
+        return peer_ranges(peers, self.cb, self.words, group, self.language, dots=shown, own=own)
 
     def peer_table(self, group: str, kind: str = "factor_index.") -> HTML:
         """Median and quartiles of the administrations (latest iteration), and the own index."""
@@ -291,9 +290,8 @@ class BenchmarkReport:
         cells = cells.reset_index()
         cells.insert(1, "cycle", cells.pop("cycle").astype(str))
         if self.own:
-            cells = pd.concat(
-                [cells[cells["administration"] == self.own], cells[cells["administration"] != self.own]]
-            )
+            mine = cells["administration"] == self.own
+            cells = pd.concat([cells[mine], cells[~mine]])
         cells = cells.rename(
             columns={"administration": self.col("administration"), "cycle": self.col("cycle")}
         )
@@ -303,8 +301,4 @@ class BenchmarkReport:
         """How the estimates, peers and change are computed; what is hidden."""
         figures = {"min_cell": self.data["min_cell"], "min_peers": self.data["min_peers"]}
         keys = ("method_estimates", "method_peers", "method_change", "method_hidden")
-        return HTML(
-            "".join(
-                str(self.paragraph(self.text(k, **figures))) for k in keys
-            )
-        )
+        return HTML("".join(str(self.paragraph(self.text(k, **figures))) for k in keys))

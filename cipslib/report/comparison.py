@@ -12,8 +12,9 @@ import pandas as pd
 
 from ..errors import CipsDataError, Problem
 from ..inputs.params import load_params
-from .blocks import HTML, Report, groups_present, params_path
+from .blocks import Report, params_path
 from .charts import share_bars
+from .context import HTML, groups_present
 
 SECTIONS = ("summary", "composition", "side_by_side", "trend", "method")
 """The comparison report's numbered sections, in order."""
@@ -59,7 +60,7 @@ class Comparison:
     def title_page(self) -> HTML:
         r = self.report
         prev = r.previous.cycle if r.previous is not None else "?"
-        return r.title_page(
+        return r.front.title_page(
             kicker=r.text("comparison_title"),
             title=f"CIPS {prev} – {r.params.cycle}",
             sections=SECTIONS,
@@ -169,13 +170,13 @@ class Comparison:
         return r._table(pd.DataFrame(rows))
 
     def trend_chart(self, group: str):
-        return self.report.trend_chart(group)
+        return self.report.trends.chart(group)
 
     def trend_table(self, group: str) -> HTML:
-        return self.report.trend_table(group)
+        return self.report.trends.table(group)
 
     def decomposition_table(self, group: str) -> HTML:
-        return self.report.decomposition_table(group)
+        return self.report.trends.decomposition_table(group)
 
     def method(self) -> HTML:
         r = self.report

@@ -82,7 +82,7 @@ def each(keys: Iterable, make: Callable) -> list:
 
     Examples
     --------
-    >>> from cipslib.report.blocks import HTML
+    >>> from cipslib.report.context import HTML
     >>> show(each([1, 2], lambda k: (HTML(f"<h3>{k}</h3>"), HTML(f"<p>{k * k}</p>"))))
     <h3>1</h3>
     <p>1</p>
@@ -135,7 +135,7 @@ def show(*things) -> None:
 
     Examples
     --------
-    >>> from cipslib.report.blocks import HTML
+    >>> from cipslib.report.context import HTML
     >>> show(HTML("<p>Hello</p>"))  # a notebook shows the paragraph, a console its text
     <p>Hello</p>
     >>> show(HTML("<h2>Factors</h2>"), [(HTML(f"<h3>{k}</h3>"), None) for k in (1, 2)])

@@ -6,8 +6,9 @@ are domain estimates of the national design (:mod:`cipslib.analysis.units`), so 
 re-weighted per unit. Which units get a report, and which groups a report shows, follow that
 module's anonymity plan; a withheld unit is named on the index page only, without figures.
 
-A batch renders every unit in one kernel: :func:`national_report` builds the national report and
-the unit figures once per process and every unit report reuses them.
+A batch renders every unit in one kernel: the national notebook builds the national report with
+the unit figures and keeps it in the kernel's :data:`national_reports`, and every unit report
+reads it from there (:class:`NationalReports`).
 """
 
 from __future__ import annotations
@@ -27,38 +28,93 @@ from ..inputs.params import CycleParams, load_params
 from ..text.catalogue import load_catalogue
 from ..text.numbers import NumberFormat
 from ..text.typography import tidy
-from .blocks import HTML, WITH_UNITS, Report
+from .blocks import Report
+from .context import HTML
 from .dashboard import format_rate
 
 UNIT_SECTIONS = ("summary", "unit_factors", "experience", "subgroups", "method")
 """The unit report's numbered sections, in order."""
 
 
-def national_report(params: CycleParams | str | Path, by: str, language: str | None) -> Report:
-    """The national report with the figures of every unit of ``by``: the one this process built
-    last for the same cycle, data, language and pooling (a batch's national notebook builds it,
-    its unit reports reuse it), else a new one.
+class NationalReports:
+    """The national reports with unit figures that unit reports are read beside, kept by what
+    identifies one (:meth:`key`: cycle, data, variable, language and pooling), so that a batch
+    computes the national design and findings once: the national notebook keeps the report it
+    built (:meth:`keep`), and each unit report asks for the one it needs (:meth:`get`). The
+    owner decides how long they live: a render's kernel keeps its batch's in
+    :data:`national_reports`; a script or a test makes its own.
 
     Examples
     --------
-    >>> report = national_report("params/2025.yaml", "region", "en")
+    >>> from cipslib.inputs.params import load_params
+    >>> NationalReports.key(load_params("params/2025.yaml"), "region", "en")[2:]
+    ('region', 'en', True)
+    >>> len(NationalReports())
+    0
+    """
+
+    def __init__(self) -> None:
+        self._reports: dict[tuple, Report] = {}
+
+    def __len__(self) -> int:
+        return len(self._reports)
+
+    @staticmethod
+    def key(params: CycleParams, by: str, language: str) -> tuple:
+        """What identifies a national report with unit figures."""
+        return (params.cycle, str(params.data_path), by, language, params.units["pool"])
+
+    def keep(self, report: Report) -> Report:
+        """Keep ``report`` for the unit reports that follow, when it has unit figures (the
+        latest for its key); return it."""
+        if report.units is not None:
+            self._reports[self.key(report.params, report.units.by, report.language)] = report
+        return report
+
+    def get(self, params: CycleParams | str | Path, by: str, language: str | None) -> Report:
+        """The national report with the figures of every unit of ``by``: the one kept for the
+        same cycle, data, language and pooling; else one kept in another language, in this one
+        (only the words differ); else a new one, kept."""
+        p = params if isinstance(params, CycleParams) else load_params(params)
+        lang = language or p.language
+        key = self.key(p, by, lang)
+        if key in self._reports:
+            return self._reports[key]
+        for other, report in list(self._reports.items()):
+            if other == self.key(p, by, other[3]):
+                return self.keep(dataclasses.replace(report, language=lang))
+        return self.keep(Report.build(p, language, units_by=by))
+
+
+national_reports = NationalReports()
+"""The national reports the unit reports of a render read, kept in the render's kernel: the
+findings report notebook keeps the one it builds, each unit report notebook run on the same
+kernel reads it (a kernel of its own, with ``--jobs``, builds it once)."""
+
+
+def national_report(
+    params: CycleParams | str | Path,
+    by: str,
+    language: str | None,
+    reports: NationalReports | None = None,
+) -> Report:
+    """The national report with the figures of every unit of ``by``: from ``reports`` (the one
+    kept there, or a new one kept there), or a new one.
+
+    Examples
+    --------
+    >>> report = national_report("params/2025.yaml", "region", "en", national_reports)
     >>> report.units.units[:2]
     ['central_office', 'west']
-    >>> national_report("params/2025.yaml", "region", "en") is report
+    >>> national_report("params/2025.yaml", "region", "en", national_reports) is report
     True
-    >>> uk = national_report("params/2025.yaml", "region", "uk")
+    >>> uk = national_report("params/2025.yaml", "region", "uk", national_reports)
     >>> uk.findings.analysed is report.findings.analysed, uk.findings.language
     (True, 'uk')
     """
+    if reports is not None:
+        return reports.get(params, by, language)
     p = params if isinstance(params, CycleParams) else load_params(params)
-    lang = language or p.language
-    key = Report.units_key(p, by, lang)
-    if key in WITH_UNITS:
-        return WITH_UNITS[key]
-    for other in list(WITH_UNITS):  # the same figures in another language: only the words differ
-        if other == Report.units_key(p, by, other[3]):
-            WITH_UNITS[key] = dataclasses.replace(WITH_UNITS[other], language=lang)
-            return WITH_UNITS[key]
     return Report.build(p, language, units_by=by)
 
 
@@ -68,7 +124,7 @@ class UnitReport:
 
     Examples
     --------
-    >>> unit = UnitReport.build("params/2025.yaml", "region", "west")
+    >>> unit = UnitReport.build("params/2025.yaml", "region", "west", "en", national_reports)
     >>> unit.name, unit.groups
     ('Western region', ('official', 'private'))
     """
@@ -78,9 +134,16 @@ class UnitReport:
 
     @classmethod
     def build(
-        cls, params: CycleParams | str | Path, by: str, unit: str, language: str | None = None
+        cls,
+        params: CycleParams | str | Path,
+        by: str,
+        unit: str,
+        language: str | None = None,
+        reports: NationalReports | None = None,
     ) -> UnitReport:
-        national = national_report(params, by, language)
+        """The report of ``unit``, beside the national report from ``reports`` (a batch's, see
+        :class:`NationalReports`), or a new one without."""
+        national = national_report(params, by, language, reports)
         reports = national.units.plan.reports
         if unit not in reports:
             raise CipsDataError(
@@ -176,7 +239,7 @@ class UnitReport:
     # -- sections
     # ------------------------------------------------------------------------------------
     def title_page(self) -> HTML:
-        return self.national.title_page(
+        return self.national.front.title_page(
             kicker=self._text("unit_kind"),
             title=self.title,
             sections=UNIT_SECTIONS,
@@ -428,7 +491,7 @@ def index_body(units: dict, national_link: str, unit_links: dict[str, dict | str
 
     Examples
     --------
-    >>> doc = national_report("params/2025.yaml", "region", "en").units_document()
+    >>> doc = national_report("params/2025.yaml", "region", "en", national_reports).units_document()
     >>> body = index_body(doc, "findings.html", {"west": "units/west/west.html"})
     >>> "units/west/west.html" in body and "Western region" in body
     True
@@ -508,4 +571,11 @@ def index_body(units: dict, national_link: str, unit_links: dict[str, dict | str
     return "".join(parts)
 
 
-__all__ = ["UNIT_SECTIONS", "UnitReport", "index_body", "national_report"]
+__all__ = [
+    "UNIT_SECTIONS",
+    "NationalReports",
+    "UnitReport",
+    "index_body",
+    "national_report",
+    "national_reports",
+]

@@ -300,9 +300,9 @@ def test_the_report_and_the_workbook_print_x_for_a_complementary_cell(cycle2025_
     assert shown.loc["duplicate", "private"] == "<10" and shown.loc["speeder", "private"] == "x"
     for lang, note in (("en", "x hidden so that"), ("uk", "x приховано")):
         report = Report(prepared.params, prepared, None, fnd, lang, None)
-        page = report.quality_table().text
+        page = report.method.quality_table().text
         assert "<td>x</td>" in page and "<td>&lt;10</td>" in page and note in page
-        method = report.method().text.replace("&quot;", '"')
+        method = report.method.body().text.replace("&quot;", '"')
         assert '"x"' in method or "«x»" in method
 
 
@@ -339,4 +339,4 @@ def test_few_excluded_hide_the_respondents_read_too(demo2025, tmp_path):
     assert fnd.meta["respondents_read"] is None
     params = load_params(ROOT / "params" / "2025.yaml")  # min_cell 10, as above
     report = Report(params, prepared, None, fnd, "en", None)
-    assert "(read x; &lt;10 excluded" in report.about().text
+    assert "(read x; &lt;10 excluded" in report.method.about().text

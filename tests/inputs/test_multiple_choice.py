@@ -151,7 +151,7 @@ def test_each_option_is_a_share_selecting_with_its_ci(tmp_path, choice_codebook,
     for language in ("en", "uk"):
         params = cipslib.load_params(ROOT / "params" / "2025.yaml")
         report = Report(params, prepared, None, findings, language)
-        (table,) = report.choices_table()
+        (table,) = report.experience.choices()
         html = str(table)
         assert choice_codebook.multiples["obstacles"].texts[language] in html
         assert (

@@ -21,8 +21,8 @@ from cipslib.analysis.disclosure import COMPLEMENTARY_MARK
 from cipslib.errors import CipsDataError
 from cipslib.inputs.params import load_params, validate_params
 from cipslib.report.annex import AnnexTables, write_tables_xlsx
-from cipslib.report.blocks import table_html
 from cipslib.report.charts import HIGHER, LOWER, driver_grid, subgroup_heatmap, subgroup_marks
+from cipslib.report.context import table_html
 from cipslib.report.render import find_chromium, render
 from cipslib.text.catalogue import load_catalogue
 
@@ -168,19 +168,19 @@ def test_the_publication_settings_are_checked(tmp_path):
 def test_the_quality_note_and_the_title_page_give_the_publication(report, lang, date):
     local = dataclasses.replace(report, language=lang)
     contact = load_params(ROOT / "params" / "2025.yaml").publication["contact"][lang]
-    note = str(local.quality_note())
+    note = str(local.method.quality_note())
     rows = load_catalogue(lang)["report"]["quality_note_rows"]
     for key in ("coverage", "questionnaire", "fieldwork", "weighting", "suppression", "precision"):
         assert f'<th scope="row">{rows[key]}</th>' in note.replace("&quot;", '"'), key
     assert date in note and contact in note and "&lt;10" in note and "†" in note
-    assert f"{date}" in str(local.title_page()) and contact in str(local.title_page())
-    assert str(local.quality_note()) in str(local.method())
+    assert f"{date}" in str(local.front.title_page()) and contact in str(local.front.title_page())
+    assert str(local.method.quality_note()) in str(local.method.body())
     # without publication settings, neither a date nor a contact is printed
     bare = dataclasses.replace(
         local, params=dataclasses.replace(local.params, publication={"date": None})
     )
-    assert date not in str(bare.title_page()) and rows["publication"] not in str(
-        bare.quality_note()
+    assert date not in str(bare.front.title_page()) and rows["publication"] not in str(
+        bare.method.quality_note()
     )
 
 
@@ -229,14 +229,14 @@ def test_the_heatmap_marks_hidden_cells_and_significant_levels(report):
     assert {role[(k, "manager")] for k in range(1, 11)} == {HIGHER}
     assert {role[(k, "non_manager")] for k in range(1, 11)} == {LOWER}
     # and the line under the chart counts them instead of listing them
-    note = str(report.subgroup_note("official", "role"))
+    note = str(report.subgroups.note("official", "role"))
     assert "10 of 10 differences" in note and "Holm" in note and "+11" not in note
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_driver_points_are_named(report, lang):
     local = dataclasses.replace(report, language=lang)
-    fig = local.driver_chart("official")
+    fig = local.drivers.chart("official")
     texts = {" ".join(t.get_text().replace("-\n", "-").split()) for t in fig.axes[0].texts}
     for k in range(1, 11):
         assert local.cb.factor_name(k, lang) in texts, k

@@ -23,8 +23,8 @@ from matplotlib.transforms import Bbox
 
 from cipslib.analysis.units import OTHER_UNITS
 from cipslib.report import Report
-from cipslib.report.blocks import factors_present, groups_present, subgroup_variables
 from cipslib.report.charts import DIVERGING, GROUP_STYLES, RAW_STYLE, driver_grid, unit_dots
+from cipslib.report.context import factors_present, groups_present, subgroup_variables
 from cipslib.report.display import Drawn, each, figure_alt, figure_png, figure_pngs
 from cipslib.text.catalogue import load_catalogue
 from cipslib.text.numbers import NumberFormat
@@ -85,16 +85,20 @@ def _charts(report: Report, kind: str):
     """(name, figure) of every chart of ``kind`` that the findings report draws."""
     groups = groups_present(report)
     if kind == "sample":
-        calls = [(f"sample_chart({g!r})", lambda g=g: report.sample_chart(g)) for g in groups]
+        calls = [
+            (f"sample_chart({g!r})", lambda g=g: report.method.sample_chart(g)) for g in groups
+        ]
     elif kind == "factors":
-        calls = [("factor_chart()", report.factor_chart)]
+        calls = [("factor_chart()", report.factors.chart)]
     elif kind == "gap":
-        calls = [("gap_chart()", report.gap_chart)]
+        calls = [("gap_chart()", report.factors.gap_chart)]
     elif kind == "likert":  # both groups in one chart, a page per factor
-        calls = [(f"likert({k})", lambda k=k: report.likert(k)) for k in factors_present(report)]
+        calls = [
+            (f"likert({k})", lambda k=k: report.factors.likert(k)) for k in factors_present(report)
+        ]
     elif kind == "heatmap":
         calls = [
-            (f"heatmap({g!r}, {v!r})", lambda g=g, v=v: report.heatmap(g, v))
+            (f"heatmap({g!r}, {v!r})", lambda g=g, v=v: report.subgroups.heatmap(g, v))
             for g, v in subgroup_variables(report)
         ]
     elif kind == "drivers":  # hand-made tables (spread out and crowded), and the findings' own
@@ -108,11 +112,13 @@ def _charts(report: Report, kind: str):
             for spread in (1.0, 0.15)
             for g in groups
         ]
-        calls += [(f"driver_chart({g!r})", lambda g=g: report.driver_chart(g)) for g in groups]
+        calls += [(f"driver_chart({g!r})", lambda g=g: report.drivers.chart(g)) for g in groups]
     elif kind == "series":
-        calls = [(f"series_chart({g!r})", lambda g=g: report.series_chart(g)) for g in groups]
+        calls = [
+            (f"series_chart({g!r})", lambda g=g: report.trends.series_chart(g)) for g in groups
+        ]
     else:
-        calls = [(f"trend_chart({g!r})", lambda g=g: report.trend_chart(g)) for g in groups]
+        calls = [(f"trend_chart({g!r})", lambda g=g: report.trends.chart(g)) for g in groups]
     for name, call in calls:
         yield name, call()
 
@@ -247,9 +253,9 @@ def test_the_series_chart_is_readable(series_report, report, lang):
     demo has none."""
     drawn, failures = _readable(series_report, "series", lang)
     assert drawn == 2 and not failures, "\n".join(failures)
-    fig = series_report.series_chart("official")
+    fig = series_report.trends.series_chart("official")
     assert len(fig.axes) == 10 and len(fig.legends) == 1
-    assert report.series_chart("official") is None
+    assert report.trends.series_chart("official") is None
 
 
 @pytest.mark.slow
@@ -259,22 +265,24 @@ def test_a_factor_fits_on_its_page(report):
     for lang in LANGUAGES:
         local = dataclasses.replace(report, language=lang)
         for k in factors_present(report):
-            fig = local.likert(k)
+            fig = local.factors.likert(k)
             assert len(fig.axes) == 2 and len(fig.legends) == 1, (k, lang)
             assert [t.get_text() for t in fig.texts].count(
                 _flat(local.labels["chart"]["read_likert"])
             ) == 1
             assert fig.get_figheight() <= 4.6, (k, lang, fig.get_figheight())
-        assert local.likert(1, "official").get_figwidth() == fig.get_figwidth()
+        assert local.factors.likert(1, "official").get_figwidth() == fig.get_figwidth()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_charts_are_deterministic(report, lang):
     local = dataclasses.replace(report, language=lang)
-    assert figure_png(local.factor_chart()) == figure_png(local.factor_chart())
-    assert figure_png(local.likert(1, "private")) == figure_png(local.likert(1, "private"))
-    assert figure_png(local.likert(1)) == figure_png(local.likert(1))
+    assert figure_png(local.factors.chart()) == figure_png(local.factors.chart())
+    assert figure_png(local.factors.likert(1, "private")) == figure_png(
+        local.factors.likert(1, "private")
+    )
+    assert figure_png(local.factors.likert(1)) == figure_png(local.factors.likert(1))
     drivers = _drivers()
     first, second = (
         figure_png(driver_grid(drivers, local.cb, "official", local.labels, lang)) for _ in range(2)
@@ -284,7 +292,9 @@ def test_charts_are_deterministic(report, lang):
 
 @pytest.mark.slow
 def test_figures_drawn_side_by_side_are_the_same_bytes(report):
-    figures = [report.likert(f) for f in factors_present(report)[:3]] + [report.factor_chart()]
+    figures = [report.factors.likert(f) for f in factors_present(report)[:3]] + [
+        report.factors.chart()
+    ]
     one_by_one = [figure_png(f) for f in figures]
     assert figure_pngs(figures, workers=2) == one_by_one
     assert figure_pngs(figures, workers=3) == one_by_one
@@ -293,8 +303,8 @@ def test_figures_drawn_side_by_side_are_the_same_bytes(report):
 @pytest.mark.slow
 def test_pages_made_side_by_side_are_the_pages_made_one_by_one(report):
     factors = factors_present(report)[:3]
-    pages = each(factors, report.factor_page)
-    one_by_one = [block for f in factors for block in report.factor_page(f)]
+    pages = each(factors, report.factors.page)
+    one_by_one = [block for f in factors for block in report.factors.page(f)]
     assert len(pages) == len(one_by_one) == 4 * len(factors)
     for made, alone in zip(pages, one_by_one, strict=True):
         if hasattr(alone, "savefig"):
@@ -303,8 +313,8 @@ def test_pages_made_side_by_side_are_the_pages_made_one_by_one(report):
         else:
             assert str(made) == str(alone)
     pairs = subgroup_variables(report)[:2]
-    notes = [block for block in each(pairs, report.subgroup_page) if not isinstance(block, Drawn)]
-    assert [str(n) for n in notes] == [str(report.subgroup_note(g, v)) for g, v in pairs]
+    notes = [block for block in each(pairs, report.subgroups.page) if not isinstance(block, Drawn)]
+    assert [str(n) for n in notes] == [str(report.subgroups.note(g, v)) for g, v in pairs]
 
 
 class _FailsInAChild(Figure):
@@ -351,14 +361,14 @@ def test_charts_with_hidden_cells_stay_readable(report):
     strict = dataclasses.replace(report.params, min_cell=1000, previous=None)
     hidden = dataclasses.replace(Report.build(strict, "uk"), language="uk")
     charts = [*_charts(hidden, "heatmap"), *_charts(hidden, "sample")]
-    charts += [(f"likert(1, {g!r})", hidden.likert(1, g)) for g in ("official", "private")]
-    charts += [("likert(1)", hidden.likert(1))]
+    charts += [(f"likert(1, {g!r})", hidden.factors.likert(1, g)) for g in ("official", "private")]
+    charts += [("likert(1)", hidden.factors.likert(1))]
     failures = []
     for name, fig in charts:
         if fig is not None:
             failures += [f"{name} [uk, hidden cells]: {p}" for p in _problems(fig)]
     assert not failures, "\n".join(failures)
-    heat = hidden.heatmap("official", "region")
+    heat = hidden.subgroups.heatmap("official", "region")
     assert "<1000" in [t.get_text() for t in heat.axes[0].texts]
 
 

@@ -25,16 +25,16 @@ def test_the_dashboard_shows_the_response_rate_in_the_languages_format(report_20
     t = report_2025_en.findings.tables["response"]
     official = t[(t["group"] == "official") & t["variable"].isna()].iloc[0]
     rate = official["rate"]
-    en = _text(report_2025_en.dashboard())
+    en = _text(report_2025_en.front.dashboard())
     assert f"{rate:.1f}%" == "41.3%" and "41.3% response rate" in en
     assert f"{int(official['in_scope']):,} of {int(official['population']):,} in scope" in en
-    uk = _text(dataclasses.replace(report_2025_en, language="uk").dashboard())
+    uk = _text(dataclasses.replace(report_2025_en, language="uk").front.dashboard())
     assert "41,3\u00a0% рівень участі" in uk and "4\u00a0091 з 9\u00a0912" in uk
     assert format_rate(report_2025_en.fmt, rate) == "41.3%"
 
 
 def test_the_dashboard_shows_the_factors_changes_and_headline_indicators(report_2025_en):
-    block = str(report_2025_en.dashboard())
+    block = str(report_2025_en.front.dashboard())
     text = _text(block)
     fnd = report_2025_en.findings
     for name in fnd.tables["factors"]["factor_name"].unique():
@@ -54,14 +54,14 @@ def test_the_dashboard_shows_the_factors_changes_and_headline_indicators(report_
 
 
 def test_without_a_previous_cycle_every_change_reads_a_dash(report_2024_en):
-    text = _text(report_2024_en.dashboard())
+    text = _text(report_2024_en.front.dashboard())
     assert "there is no previous cycle to compare with" in text
     assert "▲" not in text and "▼" not in text
     assert re.search(r"1\. Leadership and Commitment \d+ \(\d+–\d+\) [\d,]+ – ", text)
 
 
 def test_the_method_defines_the_response_rate(report_2025_en):
-    text = _text(report_2025_en.method())
+    text = _text(report_2025_en.method.body())
     assert "The response rate is the number of respondents retained after the quality" in text
     assert "reference date 1 January 2025" in text and "not a probability sample" in text
 

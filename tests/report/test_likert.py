@@ -16,13 +16,13 @@ from matplotlib.patches import Rectangle
 
 from cipslib.analysis.disclosure import hidden_label
 from cipslib.report import Report
-from cipslib.report.blocks import factors_present
 from cipslib.report.charts import (
     DIVERGING,
     likert_bars,
     likert_pair,
     likert_segments,
 )
+from cipslib.report.context import factors_present
 from cipslib.text.catalogue import load_catalogue
 
 LANGUAGES = ("en", "uk")
@@ -304,7 +304,7 @@ def test_charts_mark_the_reverse_worded_statements(report, lang):
     assert labels["reverse_mark"] == MARK
     reversed_items = _reversed_items(report)
     for factor in factors_present(report):
-        fig = local.likert(factor)
+        fig = local.factors.likert(factor)
         shown = [ax for ax in fig.axes if ax.patches]
         groups = [g for g in GROUPS if _factor_items(report, factor, g)]
         for ax, group in zip(shown, groups, strict=True):
@@ -316,7 +316,7 @@ def test_charts_mark_the_reverse_worded_statements(report, lang):
             iid in reversed_items for g in groups for iid in _factor_items(report, factor, g)
         )
         assert (note in notes) == has_reversed, factor
-    fig = local.likert(_reversed_factors(report)[0], "private")
+    fig = local.factors.likert(_reversed_factors(report)[0], "private")
     assert any(MARK in t.get_text() for t in fig.axes[0].get_yticklabels())
 
 
@@ -327,13 +327,13 @@ def test_items_tables_mark_the_reverse_worded_statements(report, lang):
     note = html.escape(" ".join(labels["reverse_note"].split()).format(mark=MARK))
     items = local.findings.tables["items"]  # the questions in the report's language
     for factor in factors_present(report):
-        table = str(local.items_table(factor))
+        table = str(local.factors.items_table(factor))
         part = items[items["factor"] == factor]
         for _, r in part.drop_duplicates("item").iterrows():
             text = html.escape(r["text"], quote=False)
             assert text in table, r["item"]
             assert (f"{text}\u00a0{MARK}" in table) == bool(r["reverse"]), r["item"]
         assert (note in table) == bool(part["reverse"].any()), factor
-    annex = str(local.annex_items_table())  # a statement once, the groups side by side
+    annex = str(local.annex.items_table())  # a statement once, the groups side by side
     assert annex.count(f"\u00a0{MARK}") == int(items.drop_duplicates("item")["reverse"].sum())
     assert note in annex

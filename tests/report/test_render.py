@@ -15,7 +15,7 @@ import pytest
 from cipslib.analysis.scoring import load_indicators
 from cipslib.cli import main
 from cipslib.inputs.codebook import load_codebook
-from cipslib.report.blocks import SECTIONS
+from cipslib.report.context import SECTIONS
 from cipslib.report.render import find_chromium, notebook_to_html, render
 from cipslib.text.catalogue import load_catalogue
 from cipslib.text.sentences import render_finding, render_story
@@ -100,7 +100,7 @@ def test_html_has_every_section_and_no_code(rendered):
         "Error",
         "import cipslib",
         "show(",
-        "report.title_page",
+        "report.front.title_page",
         "jp-InputArea",
         "<script",
         "http://",

@@ -44,7 +44,7 @@ def test_the_trend_table_shows_both_levels_with_their_n_beside_the_change(
     cycles, findings, group, language
 ):
     report = _report(cycles, findings, language)
-    (table,) = tables(report.trend_table(group))
+    (table,) = tables(report.trends.table(group))
     col = load_catalogue(language)["report"]["col"]
     assert table["header"] == [
         col["factor"],
@@ -88,7 +88,7 @@ def test_the_trend_table_shows_both_levels_with_their_n_beside_the_change(
 def test_three_comparisons_when_the_population_figures_differ(cycles, findings):
     meta = {**findings.meta, "trend_same_population": False}
     report = _report(cycles, dataclasses.replace(findings, meta=meta))
-    (table,) = tables(report.trend_table("official"))
+    (table,) = tables(report.trends.table("official"))
     assert len(table["rows"]) == 30
     assert [r[1] for r in table["rows"][:3]] == ["raw", "weighted", "standardised"]
     assert _text("en", "trend_comparisons", current=2025) in table["caption"]
@@ -110,7 +110,7 @@ def test_the_decomposition_says_why_a_within_group_change_is_significant_alone(c
     report = _report(cycles, findings)
     odd = _unexplained(findings, "official")
     assert odd  # in the demo: officials, within position groups (the 2024 sample: 85% managers)
-    (table,) = tables(report.decomposition_table("official"))
+    (table,) = tables(report.trends.decomposition_table("official"))
     caption = table["caption"]
     assert caption.startswith("Officials: ")
     note = caption[caption.index("the change within position groups is significant") - 50 :]
@@ -141,7 +141,7 @@ def test_the_decomposition_says_why_a_within_group_change_is_significant_alone(c
 def test_no_explanation_where_none_is_needed(cycles, findings):
     assert not _unexplained(findings, "private")
     report = _report(cycles, findings)
-    (table,) = tables(report.decomposition_table("private"))
+    (table,) = tables(report.trends.decomposition_table("private"))
     assert table["caption"].startswith("Private sector: ")
     assert "is significant but the standardised change is not" not in table["caption"]
-    assert report.within_not_standardised("private") == ""
+    assert report.trends.within_not_standardised("private") == ""

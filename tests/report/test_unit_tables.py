@@ -6,6 +6,7 @@ the index lists each unit with its respondents, response rate and links."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -13,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cipslib.inputs.codebook import load_codebook
-from cipslib.report.unit import UnitReport, index_body, national_report
+from cipslib.report.unit import NationalReports, UnitReport, index_body, national_report
 
 from ..conftest import ROOT
 from .tables import tables
@@ -24,13 +25,33 @@ pytestmark = pytest.mark.slow  # the national report with unit figures and a rep
 
 
 @pytest.fixture(scope="module")
-def national():
-    return national_report(PARAMS, "region", "en")
+def reports():
+    """The national reports this module's unit reports are read beside (built once)."""
+    return NationalReports()
 
 
 @pytest.fixture(scope="module")
-def units(national):
-    return [UnitReport.build(PARAMS, "region", u, "en") for u in national.units.units]
+def national(reports):
+    return national_report(PARAMS, "region", "en", reports)
+
+
+@pytest.fixture(scope="module")
+def units(national, reports):
+    return [UnitReport.build(PARAMS, "region", u, "en", reports) for u in national.units.units]
+
+
+def test_the_unit_reports_read_the_national_report_their_batch_kept(reports, national, units):
+    assert all(unit.national is national for unit in units)
+    assert national_report(PARAMS, "region", "en", reports) is national
+    # another language: the same figures, kept in their turn; only the words differ
+    uk = national_report(PARAMS, "region", "uk", reports)
+    assert uk.language == "uk" and uk.findings.analysed is national.findings.analysed and uk.units is national.units
+    assert national_report(PARAMS, "region", "uk", reports) is uk
+    # a report without unit figures is not kept; one with them is, under its own key
+    other = NationalReports()
+    assert other.keep(dataclasses.replace(national, units=None)) is not None and len(other) == 0
+    other.keep(national)
+    assert other.get(PARAMS, "region", "en") is national and len(other) == 1
 
 
 def _group_name(group, language="en"):

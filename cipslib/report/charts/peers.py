@@ -47,7 +47,8 @@ def peer_ranges(
     --------
     >>> from cipslib.inputs.codebook import load_codebook
     >>> cb = load_codebook()
-    >>> p = pd.DataFrame({"factor": [1, 2], "q1": [50.0, 40], "median": [55.0, 45], "q3": [60.0, 52]})
+    >>> p = pd.DataFrame({"factor": [1, 2], "q1": [50.0, 40], "median": [55.0, 45],
+    ...                   "q3": [60.0, 52]})
     >>> fig = peer_ranges(p, cb, {}, "official")
     >>> [round(b.get_width(), 1) for b in fig.axes[0].patches]
     [10.0, 12.0]
