@@ -913,7 +913,7 @@ class Report:
         if "drivers" in sections_left_out(self.omitted):
             return HTML("")
         d = self._drivers_with_index()
-        outcome = outcome_item(self.cb, self.params.drivers.get("outcome"))
+        outcome = outcome_item(self.cb, self.params.drivers.get("outcome"), self.params.cycle)
         statement = "" if outcome is None else outcome[f"text_{self.language}"]
         parts = [self.text("drivers_intro", outcome=str(statement).rstrip("."))]
         for group in groups_present(self):
