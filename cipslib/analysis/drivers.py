@@ -31,6 +31,7 @@ from scipy import stats
 
 from ..errors import ProblemList
 from ..inputs.codebook import Codebook
+from .omissions import Omission
 from .scoring import item_scores
 
 COLUMNS = [
@@ -119,13 +120,28 @@ def relative_weights_with_errors(
     return _weights_and_shares(cov), np.sqrt(design.score_variance(scores @ jacobian.T))
 
 
-def outcome_item(codebook: Codebook, outcome: str | None) -> pd.Series | None:
+def outcome_item(
+    codebook: Codebook, outcome: str | None, cycle: int | None = None
+) -> pd.Series | None:
     """The codebook row of the driver outcome: the item whose key or id is ``outcome``, or the
-    first ``outcome`` item when it is None (None when the codebook has none)."""
+    first ``outcome`` item (and the other versions of its key) when it is None; None when the
+    codebook has none. With a ``cycle``, the version the cycle asked when one did (an item's
+    ``cycles:``), else the first.
+
+    Examples
+    --------
+    >>> from cipslib.inputs.codebook import load_codebook
+    >>> cb = load_codebook()
+    >>> item = outcome_item(cb, None, 2024)
+    >>> item["key"], outcome_asked(item, 2024), outcome_asked(item, 2025)
+    ('OVERALL_INTEGRITY', False, True)
+    """
     items = codebook.items
     if outcome is None:
-        rows = items[items["construct"] == "outcome"]
-        return rows.iloc[0] if len(rows) else None
+        first = items[items["construct"] == "outcome"]
+        if first.empty:
+            return None
+        outcome = first.iloc[0]["key"]
     rows = items[(items["key"] == outcome) | (items["id"] == outcome)]
     if rows.empty:
         problems = ProblemList()
@@ -137,7 +153,38 @@ def outcome_item(codebook: Codebook, outcome: str | None) -> pd.Series | None:
             + ", ".join(items.loc[items["construct"] == "outcome", "key"].head(3)),
         )
         problems.raise_if_errors()
-    return rows.iloc[0]
+    asked = rows[[outcome_asked(r, cycle) for _, r in rows.iterrows()]]
+    return (asked if len(asked) else rows).iloc[0]
+
+
+def outcome_asked(item: pd.Series, cycle: int | None) -> bool:
+    """Whether the questionnaire of ``cycle`` asked the item (True for every cycle without
+    ``cycles:``, and when the cycle is not known)."""
+    return cycle is None or item["cycles"] is None or int(cycle) in item["cycles"]
+
+
+def outcome_omission(codebook: Codebook, outcome: str | None, cycle: int | None) -> Omission | None:
+    """Why a cycle has no key drivers for want of its outcome: the codebook has no outcome item
+    (``no_outcome``), or the cycle's questionnaire did not ask it (``outcome_not_asked``, naming
+    the question in each language of the codebook); None when the cycle asked it.
+
+    Examples
+    --------
+    >>> from cipslib.inputs.codebook import load_codebook
+    >>> o = outcome_omission(load_codebook(), None, 2024)
+    >>> o.reason, o.details["cycle"], o.details["question"]["en"]
+    ('outcome_not_asked', 2024, 'Overall, the Customs Service is an organisation of integrity')
+    >>> outcome_omission(load_codebook(), None, 2025) is None
+    True
+    """
+    item = outcome_item(codebook, outcome, cycle)
+    if item is None:
+        return Omission("drivers", "no_outcome", whole=True)
+    if outcome_asked(item, cycle):
+        return None
+    question = {lang: str(item[f"text_{lang}"]).rstrip(".") for lang in codebook.languages}
+    details = {"item": item["key"], "question": question, "cycle": int(cycle)}
+    return Omission("drivers", "outcome_not_asked", whole=True, details=details)
 
 
 def _weighted_standardise(frame: pd.DataFrame, w: np.ndarray) -> pd.DataFrame:
@@ -157,13 +204,16 @@ def key_drivers(
     outcome: str | None = None,
     min_n_effective: float = 100.0,
     level: float = 0.95,
+    cycle: int | None = None,
 ) -> pd.DataFrame:
     """The key-driver table: per group and factor the standardised coefficient with its CI and
     p-value, the relative weight and its share of R² (``importance``, %), the model's R², n and
     Kish's effective n (see the module docstring).
 
     ``factor_values`` holds each respondent's factor indices (columns ``factor_index.K``);
-    ``masks`` the respondents of each group. Groups under ``min_n_effective`` are left out.
+    ``masks`` the respondents of each group. Groups under ``min_n_effective`` are left out. The
+    outcome is the version ``cycle`` asked; the table is empty when the data lack it (a cycle whose
+    questionnaire did not ask it, see :func:`outcome_omission`).
 
     Examples
     --------
@@ -178,8 +228,8 @@ def key_drivers(
     >>> len(t), round(float(t["importance"].sum()), 6)
     (10, 100.0)
     """
-    item = outcome_item(codebook, outcome)
-    if item is None:
+    item = outcome_item(codebook, outcome, cycle)
+    if item is None or item["id"] not in data.columns:
         return pd.DataFrame(columns=COLUMNS)
     y = item_scores(data, codebook, codebook.items[codebook.items["id"] == item["id"]])[1]
     columns = sorted(

@@ -53,7 +53,7 @@ from .disclosure import (
     row_sums,
     suppress_estimates,
 )
-from .drivers import key_drivers, outcome_item
+from .drivers import key_drivers, outcome_omission
 from .keyfindings import key_findings, story
 from .measures import PERCENT_KINDS, PROPORTION_KINDS, Measures, build_measures, to_percent
 from .omissions import Omission
@@ -383,6 +383,7 @@ def compute_findings(
         outcome=opt.drivers["outcome"],
         min_n_effective=opt.drivers["min_n_effective"],
         level=lv,
+        cycle=current.cycle,
     )
     meta = _meta(current, previous, opt, cb)
     read = tables["quality"].set_index("screen").get("hidden_all", pd.Series(dtype=object))
@@ -433,9 +434,10 @@ def _omissions(
         out += [Omission(s, "no_factor_items", whole=True) for s in ("factors", "factor_detail")]
     elif len(cur.masks) == 1:
         out.append(Omission("factors", "single_group", details={"group": next(iter(cur.masks))}))
-    if tables["drivers"].empty:
-        if outcome_item(cb, opt.drivers["outcome"]) is None:
-            out.append(Omission("drivers", "no_outcome", whole=True))
+    if tables["drivers"].empty and not any(o.section == "drivers" and o.whole for o in omitted):
+        no_outcome = outcome_omission(cb, opt.drivers["outcome"], cur.prepared.cycle)
+        if no_outcome is not None:
+            out.append(no_outcome)
         elif not factors:
             out.append(Omission("drivers", "no_factor_items", whole=True))
         else:
@@ -1111,19 +1113,22 @@ def _with_effective_n(
     return table
 
 
-def _factor_keys(cycle: _Cycle) -> dict[str, tuple[str, int]]:
-    """The factor items a cycle's data hold: id -> (cross-cycle key, factor)."""
+def _compared_keys(cycle: _Cycle) -> dict[str, tuple[str, int | None]]:
+    """The questions a cycle's data hold that its trends compare: the factor items and the overall
+    rating (the driver outcome, no factor): id -> (cross-cycle key, factor or None)."""
     items = cycle.prepared.codebook.items
-    items = items[items["factor"].notna() & items["id"].isin(cycle.prepared.data.columns)]
-    return {r.id: (r.key, int(r.factor)) for r in items.itertuples()}
+    wanted = items["factor"].notna() | (items["construct"] == "outcome")
+    items = items[wanted & items["id"].isin(cycle.prepared.data.columns)]
+    return {r.id: (r.key, None if pd.isna(r.factor) else int(r.factor)) for r in items.itertuples()}
 
 
 def _comparable(cur: _Cycle, prev: _Cycle) -> tuple[_Cycle, _Cycle, list[dict[str, Any]]]:
     """The two cycles as their trends compare them: a factor's index over the items (by their
     cross-cycle key) asked in both cycles only, so that a change is not a change of questions.
-    Returns the cycles (rebuilt without the items only one cycle asked, when there are any) and
-    those items: key, factor and the cycle that asked them."""
-    keys = {c.prepared.cycle: _factor_keys(c) for c in (cur, prev)}
+    Returns the cycles (rebuilt without the factor items only one cycle asked, when there are any)
+    and the questions only one cycle asked (the overall rating too): key, factor (None for the
+    overall rating) and the cycle that asked them, by factor, the overall rating last."""
+    keys = {c.prepared.cycle: _compared_keys(c) for c in (cur, prev)}
     shared = set.intersection(*({key for key, _ in k.values()} for k in keys.values()))
     dropped, out = [], []
     for c in (cur, prev):
@@ -1132,11 +1137,13 @@ def _comparable(cur: _Cycle, prev: _Cycle) -> tuple[_Cycle, _Cycle, list[dict[st
             {"key": key, "item": i, "factor": factor, "cycle": c.prepared.cycle}
             for i, (key, factor) in alone.items()
         ]
-        if alone:
-            data = c.prepared.data.drop(columns=list(alone))
+        factor_items = [i for i, (_, factor) in alone.items() if factor is not None]
+        if factor_items:
+            data = c.prepared.data.drop(columns=factor_items)
             c = _Cycle(dataclasses.replace(c.prepared, data=data), c.indicators)
         out.append(c)
-    return out[0], out[1], sorted(dropped, key=lambda d: (d["factor"], d["key"]))
+    last = 1 + max((d["factor"] or 0 for d in dropped), default=0)
+    return out[0], out[1], sorted(dropped, key=lambda d: (d["factor"] or last, d["key"]))
 
 
 def _trends(cur: _Cycle, prev: _Cycle, opt: Options) -> tuple[pd.DataFrame, pd.DataFrame, bool]:

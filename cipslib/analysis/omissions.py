@@ -33,6 +33,7 @@ REASONS = (
     "no_factor_items",
     "single_group",
     "no_outcome",
+    "outcome_not_asked",
     "drivers_too_few",
     "no_indicators",
     "no_security",

@@ -24,6 +24,7 @@ from ..inputs.params import CycleParams, load_params, previous_chain
 from ..inputs.population import Population, load_population
 from ..parallel import side_by_side
 from ..survey.design import SurveyDesign
+from .drivers import outcome_omission
 from .kpi import Kpi, load_kpis
 from .omissions import Omission
 from .quality import QualityReport, screen
@@ -139,7 +140,8 @@ def load_definitions(
     (or on a factor without items); in the user's own indicator file the same is an error. A
     subgroup or decomposition variable the codebook does not define is left out when it is one of
     the defaults and an error when the params name it. The driver outcome must be an item, the
-    unit variable (``units_by``, else the params' ``units: by``) a category variable. The report
+    unit variable (``units_by``, else the params' ``units: by``) a category variable; a cycle whose
+    questionnaire did not ask the driver outcome (its ``cycles:``) has no key drivers. The report
     language (the params' ``language``) needs a catalogue, the codebook's wording and a text of
     every indicator and KPI in it.
 
@@ -180,6 +182,10 @@ def load_definitions(
                 expected="an item key or id" + (", e.g. " + ", ".join(known) if known else ""),
             )
         )
+    else:
+        no_outcome = outcome_omission(codebook, outcome, params.cycle)
+        if no_outcome is not None and no_outcome.reason == "outcome_not_asked":
+            omitted.append(no_outcome)
     categories = [n for n, v in codebook.variables.items() if v.type == "category"]
     by = units_by or params.units["by"]
     if by is not None and by not in categories:

@@ -83,7 +83,7 @@ PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
     "population": (
         (dict,),
         {},
-        "population figures per group, e.g. {official: population/scs_staff.yaml}",
+        "population figures per respondent group: {<group>: <population file>}",
     ),
     "previous": (
         (str, type(None)),

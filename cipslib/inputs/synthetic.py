@@ -36,13 +36,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import CipsError
 from ..files import atomic_write
 from .codebook import Codebook, load_codebook
 from .demo import DEMO_CYCLES, DEMO_FILES
 
+STAFF, OTHER = "staff", "other"
+"""The parts a respondent group plays in the demo, which key its calibration below: the
+administration's own staff (the codebook's staff group) and the other group (the codebook's other
+questionnaire: the private sector)."""
+
 THRESHOLDS = np.array([-1.55, -0.65, 0.15, 1.30])  # cut points of the latent scale into codes 1..5
 
-REGIONS_PRIVATE = {"west": 0.30, "north": 0.16, "centre": 0.20, "south": 0.19, "east": 0.15}
+REGIONS_OTHER = {"west": 0.30, "north": 0.16, "centre": 0.20, "south": 0.19, "east": 0.15}
 REGION_SHIFT = {
     "central_office": 0.10,
     "west": 0.0,
@@ -56,7 +62,7 @@ ROLE_SHIFT = {"manager": 0.60, "non_manager": 0.0}
 TYPE_SHIFT = {"business": 0.0, "association": 0.10, "civil_society": -0.30, "citizen": -0.20}
 BUSINESS_SHIFT = {"importer_exporter": 0.0, "broker": 0.15, "carrier": -0.10, "other": 0.0}
 FACTOR_SHIFT = {
-    "official": {
+    STAFF: {
         1: 0.45,
         2: -0.20,
         3: 0.0,
@@ -68,7 +74,7 @@ FACTOR_SHIFT = {
         9: -0.05,
         10: 0.0,
     },
-    "private": {
+    OTHER: {
         1: 0.40,
         2: -0.45,
         3: -0.05,
@@ -91,14 +97,14 @@ class CycleSpec:
     cycle: int
     seed: int
     mode: str
-    n_official: int
+    n_staff: int
     manager_share: float
     tenure_by_role: dict[str, dict[str, float]]
-    regions_official: dict[str, float]
-    private_types: dict[str, int]
+    regions_staff: dict[str, float]
+    other_types: dict[str, int]
     business_types: dict[str, float]
-    official_shift: float
-    private_shift: float
+    staff_shift: float
+    other_shift: float
     fieldwork: tuple[str, str]
     duplicates: int
     straightliners: int
@@ -111,13 +117,13 @@ SPECS = {
         cycle=2024,
         seed=20240902,
         mode="paper",
-        n_official=448,
+        n_staff=448,
         manager_share=0.85,
         tenure_by_role={
             "manager": {"lt5": 0.05, "5to10": 0.25, "gt10": 0.70},
             "non_manager": {"lt5": 0.35, "5to10": 0.30, "gt10": 0.35},
         },
-        regions_official={
+        regions_staff={
             "central_office": 0.10,
             "west": 0.20,
             "north": 0.17,
@@ -125,10 +131,10 @@ SPECS = {
             "south": 0.18,
             "east": 0.18,
         },
-        private_types={"business": 477},
+        other_types={"business": 477},
         business_types={"importer_exporter": 0.55, "broker": 0.20, "carrier": 0.18, "other": 0.07},
-        official_shift=0.0,
-        private_shift=0.20,
+        staff_shift=0.0,
+        other_shift=0.20,
         fieldwork=("2024-09-02", "2024-09-27"),
         duplicates=3,
         straightliners=6,
@@ -139,13 +145,13 @@ SPECS = {
         cycle=2025,
         seed=20250915,
         mode="online",
-        n_official=4199,
+        n_staff=4199,
         manager_share=0.23,
         tenure_by_role={
             "manager": {"lt5": 0.08, "5to10": 0.27, "gt10": 0.65},
             "non_manager": {"lt5": 0.42, "5to10": 0.28, "gt10": 0.30},
         },
-        regions_official={
+        regions_staff={
             "central_office": 0.07,
             "west": 0.26,
             "north": 0.17,
@@ -153,10 +159,10 @@ SPECS = {
             "south": 0.18,
             "east": 0.17,
         },
-        private_types={"business": 840, "association": 58, "civil_society": 44, "citizen": 104},
+        other_types={"business": 840, "association": 58, "civil_society": 44, "citizen": 104},
         business_types={"importer_exporter": 0.50, "broker": 0.18, "carrier": 0.22, "other": 0.10},
-        official_shift=-0.03,
-        private_shift=0.65,
+        staff_shift=-0.03,
+        other_shift=0.65,
         fieldwork=("2025-09-15", "2025-09-30"),
         duplicates=12,
         straightliners=35,
@@ -166,39 +172,40 @@ SPECS = {
 }
 
 # Experience items: probabilities of the answer codes listed from least to most favourable, among
-# valid answers, plus the don't-know and refusal rates. Keys: (item, cycle, group, role or None).
+# valid answers, plus the don't-know and refusal rates. Keys: (cycle, part) for the other group,
+# (cycle or "*", role) for the staff, (cycle, "*") for both.
 EXPERIENCE = {
     "bribe_response": {
-        (2024, "private"): ([4, 2, 1, 3], [0.05, 0.35, 0.55, 0.05], 0, 0.03),
-        (2025, "private"): ([4, 2, 1, 3], [0.04, 0.31, 0.57, 0.08], 0, 0.03),
+        (2024, OTHER): ([4, 2, 1, 3], [0.05, 0.35, 0.55, 0.05], 0, 0.03),
+        (2025, OTHER): ([4, 2, 1, 3], [0.04, 0.31, 0.57, 0.08], 0, 0.03),
     },
     "bribe_offer_response": {
         ("*", "manager"): ([4, 2, 1, 3], [0.01, 0.10, 0.59, 0.30], 0, 0.04),
         ("*", "non_manager"): ([4, 2, 1, 3], [0.02, 0.18, 0.60, 0.20], 0, 0.04),
     },
     "safe_reporting": {
-        (2024, "private"): ([2, 1], [0.24, 0.76], 0.06, 0.01),
-        (2025, "private"): ([2, 1], [0.19, 0.81], 0.06, 0.01),
+        (2024, OTHER): ([2, 1], [0.24, 0.76], 0.06, 0.01),
+        (2025, OTHER): ([2, 1], [0.19, 0.81], 0.06, 0.01),
         ("*", "manager"): ([2, 1], [0.20, 0.80], 0.04, 0.01),
         ("*", "non_manager"): ([2, 1], [0.33, 0.67], 0.04, 0.01),
     },
     "rule_compliance": {
-        (2024, "private"): ([3, 2, 1], [0.02, 0.32, 0.66], 0, 0.03),
-        (2025, "private"): ([3, 2, 1], [0.02, 0.27, 0.71], 0, 0.03),
+        (2024, OTHER): ([3, 2, 1], [0.02, 0.32, 0.66], 0, 0.03),
+        (2025, OTHER): ([3, 2, 1], [0.02, 0.27, 0.71], 0, 0.03),
     },
     "complex_rules_hurt": {
-        (2024, "private"): ([5, 4, 3, 2, 1], [0.25, 0.40, 0.15, 0.14, 0.06], 0.02, 0.01),
-        (2025, "private"): ([5, 4, 3, 2, 1], [0.20, 0.38, 0.17, 0.17, 0.08], 0.02, 0.01),
+        (2024, OTHER): ([5, 4, 3, 2, 1], [0.25, 0.40, 0.15, 0.14, 0.06], 0.02, 0.01),
+        (2025, OTHER): ([5, 4, 3, 2, 1], [0.20, 0.38, 0.17, 0.17, 0.08], 0.02, 0.01),
     },
     "bribe_helps": {
-        (2024, "private"): ([5, 4, 3, 2, 1], [0.16, 0.33, 0.17, 0.21, 0.13], 0.05, 0.02),
-        (2025, "private"): ([5, 4, 3, 2, 1], [0.11, 0.27, 0.20, 0.26, 0.16], 0.05, 0.02),
+        (2024, OTHER): ([5, 4, 3, 2, 1], [0.16, 0.33, 0.17, 0.21, 0.13], 0.05, 0.02),
+        (2025, OTHER): ([5, 4, 3, 2, 1], [0.11, 0.27, 0.20, 0.26, 0.16], 0.05, 0.02),
         ("*", "manager"): ([5, 4, 3, 2, 1], [0.05, 0.13, 0.14, 0.38, 0.30], 0.03, 0.02),
         ("*", "non_manager"): ([5, 4, 3, 2, 1], [0.08, 0.20, 0.17, 0.33, 0.22], 0.03, 0.02),
     },
     "corruption_level": {
-        (2024, "private"): ([1, 2, 3, 4, 5], [0.12, 0.16, 0.34, 0.28, 0.10], 0.12, 0.02),
-        (2025, "private"): ([1, 2, 3, 4, 5], [0.09, 0.14, 0.33, 0.32, 0.12], 0.12, 0.02),
+        (2024, OTHER): ([1, 2, 3, 4, 5], [0.12, 0.16, 0.34, 0.28, 0.10], 0.12, 0.02),
+        (2025, OTHER): ([1, 2, 3, 4, 5], [0.09, 0.14, 0.33, 0.32, 0.12], 0.12, 0.02),
         ("*", "manager"): ([1, 2, 3, 4, 5], [0.03, 0.07, 0.25, 0.45, 0.20], 0.06, 0.03),
         ("*", "non_manager"): ([1, 2, 3, 4, 5], [0.05, 0.11, 0.32, 0.38, 0.14], 0.06, 0.03),
     },
@@ -207,7 +214,7 @@ EXPERIENCE = {
         (2025, "*"): ([3, 2, 1], [0.06, 0.13, 0.81], 0, 0.03),
     },
 }
-INVOLVED = {"private": 0.06, "manager": 0.15, "non_manager": 0.08}
+INVOLVED = {OTHER: 0.06, "manager": 0.15, "non_manager": 0.08}
 INVESTIGATION = {2024: ([1, 2, 3], [0.0, 0.0, 1.0]), 2025: ([1, 2, 3], [0.07, 0.13, 0.80])}
 
 COMMENTS = [
@@ -258,44 +265,78 @@ def _copula(
     return np.asarray(codes)[np.searchsorted(cuts, z)]
 
 
-def _respondents(spec: CycleSpec, rng: np.random.Generator) -> pd.DataFrame:
-    n_off = spec.n_official
+def demo_groups(codebook: Codebook) -> dict[str, str]:
+    """The codebook's respondent groups by the part they play in the demo: its staff group
+    (``staff: true``) and the one other group.
+
+    Examples
+    --------
+    >>> demo_groups(load_codebook())
+    {'staff': 'official', 'other': 'private'}
+    """
+    staff = codebook.staff_group
+    others = [g for g in codebook.group_names if g != staff]
+    if staff is None or len(others) != 1:
+        raise CipsError(
+            f"{codebook.path}: the demo data need a staff group ('staff: true') and one other "
+            f"respondent group; the codebook's groups are {list(codebook.group_names)}"
+        )
+    return {STAFF: staff, OTHER: others[0]}
+
+
+def _staff_type(codebook: Codebook, staff: str) -> str:
+    """The respondent type of the staff: the level of ``respondent_type`` that belongs to the
+    staff group."""
+    var = codebook.variables.get("respondent_type")
+    levels = [name for name, lv in (var.levels if var else {}).items() if lv.group == staff]
+    if not levels:
+        raise CipsError(
+            f"{codebook.path}: the demo data need a level of 'respondent_type' with group: {staff}"
+        )
+    return levels[0]
+
+
+def _respondents(
+    spec: CycleSpec, rng: np.random.Generator, parts: dict[str, str], staff_type: str
+) -> pd.DataFrame:
+    n_off = spec.n_staff
     roles = _allocate(n_off, {"manager": spec.manager_share, "non_manager": 1 - spec.manager_share})
     n_mgr = roles.count("manager")
     tenure = _allocate(n_mgr, spec.tenure_by_role["manager"]) + _allocate(
         n_off - n_mgr, spec.tenure_by_role["non_manager"]
     )
-    officials = pd.DataFrame(
+    staff = pd.DataFrame(
         {
-            "group": "official",
-            "respondent_type": "official",
+            "group": parts[STAFF],
+            "respondent_type": staff_type,
             "role": roles,
             "tenure": tenure,
             "business_type": None,
         }
     )
-    officials["region"] = np.array(_allocate(n_off, spec.regions_official))[rng.permutation(n_off)]
-    types = [t for t, c in spec.private_types.items() for _ in range(c)]
-    n_priv = len(types)
-    private = pd.DataFrame(
-        {"group": "private", "respondent_type": types, "role": None, "tenure": None}
+    staff["region"] = np.array(_allocate(n_off, spec.regions_staff))[rng.permutation(n_off)]
+    types = [t for t, c in spec.other_types.items() for _ in range(c)]
+    n_other = len(types)
+    other = pd.DataFrame(
+        {"group": parts[OTHER], "respondent_type": types, "role": None, "tenure": None}
     )
-    n_bus = spec.private_types.get("business", 0)
-    private["business_type"] = None
-    private.loc[private["respondent_type"] == "business", "business_type"] = np.array(
+    n_bus = spec.other_types.get("business", 0)
+    other["business_type"] = None
+    other.loc[other["respondent_type"] == "business", "business_type"] = np.array(
         _allocate(n_bus, spec.business_types)
     )[rng.permutation(n_bus)]
-    private["region"] = np.array(_allocate(n_priv, REGIONS_PRIVATE))[rng.permutation(n_priv)]
-    people = pd.concat([officials, private], ignore_index=True)
+    other["region"] = np.array(_allocate(n_other, REGIONS_OTHER))[rng.permutation(n_other)]
+    people = pd.concat([staff, other], ignore_index=True)
     people = people.iloc[rng.permutation(len(people))].reset_index(drop=True)
     people["cycle"] = spec.cycle
     people["mode"] = spec.mode
     return people
 
 
-def _shift(people: pd.DataFrame, spec: CycleSpec) -> np.ndarray:
-    off = (people["group"] == "official").to_numpy()
-    s = np.where(off, spec.official_shift, spec.private_shift).astype(float)
+def _shift(people: pd.DataFrame, spec: CycleSpec, off: np.ndarray) -> np.ndarray:
+    """Each respondent's shift of the latent scale: their group's in this cycle (``off``: the
+    staff) plus those of their role, tenure, region and respondent and business type."""
+    s = np.where(off, spec.staff_shift, spec.other_shift).astype(float)
     s += people["role"].map(ROLE_SHIFT).fillna(0).to_numpy(dtype=float)
     s += people["tenure"].map(TENURE_SHIFT).fillna(0).to_numpy(dtype=float)
     s += people["region"].map(REGION_SHIFT).fillna(0).to_numpy(dtype=float)
@@ -304,9 +345,9 @@ def _shift(people: pd.DataFrame, spec: CycleSpec) -> np.ndarray:
     return s
 
 
-def _experience_params(item: str, cycle: int, group: str, role: str | None):
+def _experience_params(item: str, cycle: int, part: str, role: str | None):
     table = EXPERIENCE[item]
-    for key in ((cycle, group), ("*", role), (cycle, "*")):
+    for key in ((cycle, part), ("*", role), (cycle, "*")):
         if key in table:
             return table[key]
     return None
@@ -314,29 +355,52 @@ def _experience_params(item: str, cycle: int, group: str, role: str | None):
 
 def simulate_cycle(cycle: int, codebook: Codebook | None = None) -> pd.DataFrame:
     """The raw export of a synthetic cycle: canonical column names, numeric codes, identifier
-    columns.
+    columns; the questions are those the codebook says the cycle asked (``cycles:``), the groups
+    the codebook's staff group and its other group (:func:`demo_groups`).
 
     Deterministic: the same cycle always gives the same frame.
+
+    Examples
+    --------
+    >>> frame = simulate_cycle(2024)
+    >>> frame["group"].value_counts().sort_index().tolist(), "overall_integrity" in frame
+    ([448, 477], False)
     """
     if cycle not in SPECS:
         raise ValueError(f"no synthetic design for cycle {cycle}; available: {sorted(SPECS)}")
     cb = codebook or load_codebook()
+    parts = demo_groups(cb)
     spec = SPECS[cycle]
     rng = np.random.default_rng(spec.seed)
-    people = _respondents(spec, rng)
+    people = _respondents(spec, rng, parts, _staff_type(cb, parts[STAFF]))
     n = len(people)
-    off = (people["group"] == "official").to_numpy()
+    off = (people["group"] == parts[STAFF]).to_numpy()
     groups = people["group"].to_numpy()
     theta = rng.standard_normal(n)
-    shift = _shift(people, spec)
+    shift = _shift(people, spec, off)
     items = cb.items_for(cycle=cycle)
-    answers: dict[str, np.ndarray] = {}
-
-    # perception items
     phi = {f: 0.5 * rng.standard_normal(n) for f in range(1, 11)}
+    answers = _perceptions(items, groups, off, theta, shift, phi, rng)
+    # overall ratings: driven by the factors with unequal weights (own random stream, so the other
+    # answers stay as they were before this item existed)
+    for _, item in items[items["construct"] == "outcome"].iterrows():
+        answers[item["id"]] = _outcome(item, spec, theta, shift, phi, off, groups)
+    answers |= _experiences(items, people, parts, theta, rng, cycle)
+    frame = pd.concat([people, pd.DataFrame(answers)], axis=1)
+    frame = _add_dirt(frame, spec, cb, rng)
+    return _finish(frame, spec, cb, rng, parts[STAFF])
+
+
+def _perceptions(items, groups, off, theta, shift, phi, rng) -> dict[str, np.ndarray]:
+    """Codes of the factor items: the respondent's disposition (``theta``) and view of the factor
+    (``phi``), the group's, the respondent's (``shift``), the construct's and the item's offsets
+    and noise, cut into the five agree/disagree codes; don't know and refusals, more among the
+    other group on the internal factors (``off``: the staff's rows)."""
+    answers = {}
+    n = len(groups)
     for _, item in items[items["factor"].notna()].iterrows():
         f = int(item["factor"])
-        mu = np.where(off, FACTOR_SHIFT["official"][f], FACTOR_SHIFT["private"][f])
+        mu = np.where(off, FACTOR_SHIFT[STAFF][f], FACTOR_SHIFT[OTHER][f])
         latent = (
             theta
             + phi[f]
@@ -360,28 +424,28 @@ def simulate_cycle(cycle: int, codebook: Codebook | None = None) -> pd.DataFrame
         u = rng.random(n)
         code[u < p_dk] = 8
         code[(u >= p_dk) & (u < p_dk + 0.005)] = 9
-        asked = np.isin(groups, item["instruments"])
-        code[~asked] = np.nan
+        code[~np.isin(groups, item["instruments"])] = np.nan
         answers[item["id"]] = code
+    return answers
 
-    # overall ratings: driven by the factors with unequal weights (own random stream, so the other
-    # answers stay as they were before this item existed)
-    for _, item in items[items["construct"] == "outcome"].iterrows():
-        answers[item["id"]] = _outcome(item, spec, theta, shift, phi, off, groups)
 
-    # experience items
-    roles = people["role"].to_numpy()
+def _experiences(items, people, parts, theta, rng, cycle) -> dict[str, np.ndarray]:
+    """Codes of the experience items, drawn from their target distributions (:data:`EXPERIENCE`)
+    per group and, among the staff, per role; then the investigation items."""
+    answers = {}
+    n = len(people)
+    groups, roles = people["group"].to_numpy(), people["role"].to_numpy()
     for _, item in items[items["factor"].isna() & (items["construct"] != "outcome")].iterrows():
         iid = item["id"]
-        code = np.full(n, np.nan)
         if iid in ("investigation_involved", "investigation_experience"):
             continue
-        for i_group in ("official", "private"):
-            if i_group not in item["instruments"]:
+        code = np.full(n, np.nan)
+        for part, group in parts.items():
+            if group not in item["instruments"]:
                 continue
-            for role in [None] if i_group == "private" else ["manager", "non_manager"]:
-                mask = (groups == i_group) & ((roles == role) if role else True)
-                params = _experience_params(iid, cycle, i_group, role)
+            for role in ["manager", "non_manager"] if part == STAFF else [None]:
+                mask = (groups == group) & ((roles == role) if role else True)
+                params = _experience_params(iid, cycle, part, role)
                 if params is None or not mask.any():
                     continue
                 codes, probs, p_dk, p_ref = params
@@ -391,8 +455,9 @@ def simulate_cycle(cycle: int, codebook: Codebook | None = None) -> pd.DataFrame
                 drawn[(u >= p_dk) & (u < p_dk + p_ref)] = 9
                 code[mask] = drawn
         answers[iid] = code
+    off = groups == parts[STAFF]
     p_inv = np.where(
-        off, people["role"].map(INVOLVED).fillna(0).to_numpy(dtype=float), INVOLVED["private"]
+        off, people["role"].map(INVOLVED).fillna(0).to_numpy(dtype=float), INVOLVED[OTHER]
     )
     involved = np.where(rng.random(n) < p_inv, 1.0, 2.0)
     answers["investigation_involved"] = involved
@@ -401,10 +466,7 @@ def simulate_cycle(cycle: int, codebook: Codebook | None = None) -> pd.DataFrame
     codes, probs = INVESTIGATION[cycle]
     exp[mask] = _copula(theta[mask], rng, codes, probs)
     answers["investigation_experience"] = exp
-
-    frame = pd.concat([people, pd.DataFrame(answers)], axis=1)
-    frame = _add_dirt(frame, spec, cb, rng)
-    return _finish(frame, spec, cb, rng)
+    return answers
 
 
 OUTCOME_WEIGHTS = {
@@ -428,7 +490,7 @@ def _outcome(item, spec: CycleSpec, theta, shift, phi, off, groups) -> np.ndarra
     rng = np.random.default_rng(spec.seed + zlib.crc32(item["key"].encode()))
     n = len(theta)
     mix = sum(
-        w * (phi[f] + np.where(off, FACTOR_SHIFT["official"][f], FACTOR_SHIFT["private"][f]))
+        w * (phi[f] + np.where(off, FACTOR_SHIFT[STAFF][f], FACTOR_SHIFT[OTHER][f]))
         for f, w in OUTCOME_WEIGHTS.items()
     )
     latent = theta + shift + 3.0 * mix / sum(OUTCOME_WEIGHTS.values()) + rng.normal(0, 0.8, n)
@@ -495,9 +557,9 @@ def _add_dirt(
 
 
 def _finish(
-    frame: pd.DataFrame, spec: CycleSpec, cb: Codebook, rng: np.random.Generator
+    frame: pd.DataFrame, spec: CycleSpec, cb: Codebook, rng: np.random.Generator, staff: str
 ) -> pd.DataFrame:
-    """Identifiers, codes and column order of the export."""
+    """Identifiers, codes and column order of the export (``staff``: the staff group)."""
     n = len(frame)
     prefix = f"Q{str(spec.cycle)[2:]}-" if spec.mode == "paper" else f"R{spec.cycle}-"
     numbers = rng.choice(np.arange(1, n * 3), size=n, replace=False)
@@ -509,7 +571,7 @@ def _finish(
     )
     frame["comment"] = comment
     if spec.mode == "online":
-        dur = np.exp(rng.normal(np.log(np.where(frame["group"] == "official", 840, 660)), 0.35))
+        dur = np.exp(rng.normal(np.log(np.where(frame["group"] == staff, 840, 660)), 0.35))
         dur = np.where(frame["_speeder"], rng.uniform(70, 190, n), dur)
         frame["duration_s"] = np.round(dur)
         start = datetime.fromisoformat(spec.fieldwork[0])

@@ -3,6 +3,7 @@ standardised coefficients against the correlation algebra, and the demo cycles' 
 
 from __future__ import annotations
 
+import copy
 import json
 from itertools import combinations
 
@@ -105,16 +106,71 @@ def test_standardised_coefficients_match_the_weighted_correlation_algebra(
     assert got["n"].iloc[0] == keep.sum()
 
 
-def test_a_group_under_the_effective_n_minimum_has_no_drivers(findings_2024):
-    """2024: 448 officials, 85% managers raked to the staff's 20%: effective n under 100."""
-    d = findings_2024["drivers"]
-    assert set(d["group"]) == {"private"}
+def test_a_group_under_the_effective_n_minimum_has_no_drivers(drivers2025, prepared_2025):
+    """Each group's effective n is Kish's over its respondents with the outcome and every factor
+    index; with the minimum set between the two groups' the smaller is left out."""
+    from cipslib.analysis.drivers import key_drivers
+    from cipslib.analysis.measures import build_measures
+    from cipslib.analysis.scoring import load_indicators
+
+    prepared = prepared_2025
+    cb = prepared.codebook
+    m = build_measures(prepared.data, cb, load_indicators(cb))
+    rating = pd.to_numeric(prepared.data["overall_integrity"].astype(object), errors="coerce")
+    complete = (
+        rating.isin([1, 2, 3, 4, 5]).to_numpy()
+        & m.values[[f"factor_index.{k}" for k in range(1, 11)]].notna().all(axis=1).to_numpy()
+    )
+    groups = prepared.data["group"].astype(str).to_numpy()
+    weights = prepared.design.weights.to_numpy()
+    n_eff = drivers2025.groupby("group")["effective_sample_size"].first()
+    for group in ("official", "private"):
+        w = weights[complete & (groups == group)]
+        assert n_eff[group] == pytest.approx(w.sum() ** 2 / (w**2).sum(), rel=1e-9)
+    masks = {g: groups == g for g in ("official", "private")}
+    t = key_drivers(
+        prepared.design, prepared.data, cb, m.values, masks, min_n_effective=n_eff.mean()
+    )
+    assert set(t["group"]) == {n_eff.idxmax()}
+
+
+def test_2024_did_not_ask_the_outcome_so_has_no_drivers(findings_2024, prepared_2024):
+    """The overall rating is new in 2025 (its ``cycles:``): 2024 has no driver table, and the
+    findings say why, naming the question."""
+    assert "overall_integrity" not in prepared_2024.data
+    assert findings_2024["drivers"].empty
+    left_out = [o for o in findings_2024.meta["omitted"] if o["section"] == "drivers"]
+    assert len(left_out) == 1
+    o = left_out[0]
+    assert (o["reason"], o["whole"], o["item"], o["cycle"]) == (
+        "outcome_not_asked",
+        True,
+        "OVERALL_INTEGRITY",
+        2024,
+    )
+    assert o["question"]["en"] == "Overall, the Customs Service is an organisation of integrity"
 
 
 def test_an_unknown_outcome_is_a_clear_error(codebook):
     with pytest.raises(CipsDataError, match="drivers 'outcome' is not an item"):
         outcome_item(codebook, "NO_SUCH_ITEM")
     assert outcome_item(codebook, "OVERALL_INTEGRITY")["id"] == "overall_integrity"
+
+
+def test_the_outcome_is_the_version_the_cycle_asked(codebook):
+    """Two versions of the overall rating under one key: each cycle's drivers use its own."""
+    from cipslib.analysis.drivers import outcome_omission
+
+    cb = copy.copy(codebook)
+    row = codebook.items[codebook.items["id"] == "overall_integrity"].iloc[0]
+    old = row.copy()
+    old["id"], old["cycles"], old["text_en"] = "overall_v1", (2023, 2024), "Customs is honest."
+    cb.items = pd.concat([old.to_frame().T, codebook.items], ignore_index=True)
+    assert outcome_item(cb, None, 2024)["id"] == "overall_v1"
+    assert outcome_item(cb, "OVERALL_INTEGRITY", 2025)["id"] == "overall_integrity"
+    assert outcome_omission(cb, None, 2024) is None
+    gone = outcome_omission(cb, "OVERALL_INTEGRITY", 2022)
+    assert (gone.reason, gone.details["cycle"]) == ("outcome_not_asked", 2022)
 
 
 # -- standard errors of the relative weights, against R ----------------------------------------

@@ -4,6 +4,9 @@ over the questions both cycles asked, computed here from the item codes and the 
 
 from __future__ import annotations
 
+import html
+import re
+
 import numpy as np
 import pytest
 
@@ -79,3 +82,23 @@ def test_the_report_says_which_questions_the_change_leaves_out(cycle):
     for lang, words in (("en", "asked in 2025 only"), ("uk", "лише 2025 р.")):
         text = str(Report.build(params, lang).heading("trend"))
         assert words in text and ("Statement number 4." in text or "Твердження номер 4." in text)
+
+
+def test_the_demo_overall_rating_new_in_2025_is_left_out_of_the_comparison(
+    findings_2025, report_2025_en
+):
+    """The shipped codebook asks the overall rating in 2025 only: 2024's export has no column for
+    it, the 2024 -> 2025 comparison lists it among the questions one cycle asked, and the report's
+    trend section says so; the factors' questions are the same in both cycles (TRA_INFO reworded
+    under one key), so no factor change leaves a question out."""
+    assert "overall_integrity" not in findings_2025.inputs.previous.data
+    assert findings_2025.meta["trend_items_left_out"] == [
+        {"key": "OVERALL_INTEGRITY", "item": "overall_integrity", "factor": None, "cycle": 2025}
+    ]
+    trends = findings_2025["trends"]
+    assert not trends["ref"].astype(str).str.contains("OVERALL").any()
+    text = re.sub(r"\s+", " ", html.unescape(str(report_2025_en.heading("trend"))))
+    assert (
+        "Left out of the comparison, as only one cycle asked them: “Overall, the Customs Service "
+        "is an organisation of integrity.” (asked in 2025 only)." in text
+    )

@@ -13,6 +13,8 @@ from cipslib.cli import main
 from cipslib.inputs.codebook import load_codebook, shipped_codebook_path
 from cipslib.inputs.codebook_diff import diff_codebooks
 
+from ..conftest import ROOT
+
 
 def _changed(tmp_path):
     raw = yaml.safe_load(shipped_codebook_path().read_text(encoding="utf-8"))
@@ -52,16 +54,43 @@ def test_every_kind_of_change_is_listed(tmp_path):
     assert "reworded:" in out.getvalue() and "Leadership is committed" in out.getvalue()
 
 
-def test_a_missing_item_names_the_cycles_fix(tmp_path, demo2024):
+def test_a_missing_item_names_the_cycles_fix(tmp_path, demo2025):
     from cipslib import load_cycle
 
-    data = demo2024.data.drop(columns=["overall_integrity"])
-    path = tmp_path / "cips_2024.csv"
+    data = demo2025.data.drop(columns=["overall_integrity"])
+    path = tmp_path / "cips_2025.csv"
     data.to_csv(path, index=False)
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        code = main(["check", str(path), "--cycle", "2024"])
+        code = main(["check", str(path), "--cycle", "2025"])
     assert code == 2
     assert "the column for item 'overall_integrity' is missing" in err.getvalue()
-    assert "give the item 'cycles:' without 2024" in err.getvalue()
+    assert "give the item 'cycles:' without 2025" in err.getvalue()
     assert load_cycle  # the same loader as cips check
+
+
+def test_a_2024_export_without_the_overall_rating_loads_with_the_shipped_codebook(tmp_path):
+    """The overall rating is new in 2025 (``cycles: [2025]`` in the shipped codebook): an export of
+    the 2024 questionnaire, which has no column for it, loads, and cips check passes and says the
+    key drivers are left out because 2024 did not ask it."""
+    from cipslib import load_cycle
+    from cipslib.inputs.demo import demo_path
+
+    assert load_codebook().item("overall_integrity")["cycles"] == (2025,)
+    shipped = demo_path(2024).read_text(encoding="cp1251").splitlines()
+    header = shipped[0].split(";")
+    assert "overall_integrity" not in header and "rel_05" in header
+    # the same answers as a survey tool's UTF-8 export with commas
+    export = tmp_path / "export_2024.csv"
+    export.write_text("\n".join(line.replace(";", ",") for line in shipped), encoding="utf-8")
+    loaded = load_cycle(export, cycle=2024)
+    assert len(loaded.data) == len(shipped) - 1 == 925
+    assert "overall_integrity" not in loaded.data
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        assert main(["check", str(ROOT / "params" / "2024.yaml")]) == 0, err.getvalue()
+    assert "left out of the findings and the report:" in out.getvalue()
+    assert (
+        "the overall integrity rating (“Overall, the Customs Service is an organisation of "
+        "integrity”) was not asked in the 2024 questionnaire" in out.getvalue()
+    )

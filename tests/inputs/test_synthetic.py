@@ -7,6 +7,7 @@ import filecmp
 
 import pandas as pd
 import pytest
+import yaml
 
 from cipslib.inputs.demo import DEMO_FILES, demo_dir
 from cipslib.inputs.synthetic import write_demo_files
@@ -121,3 +122,44 @@ def test_demo_files_regenerate_byte_for_byte(tmp_path):
     write_demo_files(tmp_path)
     for name in DEMO_FILES.values():
         assert filecmp.cmp(tmp_path / name, demo_dir() / name, shallow=False), name
+
+
+def _renamed(value, names: dict[str, str]):
+    """A codebook's YAML with the groups renamed wherever a group is named (keys and values)."""
+    if isinstance(value, dict):
+        return {names.get(k, k): _renamed(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, names) for v in value]
+    return names.get(value, value) if isinstance(value, str) else value
+
+
+def _write(path, raw) -> None:
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_the_generator_takes_its_groups_from_the_codebook(tmp_path, raw2024):
+    """No group is named in the generator: a codebook whose staff group and other group have other
+    names gives the same export with those names (the group variable's codes are the same), and a
+    codebook without a staff group is refused clearly."""
+    from cipslib.errors import CipsError
+    from cipslib.inputs.codebook import load_codebook, shipped_codebook_path
+    from cipslib.inputs.synthetic import demo_groups, simulate_cycle
+    from cipslib.inputs.yamlfile import read_yaml
+
+    raw = read_yaml(shipped_codebook_path(), "codebook")
+    path = tmp_path / "renamed.yaml"
+    names = {"official": "staff_members", "private": "traders"}
+    _write(path, _renamed(raw, names))
+    renamed = load_codebook(path)
+    assert demo_groups(renamed) == {"staff": "staff_members", "other": "traders"}
+    frame = simulate_cycle(2024, renamed)
+    pd.testing.assert_frame_equal(frame, raw2024)
+    assert renamed.variables["group"].levels["staff_members"].code == 1
+    # the staff group is the one marked staff, whatever the order of the groups
+    raw["groups"] = {"private": raw["groups"]["private"], "official": raw["groups"]["official"]}
+    _write(path, raw)
+    assert demo_groups(load_codebook(path)) == {"staff": "official", "other": "private"}
+    del raw["groups"]["official"]["staff"]
+    _write(path, raw)
+    with pytest.raises(CipsError, match="need a staff group"):
+        simulate_cycle(2024, load_codebook(path))

@@ -47,7 +47,8 @@ def test_a_group_without_population_figures_is_said_to_be_unweighted(report):
     assert "Officials and Private sector: no population figures" in _text(none.method.body())
 
 
-def test_the_driver_section_quotes_the_codebooks_outcome_question(report):
+def test_the_driver_section_quotes_the_codebooks_outcome_question(report_2025_en):
+    report = report_2025_en
     cb = copy.copy(report.cb)
     cb.items = cb.items.copy()
     outcome = cb.items["construct"] == "outcome"
@@ -56,3 +57,39 @@ def test_the_driver_section_quotes_the_codebooks_outcome_question(report):
     text = _text(changed.drivers.intro())
     assert 'rated the statement "All in all, our Customs service acts with integrity".' in text
     assert "organisation of integrity" not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        (
+            "en",
+            "This section could not be built: the overall integrity rating (“Overall, the "
+            "Customs Service is an organisation of integrity”) was not asked in the 2024 "
+            "questionnaire.",
+        ),
+        (
+            "uk",
+            "Цей розділ неможливо побудувати: питання про загальну оцінку доброчесності "
+            "(«Загалом митна служба є доброчесною організацією») не ставили в анкеті 2024 р.",
+        ),
+        (
+            "fr",
+            "Cette section n’a pas pu être établie : la question de la note globale "
+            "d’intégrité (« Dans l’ensemble, l’administration des douanes est une organisation "
+            "intègre ») n’était pas posée dans le questionnaire de 2024.",
+        ),
+    ],
+)
+def test_the_2024_driver_section_says_the_overall_rating_was_not_asked(report, lang, words):
+    """The overall rating is new in 2025: the 2024 report's driver section says so in its
+    language, and the method section lists it among what was left out."""
+    local = dataclasses.replace(report, language=lang)
+    assert (
+        _text(local.heading("drivers"))
+        .replace("\u00a0", " ")
+        .strip()
+        .endswith(words.replace("\u00a0", " "))
+    )
+    assert _text(local.drivers_text()) == ""
+    assert "2024" in _text(local.omitted_list())

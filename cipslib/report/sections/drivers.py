@@ -30,7 +30,7 @@ class Drivers(Section):
         if "drivers" in sections_left_out(self.r.omitted):
             return HTML("")
         d = self._with_index()
-        outcome = outcome_item(self.r.cb, self.r.params.drivers.get("outcome"))
+        outcome = outcome_item(self.r.cb, self.r.params.drivers.get("outcome"), self.r.params.cycle)
         statement = "" if outcome is None else outcome[f"text_{self.r.language}"]
         parts = [self.r.text("drivers_intro", outcome=str(statement).rstrip("."))]
         for group in groups_present(self.r):
