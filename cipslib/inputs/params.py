@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import ProblemList
 from .languages import catalogue_languages, where_catalogues_are
+from .peers import peer_summary_problems
 from .yamlfile import read_yaml
 
 QUALITY_DEFAULTS: dict[str, Any] = {
@@ -153,6 +154,12 @@ PARAM_SPEC: dict[str, tuple[tuple[type, ...], Any, str]] = {
         None,
         "experience and behaviour indicator definitions (YAML); empty for the shipped ones",
     ),
+    "benchmark": (
+        (str, type(None)),
+        None,
+        "a benchmark's summary (benchmark-summary.json, written by cips benchmark): the report "
+        "compares each factor index with the administrations' median and quartiles",
+    ),
 }
 
 
@@ -188,6 +195,8 @@ class CycleParams:
     indicators: Path | None = None
     """The user's own indicator definitions; None: the shipped ones (those whose items the
     codebook lacks are left out)."""
+    benchmark: Path | None = None
+    """A benchmark's summary (``benchmark-summary.json``) the report compares itself with."""
     publication: dict[str, Any] = field(default_factory=lambda: dict(PUBLICATION_DEFAULTS))
     questionnaire: dict[str, Any] = field(default_factory=dict)
     source: Path | None = field(default=None, compare=False)
@@ -259,6 +268,9 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
     indicators = _resolve(base, merged["indicators"]) if merged["indicators"] else None
     if indicators is not None and not indicators.exists():
         problems.add(file, "the indicators file does not exist", value=str(indicators))
+    benchmark = _resolve(base, merged["benchmark"]) if merged["benchmark"] else None
+    if benchmark is not None:
+        problems.extend(peer_summary_problems(benchmark))
     previous = _resolve(base, merged["previous"]) if merged["previous"] else None
     if previous is not None and not previous.exists():
         problems.add(file, "the previous cycle's params file does not exist", value=str(previous))
@@ -283,6 +295,7 @@ def validate_params(raw: Any, file: str = "params", base: Path | None = None) ->
         units=units,
         kpis=_resolve(base, merged["kpis"]) if merged["kpis"] else None,
         indicators=indicators,
+        benchmark=benchmark,
         publication=publication,
         questionnaire=questionnaire,
         source=Path(file) if file != "params" else None,

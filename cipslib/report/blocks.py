@@ -29,6 +29,7 @@ from .context import ReportContext
 from .dashboard import unit_response_figures
 from .sections import (
     Annex,
+    Compare,
     Drivers,
     Experience,
     Factors,
@@ -163,6 +164,11 @@ class Report(ReportContext):
     def factors(self) -> Factors:
         """The factor chart and table, the words-vs-action gap and a page per factor."""
         return Factors(self)
+
+    @cached_property
+    def compare(self) -> Compare:
+        """How the factor indices compare with a benchmark's peers (params ``benchmark:``)."""
+        return Compare(self)
 
     @cached_property
     def drivers(self) -> Drivers:

@@ -17,6 +17,8 @@ module              ``Report`` attribute   what it shows
 ``trends``          ``report.trends``      series, change since the previous cycle,
                                            decomposition
 ``kpis``            ``report.kpis``        the PMM KPI table
+``compare``         ``report.compare``     how the factor indices compare with a
+                                           benchmark's peers (params ``benchmark:``)
 ``annex_section``   ``report.annex``       the annex, the sheets of tables.xlsx
 ==================  =====================  ===============================================
 
@@ -51,6 +53,7 @@ Examples
 from __future__ import annotations
 
 from .annex_section import Annex
+from .compare import Compare
 from .drivers import Drivers
 from .experience import Experience
 from .factors import Factors
@@ -62,6 +65,7 @@ from .trends import Trends
 
 __all__ = [
     "Annex",
+    "Compare",
     "Drivers",
     "Experience",
     "Factors",
