@@ -56,7 +56,22 @@ def protect_estimates(
     """The administrations' estimates with ``hidden`` (None, "small", "complementary") and
     ``exposed``, the hidden ones' values blank (see the module). ``pooled`` has been through
     :func:`protect_pooled`; ``instruments`` lists each package's instruments (administration,
-    cycle, instrument) and ``measures`` the instruments of each measure."""
+    cycle, instrument) and ``measures`` the instruments of each measure.
+
+    Examples
+    --------
+    >>> est = pd.DataFrame({"administration": ["A", "B", "C"], "cycle": 2023,
+    ...                     "instrument": "private", "measure": "indicator.x",
+    ...                     "estimate": [20.0, 30.0, 40.0], "n": [5, 40, 60]})
+    >>> iters = est[["administration", "cycle"]].assign(set="later")
+    >>> pooled = pd.DataFrame({"set": ["later"], "instrument": "private",
+    ...                        "measure": "indicator.x", "n": [105], "hidden": None})
+    >>> held = pd.concat([est[["administration", "cycle"]].assign(instrument=g)
+    ...                   for g in ("official", "private")])
+    >>> out = protect_estimates(est, pooled, iters, held, {"indicator.x": ("private",)}, 10)
+    >>> out["hidden"].tolist(), out["estimate"].tolist()
+    (['small', 'complementary', None], [nan, nan, 40.0])
+    """
     t = estimates.merge(iters[["administration", "cycle", "set"]], on=["administration", "cycle"])
     held = instruments.groupby(["administration", "cycle"])["instrument"].agg(frozenset)
     reason = np.full(len(t), None, dtype=object)
@@ -96,7 +111,14 @@ def _blank(table: pd.DataFrame) -> pd.DataFrame:
 
 def hidden_list(**tables: pd.DataFrame) -> pd.DataFrame:
     """What was hidden and why, from every table's ``hidden`` column: the table, the row's keys
-    and the reason."""
+    and the reason.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"administration": ["A", "B"], "measure": "m", "hidden": ["small", None]})
+    >>> hidden_list(estimates=t)[["table", "administration", "reason"]].values.tolist()
+    [['estimates', 'A', 'small']]
+    """
     keys = ["administration", "cycle", "set", "iteration", "instrument", "measure"]
     parts = []
     for name, t in tables.items():

@@ -67,7 +67,8 @@ class Sums:
 
 
 def measures(pool: Pool, indicators: dict[str, Indicator] | None = None) -> list[Measure]:
-    """The factor indices and indicators a pool's items allow, in the findings' order."""
+    """The factor indices and indicators a pool's items allow, in the findings' order (an
+    example: :func:`estimates`)."""
     core = pool.core
     out = []
     items = _factor_items(core, pool.items)
@@ -219,7 +220,8 @@ def sums_sql(pool: Pool, chosen: list[Measure], indicators: dict[str, Indicator]
 def stratum_sums(
     pool: Pool, chosen: list[Measure] | None = None, indicators: dict[str, Indicator] | None = None
 ) -> Sums:
-    """The per-stratum sums of every measure, in one pass over the pool."""
+    """The per-stratum sums of every measure, in one pass over the pool (an example:
+    :func:`estimates`)."""
     indicators = load_indicators(pool.core) if indicators is None else indicators
     chosen = measures(pool, indicators) if chosen is None else chosen
     pool.con.register("held_frame", _held(pool, _factor_items(pool.core, pool.items)))
@@ -314,7 +316,32 @@ def _intervals(out: pd.DataFrame, proportions: set[str], level: float) -> pd.Dat
 
 def estimates(sums: Sums, chosen: list[Measure], level: float = 0.95) -> pd.DataFrame:
     """Per administration, cycle, instrument and measure: the estimate (0-100; indicators in
-    percent), its SE, CI, df and n (see the module)."""
+    percent), its SE, CI, df and n (see the module).
+
+    Examples
+    --------
+    A package of three officials who answered one item of the first factor (codes 1, 5 and 4 of
+    the five-point scale: scores 0, 100 and 75), weighted 1, 2 and 1:
+
+    >>> import tempfile
+    >>> from cipslib.benchmark.pool import open_pool
+    >>> from cipslib.exchange.package import Share, core_version, write_package
+    >>> rows = pd.DataFrame({"administration": "A01", "cycle": 2024, "instrument": "official",
+    ...                      "stratum": "official", "weight": [1.0, 2.0, 1.0],
+    ...                      "LEAD_COMMITMENT": [1.0, 5.0, 4.0]})
+    >>> meta = {"administration": "A01", "cycle": 2024, "min_cell": 10, "codebook": "-",
+    ...         "core": core_version(), "instruments": ["official"], "respondents": 3}
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = write_package(Share(rows, meta=meta), folder)
+    >>> with open_pool([folder]) as pool:
+    ...     chosen = measures(pool)
+    ...     sums = stratum_sums(pool, chosen)
+    >>> [m.id for m in chosen]
+    ['factor_index.1']
+    >>> e = estimates(sums, chosen).iloc[0]
+    >>> float(e["estimate"]), int(e["n"]), int(e["df"])
+    (68.75, 3, 2)
+    """
     shares = {m.id for m in chosen if m.proportion}
     out = domain_estimates(
         sums.cells, sums.strata, ["administration", "cycle"], ["stratum"], shares, level
@@ -323,7 +350,15 @@ def estimates(sums: Sums, chosen: list[Measure], level: float = 0.95) -> pd.Data
 
 
 def in_percent(table: pd.DataFrame, shares: set[str]) -> pd.DataFrame:
-    """Shares (0-1) of the ``shares`` measures turned into percent."""
+    """Shares (0-1) of the ``shares`` measures turned into percent.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"measure": ["indicator.x", "factor_index.1"], "estimate": [0.25, 60.0],
+    ...                   "se": 0.01, "ci_low": 0.0, "ci_high": 1.0})
+    >>> in_percent(t, {"indicator.x"})["estimate"].tolist()
+    [25.0, 60.0]
+    """
     table = table.copy()
     rows = table["measure"].isin(shares)
     for c in ("estimate", "se", "ci_low", "ci_high"):

@@ -173,7 +173,26 @@ def _plain(value: Any) -> Any:
 
 
 def summary_lines(result: Benchmark) -> list[str]:
-    """What ``cips benchmark`` prints: the pool, the pooled change per group, what was hidden."""
+    """What ``cips benchmark`` prints: the pool, the pooled change per group, what was hidden.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from cipslib.exchange.package import Share, core_version, write_package
+    >>> folders = []
+    >>> for cycle, answers in ((2021, [1.0, 2.0, 3.0, 2.0]), (2023, [3.0, 4.0, 5.0, 4.0])):
+    ...     rows = pd.DataFrame({"administration": "A01", "cycle": cycle, "instrument": "official",
+    ...                          "stratum": "official", "weight": 1.0, "REG_CLEAR": answers})
+    ...     meta = {"administration": "A01", "cycle": cycle, "min_cell": 1, "codebook": "-",
+    ...             "core": core_version(), "instruments": ["official"], "respondents": 4}
+    ...     folders.append(tempfile.mkdtemp())
+    ...     _ = write_package(Share(rows, meta=meta), folders[-1])
+    >>> for line in summary_lines(compute_benchmark(folders, min_cell=1)):
+    ...     print(line)
+    2 packages, 1 administrations (1 with two iterations or more), cycles 2021-2023, 8 respondents
+    pooled change (administrations with two iterations), official: 1 of 1 factors up, 1 significant
+    hidden: 3 few administrations
+    """
     iters = result.iterations
     twice = int((iters.groupby("administration")["cycle"].size() >= 2).sum())
     cycles = sorted(iters["cycle"].unique())
@@ -190,8 +209,8 @@ def summary_lines(result: Benchmark) -> list[str]:
         up = int((rows["difference"] > 0).sum())
         sig = int(((rows["difference"] > 0) & rows["significant"]).sum())
         lines.append(
-            f"pooled change, {g}: {up} of {len(rows)} factors up ({sig} significantly), "
-            f"administrations with two iterations or more"
+            f"pooled change (administrations with two iterations), {g}: "
+            f"{up} of {len(rows)} factors up, {sig} significant"
         )
     hidden = result.tables["hidden"]
     if len(hidden):
@@ -203,7 +222,8 @@ def summary_lines(result: Benchmark) -> list[str]:
 def compute_benchmark(
     packages: Iterable[str | Path], own: str | None = None, min_cell: int = 10, level: float = 0.95
 ) -> Benchmark:
-    """Every figure of the benchmark of ``packages`` (see the module)."""
+    """Every figure of the benchmark of ``packages`` (see the module); :func:`benchmark` writes
+    them."""
     if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
         raise CipsError(f"--min-cell takes a whole number of at least 1 (found {min_cell!r})")
     with open_pool(packages) as pool:

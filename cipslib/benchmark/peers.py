@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..survey.inference import difference_table, welch_df
-from .estimates import Sums, domain_estimates, in_percent
+from .estimates import Sums, domain_estimates, in_percent  # noqa: F401 (Sums: doctests)
 from .pool import Package
 
 EARLIER, LATER = "earlier", "later"
@@ -76,7 +76,22 @@ def iterations(packages: Iterable[Package]) -> pd.DataFrame:
 def peer_distribution(
     estimates: pd.DataFrame, iters: pd.DataFrame, min_peers: int = MIN_PEERS
 ) -> pd.DataFrame:
-    """Median and quartiles of the administrations' published estimates (see the module)."""
+    """Median and quartiles of the administrations' published estimates (see the module).
+
+    Examples
+    --------
+    >>> est = pd.DataFrame({"administration": ["A", "A", "B", "C"],
+    ...                     "cycle": [2021, 2023, 2023, 2023], "instrument": "official",
+    ...                     "measure": "factor_index.1", "estimate": [50.0, 56.0, 60.0, 40.0],
+    ...                     "se": [2.0, 2.0, 1.0, 1.5], "df": [300, 300, 200, 250], "hidden": None})
+    >>> iters = pd.DataFrame({"administration": ["A", "A", "B", "C"],
+    ...                       "cycle": [2021, 2023, 2023, 2023], "iteration": [1, 2, 1, 1],
+    ...                       "latest": [False, True, True, True],
+    ...                       "set": ["earlier", "later", None, None]})
+    >>> p = peer_distribution(est, iters)
+    >>> p[["iteration", "administrations", "q1", "median", "q3"]].values.tolist()
+    [['latest', 3, 48.0, 56.0, 58.0], ['1', 3, 45.0, 50.0, 55.0], ['2', 1, nan, nan, nan]]
+    """
     t = estimates[estimates["estimate"].notna()].drop(
         columns=["iteration", "latest"], errors="ignore"
     )
@@ -128,7 +143,22 @@ def _difference(later: pd.DataFrame, earlier: pd.DataFrame, alpha: float) -> pd.
 
 def changes(estimates: pd.DataFrame, iters: pd.DataFrame, alpha: float = ALPHA) -> pd.DataFrame:
     """Per administration with two iterations or more, instrument and measure: its latest
-    iteration minus the one before (see the module); hidden when either estimate is."""
+    iteration minus the one before (see the module); hidden when either estimate is.
+
+    Examples
+    --------
+    >>> est = pd.DataFrame({"administration": ["A", "A", "B", "C"],
+    ...                     "cycle": [2021, 2023, 2023, 2023], "instrument": "official",
+    ...                     "measure": "factor_index.1", "estimate": [50.0, 56.0, 60.0, 40.0],
+    ...                     "se": [2.0, 2.0, 1.0, 1.5], "df": [300, 300, 200, 250], "hidden": None})
+    >>> iters = pd.DataFrame({"administration": ["A", "A", "B", "C"],
+    ...                       "cycle": [2021, 2023, 2023, 2023], "iteration": [1, 2, 1, 1],
+    ...                       "latest": [False, True, True, True],
+    ...                       "set": ["earlier", "later", None, None]})
+    >>> c = changes(est, iters).iloc[0]
+    >>> float(c["difference"]), round(float(c["se"]), 3), bool(c["significant"])
+    (6.0, 2.828, True)
+    """
     keys = ["administration", "instrument", "measure"]
     sets = iters[iters["set"].notna()][["administration", "cycle", "set"]]
     t = estimates.merge(sets, on=["administration", "cycle"])
@@ -162,7 +192,17 @@ def changes(estimates: pd.DataFrame, iters: pd.DataFrame, alpha: float = ALPHA) 
 
 def improving(change: pd.DataFrame) -> pd.DataFrame:
     """Per instrument and factor: administrations with a published change, how many went up,
-    how many significantly, and the shares."""
+    how many significantly, and the shares.
+
+    Examples
+    --------
+    >>> change = pd.DataFrame({"administration": ["A", "B"], "instrument": "official",
+    ...                        "measure": "factor_index.1", "difference": [2.0, -1.0],
+    ...                        "significant": [True, False], "hidden": None})
+    >>> r = improving(change).iloc[0]
+    >>> int(r["administrations"]), int(r["improving"]), float(r["share_improving"])
+    (2, 1, 0.5)
+    """
     t = change[change["measure"].str.startswith("factor_index.") & change["hidden"].isna()]
     t = t.assign(up=t["difference"] > 0, up_significant=(t["difference"] > 0) & t["significant"])
     out = (
@@ -174,6 +214,8 @@ def improving(change: pd.DataFrame) -> pd.DataFrame:
         )
         .reset_index()
     )
+    counts = ["administrations", "improving", "improving_significantly"]
+    out[counts] = out[counts].astype(int)
     out["share_improving"] = out["improving"] / out["administrations"]
     out["share_improving_significantly"] = out["improving_significantly"] / out["administrations"]
     return out
@@ -183,7 +225,20 @@ def pooled_estimates(
     sums: Sums, iters: pd.DataFrame, shares: set[str], level: float = 0.95
 ) -> pd.DataFrame:
     """The pooled estimates of the administrations with two iterations or more, per set
-    (earlier, later), instrument and measure (see the module)."""
+    (earlier, later), instrument and measure (see the module).
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({"administration": ["A", "B"], "cycle": 2023, "stratum": "official",
+    ...                       "instrument": "official", "measure": "factor_index.1",
+    ...                       "n": [2, 2], "w": [2.0, 2.0], "wy": [100.0, 200.0],
+    ...                       "ww": [2.0, 2.0], "wwy": [100.0, 200.0], "wwyy": [10000.0, 20000.0]})
+    >>> strata = cells[["administration", "cycle", "stratum"]].assign(rows=2)
+    >>> iters = pd.DataFrame({"administration": ["A", "B"], "cycle": 2023, "set": "later"})
+    >>> r = pooled_estimates(Sums(cells, strata), iters, set()).iloc[0]
+    >>> r["set"], int(r["administrations"]), float(r["estimate"]), int(r["n"]), int(r["df"])
+    ('later', 2, 75.0, 4, 2)
+    """
     sets = iters[iters["set"].notna()][["administration", "cycle", "set"]]
     cells = sums.cells.merge(sets, on=["administration", "cycle"])
     strata = sums.strata.merge(sets, on=["administration", "cycle"])
@@ -206,7 +261,17 @@ def pooled_estimates(
 
 
 def pooled_change(pooled: pd.DataFrame, alpha: float = ALPHA) -> pd.DataFrame:
-    """Pooled later minus pooled earlier, per instrument and measure; hidden when either is."""
+    """Pooled later minus pooled earlier, per instrument and measure; hidden when either is.
+
+    Examples
+    --------
+    >>> pooled = pd.DataFrame({"set": ["earlier", "later"], "instrument": "official",
+    ...                        "measure": "factor_index.1", "estimate": [50.0, 53.0],
+    ...                        "se": [1.0, 1.0], "df": [900, 900], "hidden": None})
+    >>> c = pooled_change(pooled).iloc[0]
+    >>> float(c["difference"]), bool(c["significant"])
+    (3.0, True)
+    """
     keys = ["instrument", "measure"]
     cols = [*keys, "estimate", "se", "df", "hidden"]
     both = pooled[pooled["set"] == LATER][cols].merge(

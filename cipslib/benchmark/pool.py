@@ -29,6 +29,7 @@ loaded into pandas but the aggregates the estimates need.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -179,23 +180,10 @@ def _package(folder: Path, core: Codebook, version: str, problems: ProblemList) 
     """The package in ``folder`` when its descriptor and table can be read (the problems found
     added to ``problems`` either way), else None."""
     where = str(folder)
-    descriptor = _descriptor(folder, problems)
-    if descriptor is None:
+    described = _described(folder, version, problems)
+    if described is None:
         return None
-    for note in _frictionless_problems(descriptor):
-        problems.add(where, f"datapackage.json is not a valid data package: {note}")
-    if str(descriptor.get("version")) not in KNOWN_VERSIONS:
-        problems.add(
-            where,
-            "a package version this cipslib does not read",
-            column="version",
-            value=descriptor.get("version"),
-            expected=f"{' or '.join(KNOWN_VERSIONS)} (make the package again with cips share)",
-        )
-    meta = _metadata(descriptor, where, version, problems)
-    resource = _resource(descriptor, where, problems)
-    if resource is None or meta is None:
-        return None
+    descriptor, meta, resource = described
     fields = _fields(resource, where, core, problems)
     table = folder / TABLE
     if not table.is_file():
@@ -237,6 +225,28 @@ def _package(folder: Path, core: Codebook, version: str, problems: ProblemList) 
     )
 
 
+def _described(folder: Path, version: str, problems: ProblemList) -> tuple | None:
+    """The descriptor, its ``cips`` metadata and its table's resource, checked (frictionless, the
+    package version, the metadata, the resource); None when the table cannot be found from it."""
+    where = str(folder)
+    descriptor = _descriptor(folder, problems)
+    if descriptor is None:
+        return None
+    for note in _frictionless_problems(descriptor):
+        problems.add(where, f"datapackage.json is not a valid data package: {note}")
+    if str(descriptor.get("version")) not in KNOWN_VERSIONS:
+        problems.add(
+            where,
+            "a package version this cipslib does not read",
+            column="version",
+            value=descriptor.get("version"),
+            expected=f"{' or '.join(KNOWN_VERSIONS)} (make the package again with cips share)",
+        )
+    meta = _metadata(descriptor, where, version, problems)
+    resource = _resource(descriptor, where, problems)
+    return None if resource is None or meta is None else (descriptor, meta, resource)
+
+
 def _descriptor(folder: Path, problems: ProblemList) -> dict | None:
     where = str(folder)
     path = folder / "datapackage.json"
@@ -254,16 +264,23 @@ def _descriptor(folder: Path, problems: ProblemList) -> dict | None:
     return descriptor
 
 
-_SCHEMA_CHECKED: dict[str, list[str]] = {}
+def _notes(errors) -> list[str]:
+    return [f"{e.type}: {e.note}" for e in errors]
+
+
+@functools.lru_cache(maxsize=64)
+def _schema_problems(schema: str) -> tuple[str, ...]:
+    """What frictionless finds wrong with a table schema (as JSON): packages of one pool share
+    theirs, so each is checked once."""
+    from frictionless import Schema
+
+    return tuple(_notes(Schema.metadata_validate(json.loads(schema))))
 
 
 def _frictionless_problems(descriptor: dict) -> list[str]:
-    """What frictionless finds wrong with the descriptor (its metadata; not the rows). Each
-    distinct table schema is checked once per process: packages of one pool share theirs."""
-    from frictionless import FrictionlessException, Package, Schema
-
-    def notes(errors) -> list[str]:
-        return [f"{e.type}: {e.note}" for e in errors]
+    """What frictionless finds wrong with the descriptor (its metadata; the rows are checked in
+    DuckDB): the package and its resources, then each table schema."""
+    from frictionless import FrictionlessException, Package
 
     resources = descriptor.get("resources")
     schemas = []
@@ -272,14 +289,14 @@ def _frictionless_problems(descriptor: dict) -> list[str]:
         resources = [{k: v for k, v in r.items() if k != "schema"} for r in resources]
         descriptor = {**descriptor, "resources": resources}
     try:
-        out = notes(Package.metadata_validate(descriptor))
-        for schema in schemas:
-            key = json.dumps(schema, sort_keys=True)
-            if key not in _SCHEMA_CHECKED:
-                _SCHEMA_CHECKED[key] = notes(Schema.metadata_validate(schema))
-            out += _SCHEMA_CHECKED[key]
+        out = _notes(Package.metadata_validate(descriptor))
     except FrictionlessException as exc:
         out = [str(exc)]
+    for schema in schemas:
+        try:
+            out += _schema_problems(json.dumps(schema, sort_keys=True))
+        except FrictionlessException as exc:
+            out.append(str(exc))
     return out
 
 

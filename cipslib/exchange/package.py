@@ -113,19 +113,7 @@ def share_table(
         out[var] = data[var].astype(object).where(data[var].notna(), None).to_numpy()
     _coarsen(share, list(allow), cb, min_cell)
     core = load_codebook()
-    left_out = []
-    for item_id, key in _core_items(cb).items():
-        if item_id not in data.columns:
-            continue
-        own, theirs = cb.item(item_id), _core_row(core, key)
-        mapping = core_codes(
-            cb.scale_of(item_id), core.scales[theirs["scale"]], own["reverse"] != theirs["reverse"]
-        )
-        if mapping is None:
-            left_out.append({"item": key, "scale": own["scale"], "core_scale": theirs["scale"]})
-            continue
-        codes = pd.Series(answer_codes(data[item_id])).map(mapping)
-        out[key] = codes.astype("Float64").to_numpy()
+    left_out = _core_answers(out, data, cb, core)
     share.table = _in_content_order(share.table)
     share.meta = {
         "administration": str(code),
@@ -247,6 +235,24 @@ def core_codes(own: Scale, core: Scale, turned: bool = False) -> dict[int, int] 
 
 
 # -- parts ---------------------------------------------------------------------------------------
+def _core_answers(out: pd.DataFrame, data: pd.DataFrame, cb: Codebook, core: Codebook) -> list:
+    """Add to ``out`` a column per core item the data hold, named by its key, the answers as codes
+    of the core scale; return the items left out (a scale that cannot be mapped)."""
+    left_out = []
+    for item_id, key in _core_items(cb).items():
+        if item_id not in data.columns:
+            continue
+        own, theirs = cb.item(item_id), _core_row(core, key)
+        turned = own["reverse"] != theirs["reverse"]
+        mapping = core_codes(cb.scale_of(item_id), core.scales[theirs["scale"]], turned)
+        if mapping is None:
+            left_out.append({"item": key, "scale": own["scale"], "core_scale": theirs["scale"]})
+            continue
+        codes = pd.Series(answer_codes(data[item_id])).map(mapping)
+        out[key] = codes.astype("Float64").to_numpy()
+    return left_out
+
+
 def _core_row(core: Codebook, key: str) -> pd.Series:
     """The core definition of an item key (the last of the shipped items with that key)."""
     return core.items[(core.items["key"] == key) & core.items["parent"].isna()].iloc[-1]

@@ -128,3 +128,16 @@ def test_cips_benchmark_exits_2_with_the_problems_and_no_traceback(good, tmp_pat
     assert str(bad) in err.getvalue() and "checksum" in err.getvalue()
     assert "Traceback" not in err.getvalue()
     assert not (tmp_path / "out" / "benchmark.json").exists()
+
+
+def test_a_descriptor_frictionless_refuses(good, tmp_path):
+    bad = _copy(good[0], tmp_path, "descriptor")
+    path = bad / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    descriptor["name"] = "Not a valid name!"
+    descriptor["resources"][0]["schema"]["fields"][5]["type"] = "bogus"
+    path.write_text(json.dumps(descriptor), encoding="utf-8")
+    problems = _problems([bad])
+    assert all(p.file == str(bad) for p in problems)
+    notes = [p.message for p in problems if "not a valid data package" in p.message]
+    assert any("bogus" in n for n in notes) and any("name" in n for n in notes)
