@@ -2,9 +2,11 @@
 written by the exchange writer) for 0.3M and 2.8M respondents (the second: every WCO member, 186
 administrations x 3 iterations x 5,000 respondents), then ``cips benchmark``'s work on them.
 
-Prints, per size, the seconds and the peak memory (the resident set of the process that runs
-:func:`cipslib.benchmark.output.benchmark`, DuckDB included: a fresh process per size, so the
-packages' making is not in it). The target at 2.8M rows on 2 cores: 20 s and 2 GiB.
+Prints, per size, the seconds (wall, and CPU of every thread, with the machine's load: on a
+shared machine the wall time says as much about the others as about the benchmark) and the peak
+memory (the resident set of the process that runs :func:`cipslib.benchmark.output.benchmark`,
+DuckDB included: a fresh process per size, imports included, the packages' making not). The target
+at 2.8M rows on 2 cores: 20 s and 2 GiB.
 
 Run: .venv/bin/python benchmarks/benchmark_pool.py [--administrations 20 186] [--iterations 3]
 [--respondents 5000] [--keep DIR]
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -113,16 +116,21 @@ def make_pool(folder: Path, administrations: int, iterations: int, respondents: 
 
 
 def run(folders: list[str], out: str) -> dict:
-    """Time :func:`benchmark` on ``folders`` in this process; its peak resident memory."""
+    """Time :func:`benchmark` on ``folders`` in this process (imports included): wall and CPU
+    seconds (every thread's), its peak resident memory."""
     import resource
 
-    start = time.perf_counter()
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    start, start_cpu = time.perf_counter(), cpu()
     from cipslib.benchmark.output import benchmark
 
     result = benchmark(folders, out)
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, cpu() - start_cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return {"seconds": seconds, "peak_mib": peak, "rows": result.respondents}
+    return {"seconds": seconds, "cpu": cpu_seconds, "peak_mib": peak, "rows": result.respondents}
 
 
 def main() -> None:
@@ -157,10 +165,12 @@ def main() -> None:
                 text=True,
             )
             r = json.loads(child.stdout.strip().splitlines()[-1])
+            load = os.getloadavg()[0]
             print(
                 f"{r['rows']:,} rows ({count} administrations x {args.iterations} x "
                 f"{args.respondents}, {len(folders)} packages, made in {made:.0f} s): "
-                f"benchmark {r['seconds']:.1f} s, peak memory {r['peak_mib']:.0f} MiB"
+                f"benchmark {r['seconds']:.1f} s ({r['cpu']:.1f} s of CPU on {os.cpu_count()} "
+                f"cores, load {load:.1f}), peak memory {r['peak_mib']:.0f} MiB"
             )
 
 

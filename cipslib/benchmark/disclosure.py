@@ -73,7 +73,7 @@ def protect_estimates(
     (['small', 'complementary', None], [nan, nan, 40.0])
     """
     t = estimates.merge(iters[["administration", "cycle", "set"]], on=["administration", "cycle"])
-    held = instruments.groupby(["administration", "cycle"])["instrument"].agg(frozenset)
+    held = instruments.groupby(["administration", "cycle"])["instrument"].agg(frozenset).to_dict()
     reason = np.full(len(t), None, dtype=object)
     exposed = np.zeros(len(t), dtype=bool)
     shown = pooled[pooled["hidden"].isna()]

@@ -149,13 +149,14 @@ def _factor_sql(core: Codebook, items: pd.DataFrame, factor: int) -> str:
     return f"CASE WHEN {ans} * 2 >= {held} AND {ans} > 0 AND {sc} > 0 THEN {tot} / {sc} END"
 
 
-def _indicator_sql(ind: Indicator) -> str:
-    col = sql_name(ind.item)
-    groups = ", ".join(sql_string(g) for g in ind.groups)
-    codes = ", ".join(str(int(c)) for c in ind.codes)
+def _indicator_sql(ind: Indicator, instruments: tuple[str, ...]) -> str:
+    """1 when the answer is one of the indicator's codes, 0 for another answer, NULL when there
+    is none (``x IN (...)`` is NULL for a NULL x) or the respondent's group is not reported."""
+    value = f"({sql_name(ind.item)} IN ({', '.join(str(int(c)) for c in ind.codes)}))::DOUBLE"
+    if set(instruments) <= set(ind.groups):
+        return value
     return (
-        f"CASE WHEN instrument IN ({groups}) AND {col} IS NOT NULL "
-        f"THEN CASE WHEN {col} IN ({codes}) THEN 1 ELSE 0 END::DOUBLE END"
+        f"CASE WHEN instrument IN ({', '.join(sql_string(g) for g in ind.groups)}) THEN {value} END"
     )
 
 
@@ -193,7 +194,7 @@ def sums_sql(pool: Pool, chosen: list[Measure], indicators: dict[str, Indicator]
         if m.kind == "factor_index":
             values.append(f"{_factor_sql(core, items, int(m.factor))} AS m{i}")
         else:
-            values.append(f"{_indicator_sql(indicators[m.ref])} AS m{i}")
+            values.append(f"{_indicator_sql(indicators[m.ref], tuple(core.instruments))} AS m{i}")
     aggregates = []
     for i in range(len(chosen)):
         y, w = f"m{i}", "weight"
@@ -308,8 +309,9 @@ def _intervals(out: pd.DataFrame, proportions: set[str], level: float) -> pd.Dat
     est, se = out["estimate"].to_numpy(), out["se"].to_numpy()
     lo, hi = est - tq * se, est + tq * se
     share = out["measure"].isin(proportions).to_numpy()
+    n = out["n"].to_numpy()
     for i in np.flatnonzero(share):
-        lo[i], hi[i] = logit_interval(est[i], se[i], tq[i], int(out["n"].iat[i]), level)
+        lo[i], hi[i] = logit_interval(float(est[i]), float(se[i]), float(tq[i]), int(n[i]), level)
     out["ci_low"], out["ci_high"] = lo, hi
     return out[[c for c in out.columns if c not in ("n", "df")] + ["df", "n"]]
 

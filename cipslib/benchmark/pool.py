@@ -77,6 +77,11 @@ class Package:
     def table(self) -> Path:
         return self.folder / TABLE
 
+    @functools.cached_property
+    def path(self) -> str:
+        """The table's absolute path, as DuckDB names it."""
+        return str(self.table.resolve())
+
 
 @dataclass
 class Pool:
@@ -170,7 +175,7 @@ def sql_name(name: str) -> str:
 
 
 def _read_parquet(packages: Iterable[Package], filename: bool = False) -> str:
-    files = ", ".join(sql_string(p.table.resolve()) for p in packages)
+    files = ", ".join(sql_string(p.path) for p in packages)
     extra = ", filename = true" if filename else ""
     return f"read_parquet([{files}], union_by_name = true{extra})"
 
@@ -473,8 +478,8 @@ def _check_rows(con, packages: list[Package], core: Codebook, problems: ProblemL
         FROM {_read_parquet(packages, filename=True)}
         GROUP BY ALL
     """).df()
-    by_file = {str(p.table.resolve()): str(p.folder) for p in packages}
-    found["folder"] = [by_file[str(Path(f).resolve())] for f in found["filename"]]
+    by_file = {p.path: str(p.folder) for p in packages}
+    found["folder"] = found["filename"].map(by_file)
     found = found.astype({"instrument": object, "stratum": object})
     given = {str(p.folder): p for p in packages}
     for col in ("administration", "cycle"):
