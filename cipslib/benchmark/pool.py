@@ -129,7 +129,7 @@ def open_pool(
     version = core_version(core)
     found = [_package(folder, core, version, problems) for folder in folders]
     readable = [p for p in found if p is not None]
-    threads = threads or len(os.sched_getaffinity(0))
+    threads = threads or _cores()
     con = duckdb.connect(
         config={
             "threads": threads,
@@ -150,6 +150,12 @@ def open_pool(
     held = {k for p in readable for k in p.items}
     items = tuple(dict.fromkeys(k for k in core.items["key"] if k in held))
     return Pool(con, tuple(readable), core, items)
+
+
+def _cores() -> int:
+    """The cores this process may run on (all of the machine's where the system cannot say)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else (os.cpu_count() or 1)
 
 
 def sql_string(text: str) -> str:

@@ -125,3 +125,28 @@ def test_cips_share_packages_of_the_demo_cycles_are_estimated_as_survey_design_d
         frame["design_stratum"] = frame["administration"] + "|" + frame["stratum"]
         ref = reference(frame.reset_index(drop=True), strata="design_stratum").assign(set=name)
         assert_same(pooled[pooled["set"] == name], ref, ["set", "instrument", "measure"])
+
+
+def test_scores_of_codes_out_of_order_are_the_scales_points():
+    """A scale whose codes do not rise by one along it is scored by CASE, to the same doubles as
+    Scale.points (reversed: 100 minus them); its off-scale codes are found too."""
+    import duckdb
+
+    from cipslib.benchmark.estimates import _score_sql
+    from cipslib.benchmark.pool import _bad_code_sql
+    from cipslib.inputs.codebook import Scale
+
+    scale = Scale("odd", "ordinal", {1: {}, 7: {}, 3: {}, 2: {}}, (2,))
+    core = type("Core", (), {"scales": {"odd": scale}})()
+    codes = [1.0, 7.0, 3.0, 2.0, None]
+    con = duckdb.connect()
+    con.register("answers", pd.DataFrame({"K": codes}))
+    for reverse in (False, True):
+        row = pd.Series({"key": "K", "scale": "odd", "reverse": reverse})
+        got = con.sql(f"SELECT {_score_sql(core, row)} AS s FROM answers").df()["s"]
+        want = [100.0 - scale.points[c] if reverse else scale.points[c] for c in codes[:4]]
+        assert got[:4].tolist() == want and pd.isna(got[4])
+    bad = _bad_code_sql("K", scale.codes)
+    assert not con.sql(f"SELECT {bad} FROM answers").fetchall()[0][0]
+    con.register("others", pd.DataFrame({"K": [1.0, 4.0]}))
+    assert con.sql(f"SELECT {bad} FROM others").fetchall()[0][0]
