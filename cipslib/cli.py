@@ -3,6 +3,9 @@
     cips check params/2025.yaml             check a cycle's data as its params describe them
     cips check export.sav --cycle 2025      check a data file against the shipped (or --codebook)
                                             codebook
+    cips benchmark PACKAGE_DIR... --out DIR [--own CODE] [--min-cell N]
+                                            pool exchange packages: benchmark.json (estimates,
+                                            peers, change, pooled) and benchmark-summary.json
     cips demo-data [--out DIR] [--verify]   write the demo files (byte for byte) into DIR
                                             (default: .) or verify them
     cips findings params/2025.yaml          compute the findings and write findings.json
@@ -357,6 +360,16 @@ def _cmd_share(args) -> int:
     return 0
 
 
+def _cmd_benchmark(args) -> int:
+    from .benchmark.output import JSON_NAME, SUMMARY_NAME, benchmark, summary_lines
+
+    result = benchmark(args.packages, args.out, args.own, args.min_cell)
+    for line in summary_lines(result):
+        print(line)
+    print(f"wrote {Path(args.out) / JSON_NAME} and {Path(args.out) / SUMMARY_NAME}")
+    return 0
+
+
 def _cmd_findings(args) -> int:
     from .analysis.pipeline import analyse
     from .text.sentences import render_finding
@@ -551,6 +564,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-cell", type=int, help="fewest respondents per combination (default: params)"
     )
     p.set_defaults(func=_cmd_share)
+    p = sub.add_parser(
+        "benchmark",
+        help="pool exchange packages: estimates per administration, peers, change, pooled",
+    )
+    p.add_argument("packages", nargs="+", metavar="PACKAGE_DIR", help="exchange package folders")
+    p.add_argument("--out", required=True, help="folder for benchmark.json and its summary")
+    p.add_argument("--own", help="the code of the administration the benchmark is made for")
+    p.add_argument(
+        "--min-cell", type=int, default=10, help="fewest respondents behind a figure (default 10)"
+    )
+    p.set_defaults(func=_cmd_benchmark)
     p = sub.add_parser("demo-data", help="regenerate the shipped demo files, byte for byte")
     p.add_argument("--out", help="folder to write to (default: the current folder)")
     p.add_argument(

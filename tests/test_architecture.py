@@ -24,6 +24,7 @@ STAGES = [
     "questionnaire",
     "analysis",
     "exchange",
+    "benchmark",
     "report",
     "cli",
 ]

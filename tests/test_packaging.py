@@ -12,7 +12,7 @@ from cipslib.inputs.demo import DEMO_FILES, demo_dir
 
 from .conftest import ROOT
 
-CONDA_NAMES = {"matplotlib-base": "matplotlib"}  # conda-forge's name -> PyPI's
+CONDA_NAMES = {"matplotlib-base": "matplotlib", "python-duckdb": "duckdb"}  # conda-forge -> PyPI
 
 
 def _name(req: str) -> str:
@@ -59,6 +59,7 @@ def test_required_runtime_dependencies_are_declared():
         "openpyxl",
         "pyreadstat",
         "pyarrow",
+        "duckdb",
     ):
         assert needed in deps
     assert project["scripts"]["cips"] == "cipslib.cli:main"

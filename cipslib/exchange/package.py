@@ -10,7 +10,14 @@ the quality screens, with
   calibration is not in the package: standard errors from it treat the weights as fixed, which is
   conservative for raked estimates);
 * one column per core CIPS item, named by its cross-cycle key (the shipped codebook's keys, not the
-  administration's own column names), the answer code; don't know, refusal and no answer missing;
+  administration's own column names), the answer code **of the shipped core scale**; don't know,
+  refusal and no answer missing. An administration's own codebook may code a scale otherwise (0-4
+  instead of 1-5, or the codes listed in another order): each answer is written as the code at the
+  same position in the core scale's listed order (least to most favourable), turned round when the
+  administration's item is reverse-worded and the core's is not (or the other way), so a code in a
+  package means the same answer whoever sent it. An item whose scale cannot be mapped so (another
+  number of answers, or another scale type) is left out, and the package's README and metadata
+  (``left_out``) say why;
 * the respondent variables the sender allows (``allow``), coarsened until every combination of
   them within an instrument has at least ``min_cell`` respondents (k-anonymity): levels are merged
   smallest first with their neighbour in the codebook's order, and a variable that would keep one
@@ -18,6 +25,12 @@ the quality screens, with
 
 No identifier, no free text, no unit (region, office) and no respondent id is written; rows are in
 an order computed from their content, and the same inputs give the same bytes.
+
+The descriptor's ``cips`` metadata records the administration, cycle, ``min_cell``, the sender's
+whole codebook file (``codebook``, a digest that differs for every administration with its own
+codebook) and the **core** it was made against (``core``, :func:`core_version`: a digest of the
+shipped codebook's item keys, their factor, the groups they are asked of, their scale's type and
+codes in order and their reversal). Packages can be pooled when their ``core`` agrees.
 """
 
 from __future__ import annotations
@@ -31,12 +44,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..analysis.prepare import prepare_inputs
+from ..analysis.scoring import answer_codes
 from ..errors import CipsError
-from ..inputs.codebook import Codebook, load_codebook
+from ..inputs.codebook import Codebook, Scale, load_codebook
 from ..inputs.params import CycleParams, load_params
 
-PACKAGE_VERSION = 1
+PACKAGE_VERSION = 2
+"""Version 2: answer codes of the core scale and the ``core`` version in the metadata (version 1
+held the sender's own codes)."""
 TABLE = "responses.parquet"
 NEVER_SHARED = ("respondent_id", "group", "region", "mode", "duration_s", "cycle")
 """Respondent variables a package never holds as such (identifiers, units, process data); the
@@ -69,6 +84,8 @@ def share_table(
     >>> list(s.table.columns[:6]), s.table["administration"].iloc[0]
     (['administration', 'cycle', 'instrument', 'stratum', 'weight', 'role'], 'A01')
     """
+    from ..analysis.prepare import prepare_inputs
+
     p = params if isinstance(params, CycleParams) else load_params(params)
     if not code or not str(code).replace("-", "").replace("_", "").isalnum():
         raise CipsError(f"--as takes a short pseudonymous code (letters, digits, - or _): '{code}'")
@@ -95,15 +112,16 @@ def share_table(
     for var in allow:
         out[var] = data[var].astype(object).where(data[var].notna(), None).to_numpy()
     _coarsen(share, list(allow), cb, min_cell)
-    for item_id, key in _core_items(cb).items():
-        if item_id in data.columns:
-            out[key] = pd.to_numeric(data[item_id], errors="coerce").astype("Float64").to_numpy()
+    core = load_codebook()
+    left_out = _core_answers(out, data, cb, core)
     share.table = _in_content_order(share.table)
     share.meta = {
         "administration": str(code),
         "cycle": int(p.cycle),
         "min_cell": int(min_cell),
         "codebook": _codebook_version(cb),
+        "core": core_version(core),
+        "left_out": left_out,
         "instruments": sorted(set(share.table["instrument"])),
         "respondents": int(len(share.table)),
     }
@@ -163,7 +181,83 @@ def validate_package(path: str | Path) -> list[str]:
     return problems
 
 
+def core_version(codebook: Codebook | None = None) -> str:
+    """The version of the core CIPS items a package is made against: a digest of the shipped
+    codebook's (or ``codebook``'s) item keys with their factor, the groups they are asked of, their
+    scale's type and codes in order and their reversal; wording, languages, aliases and everything
+    else of the codebook play no part.
+
+    Examples
+    --------
+    >>> v = core_version()
+    >>> v.startswith("sha256:"), len(v), v == core_version()
+    (True, 23, True)
+    """
+    cb = codebook if codebook is not None else load_codebook()
+    items = cb.items[cb.items["parent"].isna()]
+    entries = set()
+    for _, row in items.iterrows():
+        scale = cb.scales[row["scale"]]
+        factor = None if pd.isna(row["factor"]) else int(row["factor"])
+        entries.add(
+            json.dumps(
+                [
+                    row["key"],
+                    factor,
+                    sorted(row["instruments"]),
+                    scale.type,
+                    list(scale.codes),
+                    bool(row["reverse"]),
+                ]
+            )
+        )
+    text = "\n".join(sorted(entries))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def core_codes(own: Scale, core: Scale, turned: bool = False) -> dict[int, int] | None:
+    """Each answer code of an administration's scale ``own`` -> the code of the core scale at the
+    same position in the listed order (the mirrored position when ``turned``: the item is
+    reverse-worded in one codebook and not in the other). None when the scales cannot be mapped
+    (another type or number of answers).
+
+    Examples
+    --------
+    >>> own = Scale("agree", "ordinal", {0: {}, 1: {}, 2: {}, 3: {}, 4: {}}, (3, 4))
+    >>> core = Scale("agree5", "ordinal", {1: {}, 2: {}, 3: {}, 4: {}, 5: {}}, (4, 5))
+    >>> core_codes(own, core), core_codes(own, core, turned=True)[0]
+    ({0: 1, 1: 2, 2: 3, 3: 4, 4: 5}, 5)
+    """
+    if own.type != core.type or len(own.codes) != len(core.codes):
+        return None
+    theirs = list(core.codes)[::-1] if turned else list(core.codes)
+    return dict(zip(own.codes, theirs, strict=True))
+
+
 # -- parts ---------------------------------------------------------------------------------------
+def _core_answers(out: pd.DataFrame, data: pd.DataFrame, cb: Codebook, core: Codebook) -> list:
+    """Add to ``out`` a column per core item the data hold, named by its key, the answers as codes
+    of the core scale; return the items left out (a scale that cannot be mapped)."""
+    left_out = []
+    for item_id, key in _core_items(cb).items():
+        if item_id not in data.columns:
+            continue
+        own, theirs = cb.item(item_id), _core_row(core, key)
+        turned = own["reverse"] != theirs["reverse"]
+        mapping = core_codes(cb.scale_of(item_id), core.scales[theirs["scale"]], turned)
+        if mapping is None:
+            left_out.append({"item": key, "scale": own["scale"], "core_scale": theirs["scale"]})
+            continue
+        codes = pd.Series(answer_codes(data[item_id])).map(mapping)
+        out[key] = codes.astype("Float64").to_numpy()
+    return left_out
+
+
+def _core_row(core: Codebook, key: str) -> pd.Series:
+    """The core definition of an item key (the last of the shipped items with that key)."""
+    return core.items[(core.items["key"] == key) & core.items["parent"].isna()].iloc[-1]
+
+
 def _core_items(cb: Codebook) -> dict[str, str]:
     """The items the shipped (WCO standard) questionnaire also has, by key: id -> key."""
     core = set(load_codebook().items["key"])
@@ -252,8 +346,30 @@ def _readme(share: Share) -> str:
         ]
     if share.dropped:
         lines += ["", f"Left out (one level would remain): {', '.join(share.dropped)}."]
-    lines += ["", f"Codebook: {m['codebook']}. Checksums: see datapackage.json.", ""]
+    if m.get("left_out"):
+        lines += ["", "Items left out (their scale cannot be mapped on the core scale):", ""]
+        lines += [
+            f"- {g['item']}: scale {g['scale']}, core scale {g['core_scale']}"
+            for g in m["left_out"]
+        ]
+    lines += [
+        "",
+        "Answer codes are those of the core scale (mapped by their order in the scale).",
+        "",
+        f"Codebook: {m['codebook']}. Core: {m['core']}. Checksums: see datapackage.json.",
+        "",
+    ]
     return "\n".join(lines)
 
 
-__all__ = ["NEVER_SHARED", "Share", "share_table", "validate_package", "write_package"]
+__all__ = [
+    "NEVER_SHARED",
+    "PACKAGE_VERSION",
+    "TABLE",
+    "Share",
+    "core_codes",
+    "core_version",
+    "share_table",
+    "validate_package",
+    "write_package",
+]
