@@ -237,3 +237,19 @@ def test_a_factor_counts_the_items_a_package_holds():
     assert s["bribe_may_help"].isna().all()  # asked of officials, reported for the private sector
     assert respondent_scores(t)["bribe_may_help"].tolist() == [1.0, 0.0, 1.0]
     assert s["overall"].isna().all() and s["administration"].tolist() == ["A01", "A01", "A02"]
+
+
+@pytest.mark.slow
+def test_the_demo_packages_drivers(tmp_path):
+    from cipslib.benchmark.demo import write_demo_packages
+
+    paths = write_demo_packages(tmp_path)
+    pooled = pd.concat([pd.read_parquet(p.parent / "responses.parquet") for p in paths])
+    t = pooled_drivers(respondent_scores(pooled.reset_index(drop=True)))
+    for (instrument, outcome), part in t.groupby(["instrument", "outcome"]):
+        assert part["importance"].sum() == pytest.approx(100.0)
+        assert (part["fixed_effects"] == 42).all()
+        if outcome in BREACH_INDICATORS:  # Transparency, Audit and Investigation, HRM
+            assert set(part.nsmallest(3, "beta")["factor"]) == {3, 6, 8}, instrument
+        else:
+            assert {8, 9} & set(part.nlargest(3, "beta")["factor"]), instrument
