@@ -52,6 +52,7 @@ from ..exchange.package import (
     Share,
     _codebook_version,
     _in_content_order,
+    core_version,
     write_package,
 )
 from ..inputs.codebook import Codebook, load_codebook
@@ -62,22 +63,25 @@ from ..inputs.synthetic import (
     FACTOR_SHIFT,
     INVESTIGATION,
     INVOLVED,
+    OTHER,
     OUTCOME_WEIGHTS,
     ROLE_SHIFT,
+    STAFF,
     TENURE_SHIFT,
     THRESHOLDS,
     _allocate,
     _copula,
     _experience_params,
     _item_offset,
+    demo_groups,
 )
 from ..survey.design import SurveyDesign
 
 SEED = 20230601
-INSTRUMENTS = ("official", "private")
-TOTALS = {"official": 11_214, "private": 8_537}
+INSTRUMENTS = (STAFF, OTHER)
+TOTALS = {STAFF: 11_214, OTHER: 8_537}
 """Respondents over all iterations (published: over 11,000 officials and 8,500 private)."""
-FIRST_ROUND = {"official": 3_019, "private": 2_793}
+FIRST_ROUND = {STAFF: 3_019, OTHER: 2_793}
 """The ten administrations of early 2020 (published)."""
 N_ADMINISTRATIONS, N_TWICE, N_2020 = 25, 17, 10
 SECOND_CYCLE = 2023
@@ -128,7 +132,7 @@ def demo_plan(seed: int = SEED) -> Plan:
     >>> plan = demo_plan()
     >>> len(plan.administrations), len(plan.sizes)
     (25, 42)
-    >>> sum(s["official"] for s in plan.sizes.values())
+    >>> sum(s["staff"] for s in plan.sizes.values())
     11214
     """
     rng = np.random.default_rng(seed)
@@ -170,8 +174,8 @@ def _sizes(cycles, size, rng) -> dict[tuple[str, int], dict[str, int]]:
             extra = total - MIN_GROUP * len(members)
             mean = extra / len(members)
             for p in members:
-                if (p[0] in SMALL[:2] and g == "private") or (
-                    p[0] in SMALL[2:] and g == "official"
+                if (p[0] in SMALL[:2] and g == OTHER) or (
+                    p[0] in SMALL[2:] and g == STAFF
                 ):
                     mix[p] = rng.uniform(0.0, 30.0) / mean * np.mean([mix[q] for q in members])
             counts = Counter(_allocate(extra, {p: mix[p] for p in members}))
@@ -181,8 +185,8 @@ def _sizes(cycles, size, rng) -> dict[tuple[str, int], dict[str, int]]:
 
 
 def _administration(code, cycles, gender, change, sizes, rng) -> Administration:
-    n_off = max(sizes[(code, y)]["official"] for y in cycles)
-    n_priv = max(sizes[(code, y)]["private"] for y in cycles)
+    n_off = max(sizes[(code, y)][STAFF] for y in cycles)
+    n_priv = max(sizes[(code, y)][OTHER] for y in cycles)
     return Administration(
         code=code,
         cycles=cycles,
@@ -191,7 +195,7 @@ def _administration(code, cycles, gender, change, sizes, rng) -> Administration:
         factor_level=tuple(float(v) for v in rng.normal(0.0, 0.2, 10)),
         change=tuple(float(v) for v in change),
         female=(
-            {"official": float(rng.uniform(0.25, 0.45)), "private": float(rng.uniform(0.2, 0.35))}
+            {STAFF: float(rng.uniform(0.25, 0.45)), OTHER: float(rng.uniform(0.2, 0.35))}
             if gender
             else None
         ),
@@ -207,7 +211,7 @@ def _administration(code, cycles, gender, change, sizes, rng) -> Administration:
 def _people(admin: Administration, n: dict[str, int], rng) -> pd.DataFrame:
     """The respondents of one package: officials by role and tenure (managers over-represented),
     private-sector respondents by business type (brokers over-represented), gender if carried."""
-    n_off, n_priv = n["official"], n["private"]
+    n_off, n_priv = n[STAFF], n[OTHER]
     sampled = min(0.6, admin.manager_share * rng.uniform(1.5, 3.0))
     roles = _allocate(n_off, {"manager": sampled, "non_manager": 1 - sampled})
     tenure = _allocate(n_off, dict(zip(TENURES, rng.dirichlet([20.0, 30.0, 50.0]), strict=True)))
@@ -216,7 +220,7 @@ def _people(admin: Administration, n: dict[str, int], rng) -> pd.DataFrame:
     business = _allocate(n_priv, sample)
     people = pd.DataFrame(
         {
-            "instrument": ["official"] * n_off + ["private"] * n_priv,
+            "instrument": [STAFF] * n_off + [OTHER] * n_priv,
             "role": roles + [None] * n_priv,
             "tenure": list(np.array(tenure, dtype=object)[rng.permutation(n_off)])
             + [None] * n_priv,
@@ -243,7 +247,7 @@ def _shifts(admin: Administration, people: pd.DataFrame, second: bool):
     factor = np.empty((len(people), 10))
     for f in range(1, 11):
         base = np.where(
-            groups == "official", FACTOR_SHIFT["official"][f], FACTOR_SHIFT["private"][f]
+            groups == STAFF, FACTOR_SHIFT[STAFF][f], FACTOR_SHIFT[OTHER][f]
         )
         own = admin.factor_level[f - 1] + (admin.change[f - 1] if second else 0.0)
         factor[:, f - 1] = base + own + GENDER_GAP.get(f, 0.0) * female
@@ -254,7 +258,7 @@ def _answers(admin, people, second: bool, items: list[dict], rng) -> dict[str, n
     """Answer codes of the core items by key (don't know and refusal missing, as in a package)."""
     n = len(people)
     groups = people["instrument"].to_numpy()
-    off = groups == "official"
+    off = groups == STAFF
     theta = rng.standard_normal(n)
     phi = 0.5 * rng.standard_normal((n, 10))
     general, factor = _shifts(admin, people, second)
@@ -324,7 +328,7 @@ def _experience(admin, people, second, items, theta, breach, rng) -> dict[str, n
         for g in INSTRUMENTS:
             if g not in item["instruments"]:
                 continue
-            for role in [None] if g == "private" else list(ROLES):
+            for role in [None] if g == OTHER else list(ROLES):
                 mask = (groups == g) & ((roles == role) if role else True)
                 params = _experience_params(iid, cycle, g, role)
                 if params is None or not mask.any():
@@ -334,7 +338,7 @@ def _experience(admin, people, second, items, theta, breach, rng) -> dict[str, n
                 drawn[rng.random(int(mask.sum())) < p_dk + p_ref] = np.nan
                 code[mask] = drawn
         out[item["key"]] = code
-    p_inv = people["role"].map(INVOLVED).fillna(INVOLVED["private"]).to_numpy(dtype=float)
+    p_inv = people["role"].map(INVOLVED).fillna(INVOLVED[OTHER]).to_numpy(dtype=float)
     involved = np.where(rng.random(n) < p_inv, 1.0, 2.0)
     experience = np.full(n, np.nan)
     codes, probs = INVESTIGATION[2025]
@@ -349,6 +353,7 @@ def _core_items(cb: Codebook) -> list[dict]:
     """The shipped codebook's core items, one per key (the last wording of a key), in the
     codebook's order, with the answer model's fixed offset of each."""
     items = cb.items[cb.items["parent"].isna()].drop_duplicates("key", keep="last").sort_index()
+    part = {group: role for role, group in demo_groups(cb).items()}  # the model's names
     return [
         {
             "id": r["id"],
@@ -356,7 +361,7 @@ def _core_items(cb: Codebook) -> list[dict]:
             "factor": None if pd.isna(r["factor"]) else int(r["factor"]),
             "construct": r["construct"],
             "reverse": bool(r["reverse"]),
-            "instruments": tuple(r["instruments"]),
+            "instruments": tuple(part[g] for g in r["instruments"] if g in part),
             "offset": _item_offset(r["key"]),
         }
         for r in items.to_dict("records")
@@ -368,7 +373,7 @@ def _weights(admin: Administration, people: pd.DataFrame) -> np.ndarray:
     """Officials raked to the staff figures (role, tenure band), private-sector respondents
     post-stratified to the trade frame (business type)."""
     w = np.empty(len(people))
-    off = (people["instrument"] == "official").to_numpy()
+    off = (people["instrument"] == STAFF).to_numpy()
     staff = admin.staff
     roles = Counter(
         _allocate(staff, {"manager": admin.manager_share, "non_manager": 1 - admin.manager_share})
@@ -394,8 +399,8 @@ def demo_share(
     columns = {
         "administration": admin.code,
         "cycle": int(cycle),
-        "instrument": people["instrument"].to_numpy(dtype=object),
-        "stratum": people["instrument"].to_numpy(dtype=object),
+        "instrument": people["instrument"].map(demo_groups(cb)).to_numpy(dtype=object),
+        "stratum": people["instrument"].map(demo_groups(cb)).to_numpy(dtype=object),
         "weight": _weights(admin, people),
     }
     dropped = []
@@ -415,6 +420,8 @@ def demo_share(
         "cycle": int(cycle),
         "min_cell": MIN_CELL,
         "codebook": _codebook_version(cb),
+        "core": core_version(cb),
+        "left_out": [],
         "instruments": sorted(set(share.table["instrument"])),
         "respondents": int(len(share.table)),
     }
@@ -473,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{len(paths)} packages of {pooled['administration'].nunique()} administrations in "
         f"{args.out} ({seconds:.1f} s): "
-        + ", ".join(f"{counts.get(g, 0):,} {g}" for g in INSTRUMENTS)
+        + ", ".join(f"{counts.get(g, 0):,} {g}" for g in demo_groups(load_codebook()).values())
         + f", {answers:,} answers"
     )
     return 0
