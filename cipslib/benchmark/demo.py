@@ -174,9 +174,7 @@ def _sizes(cycles, size, rng) -> dict[tuple[str, int], dict[str, int]]:
             extra = total - MIN_GROUP * len(members)
             mean = extra / len(members)
             for p in members:
-                if (p[0] in SMALL[:2] and g == OTHER) or (
-                    p[0] in SMALL[2:] and g == STAFF
-                ):
+                if (p[0] in SMALL[:2] and g == OTHER) or (p[0] in SMALL[2:] and g == STAFF):
                     mix[p] = rng.uniform(0.0, 30.0) / mean * np.mean([mix[q] for q in members])
             counts = Counter(_allocate(extra, {p: mix[p] for p in members}))
             for p in members:
@@ -246,9 +244,7 @@ def _shifts(admin: Administration, people: pd.DataFrame, second: bool):
     female = (people["gender"] == "female").to_numpy()
     factor = np.empty((len(people), 10))
     for f in range(1, 11):
-        base = np.where(
-            groups == STAFF, FACTOR_SHIFT[STAFF][f], FACTOR_SHIFT[OTHER][f]
-        )
+        base = np.where(groups == STAFF, FACTOR_SHIFT[STAFF][f], FACTOR_SHIFT[OTHER][f])
         own = admin.factor_level[f - 1] + (admin.change[f - 1] if second else 0.0)
         factor[:, f - 1] = base + own + GENDER_GAP.get(f, 0.0) * female
     return general, factor

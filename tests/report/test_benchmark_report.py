@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cipslib.benchmark.output import benchmark
 from cipslib.benchmark.demo import write_demo_packages
+from cipslib.benchmark.output import benchmark
 from cipslib.errors import CipsDataError
 from cipslib.inputs.params import load_params
 from cipslib.report import BenchmarkReport, Report
