@@ -45,11 +45,23 @@ from .peers import (
     pooled_estimates,
 )
 from .pool import Package, open_pool
+from .respondents import respondent_tables
 
 FORMAT = 1
 JSON_NAME = "benchmark.json"
 SUMMARY_NAME = "benchmark-summary.json"
-TABLES = ("estimates", "peers", "change", "improving", "pooled", "pooled_change", "hidden")
+TABLES = (
+    "estimates",
+    "peers",
+    "change",
+    "improving",
+    "pooled",
+    "pooled_change",
+    "drivers",
+    "group_levels",
+    "group_differences",
+    "hidden",
+)
 
 
 @dataclass
@@ -63,6 +75,8 @@ class Benchmark:
     min_cell: int
     own: str | None = None
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    left_out: list[str] = field(default_factory=list)
+    """Analyses not made, and why (a pool too large for the fixed-effects model)."""
 
     @property
     def respondents(self) -> int:
@@ -94,6 +108,7 @@ class Benchmark:
             "min_cell": self.min_cell,
             "min_peers": MIN_PEERS,
             "own": self.own,
+            "left_out": self.left_out,
             "administrations": self.administrations,
             "packages": packages,
             "measures": [
@@ -235,6 +250,7 @@ def compute_benchmark(
         sums = stratum_sums(pool, chosen)
         order = {"instrument": list(pool.core.instruments), "measure": [m.id for m in chosen]}
         found = (pool.packages, pool.packages[0].core)
+        by_respondent, left_out = respondent_tables(pool, min_cell, level)
     iters = iterations(found[0])
     shares = {m.id for m in chosen if m.proportion}
     pooled = protect_pooled(pooled_estimates(sums, iters, shares, level), min_cell)
@@ -259,7 +275,8 @@ def compute_benchmark(
     }
     tables = {name: _in_order(t, order) for name, t in tables.items()}
     tables["hidden"] = hidden_list(**tables)
-    return Benchmark(found[0], iters, chosen, found[1], min_cell, own, tables)
+    tables.update(by_respondent)
+    return Benchmark(found[0], iters, chosen, found[1], min_cell, own, tables, left_out)
 
 
 def _in_order(table: pd.DataFrame, order: dict[str, list[str]]) -> pd.DataFrame:

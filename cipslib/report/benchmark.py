@@ -29,7 +29,16 @@ from ..text.typography import tidy
 from .charts import peer_ranges
 from .context import HTML, table_html
 
-SECTIONS = ("about", "standing", "change", "administrations", "indicators", "method")
+SECTIONS = (
+    "about",
+    "standing",
+    "change",
+    "administrations",
+    "indicators",
+    "drivers",
+    "groups",
+    "method",
+)
 """The benchmark report's numbered sections, in order."""
 FEW = "few administrations"
 """The reason of a peer figure left out: fewer administrations than quartiles need."""
@@ -297,8 +306,111 @@ class BenchmarkReport:
         )
         return self._table(cells, self.text("administrations_caption"))
 
+    # -- respondent-level analyses ----------------------------------------------------------------
+    def _outcome_name(self, outcome: str) -> str:
+        if outcome == "overall":
+            return self.words["overall"]
+        return self.measure_name(f"indicator.{outcome}")
+
+    def drivers_tables(self, group: str) -> list[HTML]:
+        """Per outcome: each factor's fixed-effects coefficient (odds ratio for a yes/no outcome)
+        with its CI, and its share of the explained variance."""
+        d = pd.DataFrame(self.data.get("drivers") or [])
+        if d.empty or group not in set(d["instrument"]):
+            return [self.paragraph(self._left_out_text())]
+        out = []
+        for outcome, part in d[d["instrument"] == group].groupby("outcome", sort=False):
+            odds = part["family"].iloc[0] == "binomial"
+            lo, hi = ("or_ci_low", "or_ci_high") if odds else ("ci_low", "ci_high")
+            rows = pd.DataFrame(
+                {
+                    self.col("measure"): [
+                        self.measure_name(f"factor_index.{k}") for k in part["factor"]
+                    ],
+                    self.col("odds_ratio" if odds else "beta"): [
+                        self.fmt.number(v, 2) for v in part["odds_ratio" if odds else "beta"]
+                    ],
+                    self.col("ci95"): [
+                        self.fmt.interval(a, b, 2) for a, b in zip(part[lo], part[hi], strict=True)
+                    ],
+                    self.col("importance"): [self.fmt.number(v, 1) for v in part["importance"]],
+                }
+            )
+            caption = self.text(
+                "drivers_caption_odds" if odds else "drivers_caption",
+                outcome=self._outcome_name(outcome),
+                n=self.fmt.count(int(part["n"].iloc[0])),
+                administrations=self.fmt.count(int(part["administrations"].iloc[0])),
+                r2=self.fmt.number(100 * part["r_squared"].iloc[0], 0),
+            )
+            out.append(self._table(rows, caption))
+        return out
+
+    def _left_out_text(self) -> str:
+        left = self.data.get("left_out") or []
+        return self.text("not_computed", why="; ".join(left)) if left else self.text("none")
+
+    def groups_tables(self, group: str) -> list[HTML]:
+        """Per respondent variable the packages carry: each factor's pooled index by level, the
+        difference with its CI and Holm-corrected p-value, and the difference within
+        administrations."""
+        d = pd.DataFrame(self.data.get("group_differences") or [])
+        if d.empty or group not in set(d["instrument"]):
+            return [self.paragraph(self._left_out_text())]
+        out = []
+        for (_var, a, b), part in d[d["instrument"] == group].groupby(
+            ["variable", "a", "b"], sort=False
+        ):
+            la, lb = self._level(a), self._level(b)
+            rows = pd.DataFrame(
+                {
+                    self.col("measure"): [
+                        self.measure_name(f"factor_index.{k}") for k in part["factor"]
+                    ],
+                    la: [
+                        self._value(v, h)
+                        for v, h in zip(part["estimate_a"], part["hidden"], strict=True)
+                    ],
+                    lb: [
+                        self._value(v, h)
+                        for v, h in zip(part["estimate_b"], part["hidden"], strict=True)
+                    ],
+                    self.col("difference"): [
+                        self._hidden(h) if pd.isna(v) else self.fmt.number(v, 1, signed=True)
+                        for v, h in zip(part["difference"], part["hidden"], strict=True)
+                    ],
+                    self.col("p_holm"): [self._p(p) for p in part["p_holm"]],
+                    self.col("within"): [
+                        "" if pd.isna(v) else self.fmt.number(v, 1, signed=True)
+                        for v in part["within_difference"]
+                    ],
+                    self.col("within_p"): [self._p(p) for p in part["within_p_holm"]],
+                }
+            )
+            caption = self.text(
+                "groups_caption",
+                a=la,
+                b=lb,
+                administrations=self.fmt.count(int(part["administrations"].iloc[0])),
+            )
+            out.append(self._table(rows, caption))
+        return out
+
+    def _level(self, level: str) -> str:
+        return (self.words.get("levels") or {}).get(level, level)
+
+    def _p(self, p) -> str:
+        return "" if p is None or pd.isna(p) else self.fmt.p(p)
+
     def method(self) -> HTML:
         """How the estimates, peers and change are computed; what is hidden."""
         figures = {"min_cell": self.data["min_cell"], "min_peers": self.data["min_peers"]}
-        keys = ("method_estimates", "method_peers", "method_change", "method_hidden")
+        keys = (
+            "method_estimates",
+            "method_peers",
+            "method_change",
+            "method_drivers",
+            "method_groups",
+            "method_hidden",
+        )
         return HTML("".join(str(self.paragraph(self.text(k, **figures))) for k in keys))
