@@ -21,7 +21,8 @@ PARAMS = ROOT / "params"
 
 # nbformat validates with jsonschema, which builds rfc3987_syntax's lark grammars when that is
 # importable (seconds in every test process), for the ``iri`` format that notebook validation never
-# checks; cips render imports papermill the same way (cipslib.report.render._import_papermill)
+# checks; cips render imports papermill the same way
+# (cipslib.report.render.execute._import_papermill)
 sys.modules.setdefault("rfc3987_syntax", None)
 
 

@@ -91,5 +91,5 @@ def test_the_2024_driver_section_says_the_overall_rating_was_not_asked(report, l
         .strip()
         .endswith(words.replace("\u00a0", " "))
     )
-    assert _text(local.drivers_text()) == ""
-    assert "2024" in _text(local.omitted_list())
+    assert _text(local.drivers.intro()) == ""
+    assert "2024" in _text(local.method.omitted_list())

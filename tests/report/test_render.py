@@ -312,6 +312,7 @@ def test_bad_previous_cycle_keeps_the_previous_report(rendered, tmp_path, capsys
 @pytest.mark.slow
 def test_a_failing_cell_is_reported_with_its_number(tmp_path, monkeypatch, capsys):
     import cipslib.report.render as r
+    import cipslib.report.render.run as run
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {
@@ -329,7 +330,7 @@ def test_a_failing_cell_is_reported_with_its_number(tmp_path, monkeypatch, capsy
     ]
     path = tmp_path / "broken.ipynb"
     nbformat.write(nb, path)
-    monkeypatch.setattr(r, "notebook_path", lambda name="": path)
+    monkeypatch.setattr(run, "notebook_path", lambda name="": path)  # where render() looks it up
     out = tmp_path / "reports"
     with pytest.raises(r.RenderError) as err:
         r.render(
