@@ -6,7 +6,7 @@ STAMP := $(VENV)/.cipslib-installed
 # pytest-xdist workers: one per CPU core (make test PYTEST_WORKERS=4 to choose)
 PYTEST_WORKERS ?= auto
 
-.PHONY: install test check report lab lint demo-data clean
+.PHONY: install test check report benchmark lab lint demo-data clean
 
 install: $(STAMP)
 
@@ -27,6 +27,12 @@ check: lint
 
 report: install
 	$(BIN)/cips render params/2024.yaml params/2025.yaml --lang en,uk,fr --comparison
+
+# the demo benchmark: 42 exchange packages of 25 administrations (seeded), pooled and reported
+benchmark: install
+	rm -rf build/benchmark-packages
+	$(BIN)/python -m cipslib.benchmark.demo --out build/benchmark-packages
+	$(BIN)/cips benchmark build/benchmark-packages/* --out reports/benchmark --own A07
 
 lab: install
 	$(BIN)/jupyter lab notebooks/

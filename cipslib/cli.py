@@ -362,11 +362,37 @@ def _cmd_share(args) -> int:
 
 def _cmd_benchmark(args) -> int:
     from .benchmark.output import JSON_NAME, SUMMARY_NAME, benchmark, summary_lines
+    from .inputs.languages import catalogue_languages
 
-    result = benchmark(args.packages, args.out, args.own, args.min_cell)
+    known = catalogue_languages()
+    languages = [x.strip() for x in args.lang.split(",") if x.strip()] if args.lang else known
+    unknown = [x for x in languages if x not in known]
+    if unknown:
+        raise CipsError(
+            f"--lang {','.join(unknown)}: no catalogue in that language (found {', '.join(known)})"
+        )
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    if args.no_report:
+        result = benchmark(args.packages, args.out, args.own, args.min_cell)
+    else:
+        from .report.render.benchmark import render_benchmark
+
+        done = {}
+        render_benchmark(
+            lambda folder: done.setdefault(
+                "result", benchmark(args.packages, folder, args.own, args.min_cell)
+            ),
+            args.out,
+            languages,
+            formats=formats,
+            pdf_engine=args.pdf_engine,
+        )
+        result = done["result"]
     for line in summary_lines(result):
         print(line)
     print(f"wrote {Path(args.out) / JSON_NAME} and {Path(args.out) / SUMMARY_NAME}")
+    if not args.no_report:
+        print(f"and the report in {', '.join(languages)} ({', '.join(formats)}) in {args.out}")
     return 0
 
 
@@ -569,10 +595,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="pool exchange packages: estimates per administration, peers, change, pooled",
     )
     p.add_argument("packages", nargs="+", metavar="PACKAGE_DIR", help="exchange package folders")
-    p.add_argument("--out", required=True, help="folder for benchmark.json and its summary")
+    p.add_argument(
+        "--out", required=True, help="folder for benchmark.json, its summary and the report"
+    )
     p.add_argument("--own", help="the code of the administration the benchmark is made for")
     p.add_argument(
         "--min-cell", type=int, default=10, help="fewest respondents behind a figure (default 10)"
+    )
+    p.add_argument("--lang", help="report languages, e.g. en,fr (default: every catalogue's)")
+    p.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf (default)")
+    p.add_argument("--pdf-engine", default="weasyprint", type=_pdf_engine, help="PDF engine")
+    p.add_argument(
+        "--no-report", action="store_true", help="write benchmark.json and its summary only"
     )
     p.set_defaults(func=_cmd_benchmark)
     p = sub.add_parser("demo-data", help="regenerate the shipped demo files, byte for byte")

@@ -121,3 +121,29 @@ def test_a_bad_benchmark_summary_is_refused_naming_the_file(tmp_path):
     assert "summary.json" in str(err.value) and "lacks administrations, q1, median, q3" in str(
         err.value
     )
+
+
+@pytest.mark.slow
+def test_cips_benchmark_renders_the_report_and_keeps_it_when_a_package_is_bad(
+    bench_dir, tmp_path, capsys
+):
+    from cipslib.cli import main
+
+    folders = sorted(p for p in (bench_dir.parent / "packages").iterdir() if p.is_dir())
+    out = tmp_path / "bench"
+    args = ["benchmark", *map(str, folders), "--out", str(out), "--own", "A07"]
+    assert main([*args, "--lang", "fr", "--format", "html"]) == 0
+    page = (out / "benchmark_report_fr.html").read_text(encoding="utf-8")
+    assert "La position des administrations" in page and "Where the administrations" not in page
+    assert {p.name for p in out.iterdir()} >= {"benchmark.json", "benchmark-summary.json"}
+    before = sorted(p.name for p in out.iterdir())
+    bad = tmp_path / "bad"
+    import shutil
+
+    shutil.copytree(folders[0], bad)
+    (bad / "responses.parquet").write_bytes(b"not the table")
+    capsys.readouterr()
+    assert main([*args[:-4], str(bad), "--out", str(out), "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "bad" in err and "Traceback" not in err
+    assert sorted(p.name for p in out.iterdir()) == before
