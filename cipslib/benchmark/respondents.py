@@ -14,7 +14,7 @@ import contextlib
 
 import pandas as pd
 
-from .drivers import pooled_drivers, respondent_scores
+from .drivers import BREACH_INDICATORS, OUTCOME, pooled_drivers, respondent_scores
 from .groups import group_differences
 from .pool import Pool
 
@@ -53,8 +53,9 @@ def respondent_tables(
     table = pool.con.sql("select * from pool").df()
     scores = respondent_scores(table, pool.core)
     variables = [c for c in table.columns if c not in DESIGN and c not in pool.items]
+    outcomes = [o for o in (OUTCOME, *BREACH_INDICATORS) if o in scores and scores[o].notna().any()]
     with _one_thread():
-        drivers = pooled_drivers(scores)
+        drivers = pooled_drivers(scores, outcomes) if outcomes else pd.DataFrame()
         found = [group_differences(scores, v, min_cell=min_cell, level=level) for v in variables]
     if not found:
         return {**empty, "drivers": drivers}, []

@@ -30,6 +30,7 @@ from cipslib.benchmark.demo import (
 from cipslib.benchmark.drivers import respondent_scores
 from cipslib.exchange.package import validate_package, write_package
 from cipslib.inputs.codebook import load_codebook
+from cipslib.inputs.synthetic import OTHER, STAFF, demo_groups
 
 FACTORS = [f"f{k}" for k in range(1, 11)]
 
@@ -139,11 +140,12 @@ def test_the_same_seed_gives_the_same_bytes(demo, tmp_path):
 
 def test_answers_follow_the_codebook(pooled):
     cb = load_codebook()
+    groups = demo_groups(cb)  # the answer model's parts (staff, other) -> the codebook's groups
     for item in _core_items(cb):
         codes = pooled[item["key"]].dropna()
         scale = cb.scales[cb.item(item["id"])["scale"]]
         assert set(codes.astype(int)) <= set(scale.codes), item["key"]
-        asked = pooled["instrument"].isin(item["instruments"])
+        asked = pooled["instrument"].isin([groups[part] for part in item["instruments"]])
         assert pooled.loc[~asked, item["key"]].isna().all(), item["key"]
         if item["factor"] is not None:  # don't know left out: a few percent missing
             share = pooled.loc[asked, item["key"]].isna().mean()
@@ -171,7 +173,7 @@ def test_weights_are_raked_to_the_staff_figures(demo):
     rng = np.random.default_rng([admin.seed, admin.cycles[0]])
     people = _people(admin, plan.sizes[(admin.code, admin.cycles[0])], rng)
     w = pd.Series(_weights(admin, people), index=people.index)
-    off = people["instrument"] == "official"
+    off = people["instrument"] == STAFF
     managers = w[off & (people["role"] == "manager")].sum()
     assert managers == pytest.approx(round(admin.manager_share * admin.staff), abs=1)
     assert (people.loc[off, "role"] == "manager").mean() > admin.manager_share  # over-sampled
@@ -209,8 +211,8 @@ def test_a_small_package_leaves_gender_out_as_cips_share_does():
     cb = load_codebook()
     plan = demo_plan(SEED)
     admin = next(a for a in plan.administrations if a.female is not None)
-    small = replace(admin, female={"official": 0.2, "private": 0.5})
-    share = demo_share(small, admin.cycles[0], {"official": 40, "private": 40}, cb, _core_items(cb))
+    small = replace(admin, female={STAFF: 0.2, OTHER: 0.5})
+    share = demo_share(small, admin.cycles[0], {STAFF: 40, OTHER: 40}, cb, _core_items(cb))
     assert "gender" not in share.table.columns and share.dropped == ["gender"]
 
 

@@ -188,17 +188,17 @@ def test_small_groups_and_bad_input(frame):
     assert "'f4'" in text and "'witnessed'" in text and "most" in text
 
 
-def test_respondent_scores_of_a_package_are_the_national_measures(prepared_2024):
-    data, cb = prepared_2024.data, prepared_2024.codebook
+def test_respondent_scores_of_a_package_are_the_national_measures(prepared_2025):
+    data, cb = prepared_2025.data, prepared_2025.codebook
     measures = build_measures(data, cb, load_indicators(cb)).values
     items = cb.items[cb.items["id"].isin(data.columns) & cb.items["parent"].isna()]
     table = pd.DataFrame(
         {
             "administration": "A01",
-            "cycle": 2024,
+            "cycle": 2025,
             "instrument": data["group"].astype(str).to_numpy(),
             "stratum": data["group"].astype(str).to_numpy(),
-            "weight": prepared_2024.design.weights.to_numpy(),
+            "weight": prepared_2025.design.weights.to_numpy(),
         }
     )
     for iid, key in zip(items["id"], items["key"], strict=True):
