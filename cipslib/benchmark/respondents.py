@@ -18,7 +18,7 @@ from .drivers import BREACH_INDICATORS, OUTCOME, pooled_drivers, respondent_scor
 from .groups import group_differences
 from .pool import Pool
 
-FIXED_EFFECTS_ROWS = 500_000
+FIXED_EFFECTS_ROWS = 100_000
 """The largest pool (respondents) the pooled key drivers and group differences are computed on."""
 DESIGN = ("administration", "cycle", "instrument", "stratum", "weight")
 
