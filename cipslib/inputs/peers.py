@@ -58,10 +58,10 @@ def load_peer_summary(path: str | Path) -> pd.DataFrame:
     >>> with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
     ...     json.dump({"peers": [{"group": "g", "factor": 1, "administrations": 5,
     ...                           "q1": 50.0, "median": 55.0, "q3": 60.0}]}, f)
-    >>> load_peer_summary(f.name)[["factor", "median"]].values.tolist()
-    [[1, 55.0]]
+    >>> load_peer_summary(f.name)[["factor", "median"]].to_dict("records")
+    [{'factor': 1, 'median': 55.0}]
     """
     data, problems = _read(Path(path))
     problems.raise_if_errors()
     t = pd.DataFrame(data["peers"], columns=list(COLUMNS))
-    return t.astype({"factor": int, "q1": float, "median": float, "q3": float})
+    return t.astype({"factor": "int64", "q1": float, "median": float, "q3": float})

@@ -50,7 +50,7 @@ def peer_ranges(
     >>> p = pd.DataFrame({"factor": [1, 2], "q1": [50.0, 40], "median": [55.0, 45],
     ...                   "q3": [60.0, 52]})
     >>> fig = peer_ranges(p, cb, {}, "official")
-    >>> [round(b.get_width(), 1) for b in fig.axes[0].patches]
+    >>> [round(float(b.get_width()), 1) for b in fig.axes[0].patches]
     [10.0, 12.0]
     """
     if peers.empty:

@@ -34,8 +34,8 @@ Examples
 '<h3 class="factor-page" id="factor-3">3. Transparency</h3>'
 >>> [type(block).__name__ for block in report.factors.page(3)]
 ['HTML', 'HTML', 'Figure', 'HTML']
->>> str(report.drivers.intro())[:41]
-'<p>Respondents rated the statement &quot;'
+>>> str(report.drivers.intro())  # 2024 did not ask the overall rating: the heading says so
+''
 >>> str(report.experience.security())[:40]
 '<p>Organised-crime pressure reported by '
 >>> report.experience.choices()  # the 2024 questionnaire has no multiple-choice question
