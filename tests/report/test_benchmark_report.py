@@ -105,6 +105,9 @@ def test_how_we_compare_shows_the_report_beside_the_peers(bench_dir, tmp_path):
     assert bar.get_x() == pytest.approx(peers["q1"]) and bar.get_width() == pytest.approx(
         peers["q3"] - peers["q1"]
     )
+    from cipslib.report.display import figure_alt
+
+    assert "this report" in figure_alt(fig) and "each dot" not in figure_alt(fig)
     assert report.compare.page()[0].text.startswith("<h3")
     without = Report.build(PARAMS / "2025.yaml", "en")
     assert without.compare.page() == []

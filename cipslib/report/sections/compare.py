@@ -44,7 +44,12 @@ class Compare(Section):
     def chart(self, group: str):
         """The peers' quartiles and median per factor, and this report's index with its CI."""
         peers = self.peers[self.peers["group"] == group]
-        labels = {**self.words, "chart": {**self.words["chart"], "own": self.words["this_one"]}}
+        chart = self.words["chart"] | {
+            "own": self.words["this_one"],
+            "read": self.words["compare_read"],
+            "title": self.words["compare_title"],
+        }
+        labels = {**self.words, "chart": chart}
         return peer_ranges(peers, self.r.cb, labels, group, self.r.language, own=self._own(group))
 
     def table(self, group: str) -> HTML:
