@@ -233,6 +233,9 @@ def stratum_sums(
         pool.con.unregister("held_frame")
     keys = ["administration", "cycle", "stratum", "instrument"]
     wide["cycle"] = wide["cycle"].astype(int)
+    # DuckDB's GROUP BY returns its groups in no fixed order (threads): fix it, so that what
+    # follows (the complementary cells disclosure control picks among equals) is the same each run
+    wide = wide.sort_values(keys, kind="stable").reset_index(drop=True)
     strata = wide.groupby(keys[:3], as_index=False)["rows"].sum()
     parts = []
     for i, m in enumerate(chosen):
