@@ -262,11 +262,37 @@ def _group_drivers(design, frame, weights, group, mask, item, min_n_effective, l
     raw, share = estimates[:p], estimates[p:]
     r2 = float(raw.sum())
     half = stats.t.ppf((1 + level) / 2, design.df) * errors[p:]
+    rows = factor_rows(fitted, list(names.values()), raw, share, errors, half)
     return [
         {
             "group": group,
             "outcome": item["key"],
             "factor": int(column.split(".")[1]),
+            **row,
+            "r_squared": r2,
+            "n": int(complete.sum()),
+            "effective_sample_size": n_eff,
+        }
+        for column, row in zip(names, rows, strict=True)
+    ]
+
+
+def factor_rows(fitted: pd.DataFrame, terms: list[str], raw, share, errors, half) -> list[dict]:
+    """Per term of a fitted driver model (``fitted`` indexed by term): its coefficient with SE,
+    CI and p-value, and its relative weight (``raw``, with its SE in ``errors[:p]``) and share
+    (``share`` %, SE in ``errors[p:]``, CI half-width ``half``, kept within 0-100).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"estimate": [0.5], "se": [0.1], "ci_low": [0.3], "ci_high": [0.7],
+    ...                   "p": [0.001]}, index=["f1"])
+    >>> row = factor_rows(f, ["f1"], [0.2], [100.0], [0.01, 2.0], [4.0])[0]
+    >>> row["beta"], row["importance_ci_high"]
+    (np.float64(0.5), 100.0)
+    """
+    p = len(terms)
+    return [
+        {
             "beta": fitted.loc[term, "estimate"],
             "se": fitted.loc[term, "se"],
             "ci_low": fitted.loc[term, "ci_low"],
@@ -278,9 +304,6 @@ def _group_drivers(design, frame, weights, group, mask, item, min_n_effective, l
             "importance_se": errors[p + i],
             "importance_ci_low": max(share[i] - half[i], 0.0),
             "importance_ci_high": min(share[i] + half[i], 100.0),
-            "r_squared": r2,
-            "n": int(complete.sum()),
-            "effective_sample_size": n_eff,
         }
-        for i, (column, term) in enumerate(names.items())
+        for i, term in enumerate(terms)
     ]

@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..analysis.drivers import outcome_item, relative_weights_with_errors
+from ..analysis.drivers import factor_rows, outcome_item, relative_weights_with_errors
 from ..analysis.scoring import factor_scores, indicator_values, item_scores, load_indicators
 from ..errors import CipsDataError, Problem
 from ..inputs.codebook import Codebook, load_codebook
@@ -326,24 +326,15 @@ def _drivers(design, part, fe, instrument, outcome, min_n_effective, level) -> l
         "df": int(fitted.attrs["df"]),
     }
     fitted = fitted.set_index("term")
+    rows = factor_rows(fitted, list(FACTORS), raw, share, errors, half)
     return [
         {
             **common,
             "factor": i + 1,
-            "beta": fitted.loc[term, "estimate"],
-            "se": fitted.loc[term, "se"],
-            "ci_low": fitted.loc[term, "ci_low"],
-            "ci_high": fitted.loc[term, "ci_high"],
-            "p_value": fitted.loc[term, "p"],
+            **row,
             **{c: fitted[c].get(term, np.nan) if c in fitted else np.nan for c in ODDS},
-            "raw_weight": raw[i],
-            "raw_weight_se": errors[i],
-            "importance": share[i],
-            "importance_se": errors[p + i],
-            "importance_ci_low": max(share[i] - half[i], 0.0),
-            "importance_ci_high": min(share[i] + half[i], 100.0),
         }
-        for i, term in enumerate(FACTORS)
+        for i, (term, row) in enumerate(zip(FACTORS, rows, strict=True))
     ]
 
 
