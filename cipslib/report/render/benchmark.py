@@ -4,18 +4,17 @@
 
 from __future__ import annotations
 
-import html
-import re
-import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ...text.catalogue import load_catalogue
+from ...text.typography import tidy
 from .background import _Background
 from .execute import _execute, notebook_path
 from .html import _prepare_exports
 from .kernel import _Kernel
 from .publish import _folder_lock, _publish, _temporary_folder
-from .run import _check_options, _export, _gc_frozen
+from .run import _abandon, _check_options, _export, _gc_frozen
 from .timing import _step
 
 NOTEBOOK = "benchmark_report.ipynb"
@@ -67,29 +66,15 @@ def render_benchmark(
                     while_running=background.start if i == 0 else None,
                 )
                 with _gc_frozen():
-                    title = _title(nb)
+                    title = tidy(load_catalogue(lang)["benchmark"]["title"])
                     exporter = background.result()
                     _export(nb, tmp, stem, title, lang, formats, pdf_engine, exporter)
             kernel.stop()
         with _step("publish"), _folder_lock(out.parent):
             _publish(tmp, out)
     except BaseException:
-        if kernel is not None:
-            kernel.close(now=True)
-        if background is not None:
-            background.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
+        _abandon(kernel, background, tmp)
         raise
     if kernel is not None:
         kernel.close()
     return out
-
-
-def _title(nb) -> str:
-    """The report's title as its first page shows it (the page's ``<title>``)."""
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            found = re.search(r"<h1>(.*?)</h1>", output.get("data", {}).get("text/html", ""))
-            if found:
-                return html.unescape(found.group(1))
-    return "CIPS benchmark"

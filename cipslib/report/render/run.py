@@ -176,6 +176,16 @@ def _export(
         html_path.unlink()
 
 
+def _abandon(kernel: _Kernel | None, background: _Background | None, tmp: Path) -> None:
+    """After a failed step: stop the kernel at once, let the background thread finish and remove
+    the temporary folder (the published folder stays as it was)."""
+    if kernel is not None:
+        kernel.close(now=True)
+    if background is not None:
+        background.wait()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _render(
     params_path: Path,
     *,
@@ -241,11 +251,7 @@ def _render(
             with _step("publish"), _folder_lock(out_root):
                 _publish(tmp, out_root / folder)
     except BaseException:
-        if kernel is not None:
-            kernel.close(now=True)
-        if background is not None:
-            background.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
+        _abandon(kernel, background, tmp)
         raise
     kernel.close()
     return out_root / folder
